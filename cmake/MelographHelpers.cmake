@@ -1,0 +1,42 @@
+# Test helpers shared by every tests/ folder.
+#
+# melograph_add_test(NAME SOURCES a.cc b.cc LIBS lib... [LABELS l...] [TIMEOUT s])
+#   One gtest executable, registered with CTest through gtest_discover_tests-like single entry.
+# add_mpi_test(NAME SOURCES ... LIBS ... RANKS 1 2 4 [TIMEOUT s])
+#   One executable, registered once per rank count, run under mpiexec with --oversubscribe.
+set(MELOGRAPH_TEST_DATA_DIR "${CMAKE_SOURCE_DIR}/tests/data")
+get_filename_component(MELOGRAPH_SHARED_DATA_DIR "${CMAKE_SOURCE_DIR}/../shared/data" ABSOLUTE)
+
+function(melograph_add_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main melograph_options)
+  target_compile_definitions(${name} PRIVATE
+    MELOGRAPH_TEST_DATA_DIR="${MELOGRAPH_TEST_DATA_DIR}"
+    MELOGRAPH_SHARED_DATA_DIR="${MELOGRAPH_SHARED_DATA_DIR}"
+    MELOGRAPH_BINARY="$<TARGET_FILE:melograph>")
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}")
+endfunction()
+
+function(add_mpi_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;RANKS" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest melograph_mpi_test_main melograph_options)
+  target_compile_definitions(${name} PRIVATE
+    MELOGRAPH_TEST_DATA_DIR="${MELOGRAPH_TEST_DATA_DIR}"
+    MELOGRAPH_SHARED_DATA_DIR="${MELOGRAPH_SHARED_DATA_DIR}"
+    MELOGRAPH_BINARY="$<TARGET_FILE:melograph>")
+  foreach(n IN LISTS T_RANKS)
+    add_test(NAME ${name}.np${n}
+      COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${n} --oversubscribe --allow-run-as-root
+              ${MPIEXEC_PREFLAGS} $<TARGET_FILE:${name}> ${MPIEXEC_POSTFLAGS})
+    set_tests_properties(${name}.np${n} PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS mpi PROCESSORS ${n})
+  endforeach()
+endfunction()

@@ -1,0 +1,239 @@
+#include "common/file_util.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "common/error.h"
+#include "common/line_reader.h"
+
+namespace melograph {
+namespace fs = std::filesystem;
+
+namespace {
+std::string Errno() { return std::strerror(errno); }
+std::string TempName(const std::string& path) {
+  return path + ".tmp." + std::to_string(::getpid());
+}
+}  // namespace
+
+struct AtomicFile::Sink {
+  int fd = -1;
+  gzFile gz = nullptr;
+};
+
+AtomicFile::AtomicFile(std::string path, size_t buffer_bytes)
+    : path_(std::move(path)), tmp_path_(TempName(path_)), sink_(std::make_unique<Sink>()),
+      buffer_(buffer_bytes) {
+  sink_->fd = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (sink_->fd < 0) throw IoError("cannot create " + tmp_path_ + ": " + Errno());
+  if (IsGzipPath(path_)) {
+    const int dup_fd = ::dup(sink_->fd);
+    sink_->gz = gzdopen(dup_fd, "wb6");
+    if (!sink_->gz) throw IoError("cannot start gzip stream for " + path_);
+  }
+}
+
+AtomicFile::~AtomicFile() {
+  if (sink_->gz) gzclose(sink_->gz);
+  if (sink_->fd >= 0) ::close(sink_->fd);
+  if (!committed_) ::unlink(tmp_path_.c_str());
+}
+
+void AtomicFile::Write(std::string_view bytes) {
+  if (bytes.size() > buffer_.size() - used_) {
+    Flush();
+    if (bytes.size() > buffer_.size()) buffer_.resize(bytes.size());
+  }
+  std::memcpy(buffer_.data() + used_, bytes.data(), bytes.size());
+  used_ += bytes.size();
+}
+
+void AtomicFile::Flush() {
+  if (used_ == 0) return;
+  crc_ = Crc32(buffer_.data(), used_, crc_);
+  bytes_written_ += static_cast<int64_t>(used_);
+  if (sink_->gz) {
+    if (gzwrite(sink_->gz, buffer_.data(), static_cast<unsigned>(used_)) != static_cast<int>(used_))
+      throw IoError("cannot write " + tmp_path_ + ": gzip write failed (disk full?)");
+  } else {
+    size_t off = 0;
+    while (off < used_) {
+      const ssize_t n = ::write(sink_->fd, buffer_.data() + off, used_ - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw IoError("cannot write " + tmp_path_ + ": " + Errno());
+      }
+      off += static_cast<size_t>(n);
+    }
+  }
+  used_ = 0;
+}
+
+void AtomicFile::Commit() {
+  Flush();
+  if (sink_->gz) {
+    const int rc = gzclose(sink_->gz);
+    sink_->gz = nullptr;
+    if (rc != Z_OK) throw IoError("cannot finish gzip stream " + tmp_path_ + " (disk full?)");
+  }
+  if (::fsync(sink_->fd) != 0) throw IoError("cannot sync " + tmp_path_ + ": " + Errno());
+  if (::close(sink_->fd) != 0) {
+    sink_->fd = -1;
+    throw IoError("cannot close " + tmp_path_ + ": " + Errno());
+  }
+  sink_->fd = -1;
+  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0)
+    throw IoError("cannot rename " + tmp_path_ + " to " + path_ + ": " + Errno());
+  committed_ = true;
+}
+
+AtomicDirectory::AtomicDirectory(std::string dir) : dir_(std::move(dir)) {
+  while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+  tmp_ = TempName(dir_);
+  std::error_code ec;
+  fs::remove_all(tmp_, ec);
+  const fs::path parent = fs::path(dir_).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (!fs::create_directory(tmp_, ec) || ec)
+    throw IoError("cannot create directory " + tmp_ + ": " + ec.message());
+}
+
+AtomicDirectory::~AtomicDirectory() {
+  if (!committed_) {
+    std::error_code ec;
+    fs::remove_all(tmp_, ec);
+  }
+}
+
+std::string AtomicDirectory::File(std::string_view name) const { return JoinPath(tmp_, name); }
+
+void AtomicDirectory::Commit() {
+  std::error_code ec;
+  std::string old;
+  if (fs::exists(dir_, ec)) {
+    old = dir_ + ".old." + std::to_string(::getpid());
+    fs::remove_all(old, ec);
+    fs::rename(dir_, old, ec);
+    if (ec) throw IoError("cannot move old " + dir_ + " aside: " + ec.message());
+  }
+  fs::rename(tmp_, dir_, ec);
+  if (ec) {
+    if (!old.empty()) fs::rename(old, dir_, ec);
+    throw IoError("cannot rename " + tmp_ + " to " + dir_ + ": " + ec.message());
+  }
+  committed_ = true;
+  if (!old.empty()) fs::remove_all(old, ec);
+}
+
+MappedFile::MappedFile(const std::string& path) : path_(path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError("cannot open " + path + ": " + Errno());
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    throw IoError("cannot stat " + path + ": " + Errno());
+  }
+  size_ = static_cast<size_t>(st.st_size);
+  if (size_ > 0) {
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+      ::close(fd);
+      throw IoError("cannot mmap " + path + ": " + Errno());
+    }
+    data_ = static_cast<const std::byte*>(p);
+  }
+  ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(const_cast<std::byte*>(data_), size_);
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : path_(std::move(other.path_)), data_(other.data_), size_(other.size_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+  if (this != &other) {
+    if (data_) ::munmap(const_cast<std::byte*>(data_), size_);
+    path_ = std::move(other.path_);
+    data_ = other.data_;
+    size_ = other.size_;
+    other.data_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+uint32_t Crc32(const void* data, size_t bytes, uint32_t crc) {
+  const auto* p = static_cast<const Bytef*>(data);
+  uLong c = crc;
+  while (bytes > 0) {
+    const uInt chunk = bytes > (1u << 30) ? (1u << 30) : static_cast<uInt>(bytes);
+    c = ::crc32(c, p, chunk);
+    p += chunk;
+    bytes -= chunk;
+  }
+  return static_cast<uint32_t>(c);
+}
+
+uint32_t Crc32File(const std::string& path) {
+  MappedFile f(path);
+  return Crc32(f.data(), f.size());
+}
+
+bool PathExists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+bool IsDirectory(const std::string& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec);
+}
+
+void MakeDirectories(const std::string& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) throw IoError("cannot create directory " + path + ": " + ec.message());
+}
+
+void RemoveAll(const std::string& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) throw IoError("cannot stat " + path + ": " + Errno());
+  return static_cast<int64_t>(st.st_size);
+}
+
+std::string ReadWholeFile(const std::string& path) {
+  MappedFile f(path);
+  return std::string(static_cast<const char*>(f.data()), f.size());
+}
+
+void WriteWholeFile(const std::string& path, std::string_view contents) {
+  AtomicFile f(path);
+  f.Write(contents);
+  f.Commit();
+}
+
+std::string JoinPath(std::string_view a, std::string_view b) {
+  std::string s(a);
+  if (!s.empty() && s.back() != '/') s += '/';
+  s += b;
+  return s;
+}
+
+}  // namespace melograph

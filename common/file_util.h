@@ -1,0 +1,112 @@
+// Crash-safe output and zero-copy input.
+//
+// Contract:
+//  * AtomicFile writes to "<path>.tmp.<pid>" and renames onto <path> in Commit(), after an
+//    fsync, so a crash or an exception leaves the previous good file (the temporary is removed
+//    by the destructor if Commit() was not reached). ".gz" paths are gzip-compressed.
+//  * AtomicDirectory builds a directory under "<dir>.tmp.<pid>" and swaps it into place in
+//    Commit(); an existing <dir> is replaced only then.
+//  * MappedFile maps a whole file read-only (empty files map to an empty span).
+//  * Crc32 helpers use zlib's CRC-32 and are the checksums recorded in every manifest.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace melograph {
+
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path, size_t buffer_bytes = 1 << 20);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void Write(std::string_view bytes);
+  void Write(const void* data, size_t bytes) {
+    Write(std::string_view(static_cast<const char*>(data), bytes));
+  }
+  void Put(char c) {
+    if (used_ == buffer_.size()) Flush();
+    buffer_[used_++] = c;
+  }
+  // Flushes, fsyncs and renames onto the final path. Throws IoError on failure.
+  void Commit();
+  const std::string& path() const { return path_; }
+  // Bytes written so far (before compression).
+  int64_t bytes_written() const { return bytes_written_; }
+  // CRC-32 of the bytes written so far (before compression).
+  uint32_t crc32() const { return crc_; }
+
+ private:
+  void Flush();
+  struct Sink;
+  std::string path_;
+  std::string tmp_path_;
+  std::unique_ptr<Sink> sink_;
+  std::vector<char> buffer_;
+  size_t used_ = 0;
+  int64_t bytes_written_ = 0;
+  uint32_t crc_ = 0;
+  bool committed_ = false;
+};
+
+class AtomicDirectory {
+ public:
+  explicit AtomicDirectory(std::string dir);
+  ~AtomicDirectory();
+  AtomicDirectory(const AtomicDirectory&) = delete;
+  AtomicDirectory& operator=(const AtomicDirectory&) = delete;
+
+  // Path of a file inside the temporary directory.
+  std::string File(std::string_view name) const;
+  const std::string& temp_path() const { return tmp_; }
+  const std::string& final_path() const { return dir_; }
+  void Commit();
+
+ private:
+  std::string dir_;
+  std::string tmp_;
+  bool committed_ = false;
+};
+
+class MappedFile {
+ public:
+  MappedFile() = default;
+  explicit MappedFile(const std::string& path);
+  ~MappedFile();
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  std::span<const std::byte> bytes() const { return {data_, size_}; }
+  const void* data() const { return data_; }
+  size_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  const std::byte* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+uint32_t Crc32(const void* data, size_t bytes, uint32_t crc = 0);
+uint32_t Crc32File(const std::string& path);
+
+bool PathExists(const std::string& path);
+bool IsDirectory(const std::string& path);
+void MakeDirectories(const std::string& path);
+void RemoveAll(const std::string& path);
+int64_t FileSize(const std::string& path);
+// Reads a whole (small) file into a string. Throws IoError.
+std::string ReadWholeFile(const std::string& path);
+// Writes a whole string atomically.
+void WriteWholeFile(const std::string& path, std::string_view contents);
+std::string JoinPath(std::string_view a, std::string_view b);
+
+}  // namespace melograph

@@ -1,0 +1,48 @@
+// Fast line-by-line reading of plain or gzip-compressed text files.
+//
+// Contract: `Next(line)` yields each line without its terminator ("\n" or "\r\n"), as a view
+// that stays valid until the next call. Files ending in ".gz" are decompressed through zlib.
+// Lines longer than the buffer grow it. I/O failures throw IoError naming the file.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace melograph {
+
+class LineReader {
+ public:
+  explicit LineReader(std::string path, size_t buffer_bytes = 1 << 20);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // Reads the next line; returns false at end of file.
+  bool Next(std::string_view& line);
+  // 1-based number of the line last returned by Next().
+  int64_t line_number() const { return line_number_; }
+  const std::string& path() const { return path_; }
+  // Bytes of (decompressed) input consumed so far.
+  int64_t bytes_read() const { return bytes_consumed_; }
+
+ private:
+  size_t Fill();  // reads more bytes after the unconsumed tail; returns bytes added
+
+  struct Source;
+  std::string path_;
+  std::unique_ptr<Source> source_;
+  std::vector<char> buffer_;
+  size_t begin_ = 0;  // start of unconsumed data
+  size_t end_ = 0;    // end of valid data
+  bool eof_ = false;
+  int64_t line_number_ = 0;
+  int64_t bytes_consumed_ = 0;
+};
+
+// True if the path names a gzip file by extension.
+bool IsGzipPath(std::string_view path);
+
+}  // namespace melograph

@@ -1,0 +1,87 @@
+// Small text helpers for the parsers: field splitting, number parsing, UTF-8 validation,
+// number formatting.
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace melograph {
+
+// Splits `line` on `sep` into `fields` (cleared first). Returns the field count.
+inline size_t SplitFields(std::string_view line, char sep, std::vector<std::string_view>& fields) {
+  fields.clear();
+  size_t start = 0;
+  for (;;) {
+    const size_t pos = line.find(sep, start);
+    if (pos == std::string_view::npos) {
+      fields.push_back(line.substr(start));
+      return fields.size();
+    }
+    fields.push_back(line.substr(start, pos - start));
+    start = pos + 1;
+  }
+}
+
+inline std::optional<int64_t> ParseInt64(std::string_view s) {
+  int64_t v = 0;
+  if (s.empty()) return std::nullopt;
+  const char* b = s.data();
+  if (*b == '+') ++b;
+  auto [p, ec] = std::from_chars(b, s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// Parses a finite or non-finite float; callers decide whether non-finite is allowed.
+inline std::optional<double> ParseDouble(std::string_view s) {
+  double v = 0;
+  if (s.empty()) return std::nullopt;
+  const char* b = s.data();
+  if (*b == '+') ++b;
+  auto [p, ec] = std::from_chars(b, s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// Returns the byte offset of the first invalid UTF-8 sequence, or npos if valid.
+size_t FindInvalidUtf8(std::string_view s);
+
+inline std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// Appends a decimal integer / a shortest round-trip float to `out`.
+inline void AppendInt(std::string& out, int64_t v) {
+  char buf[24];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, p);
+}
+inline void AppendFloat(std::string& out, double v) {
+  char buf[32];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, p);
+}
+// Shortest text that reads back as the same float.
+inline void AppendFloat(std::string& out, float v) {
+  char buf[32];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, p);
+}
+
+// Converts Latin-1 bytes to UTF-8.
+std::string Latin1ToUtf8(std::string_view s);
+
+// "1,2,3" -> {"1","2","3"} (empty input gives an empty list).
+std::vector<std::string> SplitList(std::string_view s, char sep);
+
+// Human byte count such as "1.5 GiB"; parses "16G", "512M", "1024" (bytes) the other way.
+std::string FormatBytes(double bytes);
+std::optional<int64_t> ParseByteSize(std::string_view s);
+
+}  // namespace melograph

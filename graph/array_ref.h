@@ -1,0 +1,36 @@
+// ArrayRef<T>: a read-only flat array that either owns its storage (a std::vector built in
+// memory) or views a memory-mapped file. Copies share the storage.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace melograph {
+
+template <typename T>
+class ArrayRef {
+ public:
+  ArrayRef() = default;
+  explicit ArrayRef(std::vector<T> owned) {
+    auto holder = std::make_shared<std::vector<T>>(std::move(owned));
+    span_ = std::span<const T>(holder->data(), holder->size());
+    keep_ = std::move(holder);
+  }
+  ArrayRef(std::span<const T> view, std::shared_ptr<const void> keep)
+      : span_(view), keep_(std::move(keep)) {}
+
+  std::span<const T> span() const { return span_; }
+  const T* data() const { return span_.data(); }
+  size_t size() const { return span_.size(); }
+  bool empty() const { return span_.empty(); }
+  const T& operator[](size_t i) const { return span_[i]; }
+  auto begin() const { return span_.begin(); }
+  auto end() const { return span_.end(); }
+
+ private:
+  std::span<const T> span_;
+  std::shared_ptr<const void> keep_;
+};
+
+}  // namespace melograph

@@ -1,0 +1,263 @@
+#include "graph/graph_builder.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "common/error.h"
+
+namespace melograph {
+
+DuplicatePolicy ParseDuplicatePolicy(std::string_view s) {
+  if (s == "sum") return DuplicatePolicy::kSum;
+  if (s == "max") return DuplicatePolicy::kMax;
+  if (s == "first") return DuplicatePolicy::kFirst;
+  if (s == "last") return DuplicatePolicy::kLast;
+  throw UsageError("unknown duplicate policy '" + std::string(s) + "' (expected sum, max, first or last)");
+}
+
+std::string_view ToString(DuplicatePolicy p) {
+  switch (p) {
+    case DuplicatePolicy::kSum: return "sum";
+    case DuplicatePolicy::kMax: return "max";
+    case DuplicatePolicy::kFirst: return "first";
+    case DuplicatePolicy::kLast: return "last";
+  }
+  return "sum";
+}
+
+GraphBuilder::GraphBuilder(GraphBuildOptions options) : options_(std::move(options)) {}
+
+int32_t GraphBuilder::TypeIndex(std::string_view type) {
+  const int32_t t = type_names_.Intern(type);
+  if (static_cast<size_t>(t) == types_.size()) {
+    if (types_.size() >= 65535) throw LimitError("graph: more than 65535 node types");
+    types_.push_back(TypeSlot{std::string(type), {}});
+  }
+  return t;
+}
+
+int32_t GraphBuilder::RelationIndex(std::string_view name, int32_t head_type, int32_t tail_type) {
+  if (last_relation_ >= 0) {
+    const RelationKey& k = relations_[last_relation_];
+    if (k.head_type == head_type && k.tail_type == tail_type && k.name == name) return last_relation_;
+  }
+  for (size_t r = 0; r < relations_.size(); ++r) {
+    const RelationKey& k = relations_[r];
+    if (k.head_type == head_type && k.tail_type == tail_type && k.name == name)
+      return last_relation_ = static_cast<int32_t>(r);
+  }
+  if (relations_.size() * 2 >= kMaxRelations) throw LimitError("graph: too many relations");
+  relations_.push_back(RelationKey{std::string(name), head_type, tail_type});
+  return last_relation_ = static_cast<int32_t>(relations_.size() - 1);
+}
+
+void GraphBuilder::AddNode(std::string_view type, std::string_view id) {
+  types_[TypeIndex(type)].ids.Intern(id);
+}
+
+void GraphBuilder::AddEdge(std::string_view head_type, std::string_view head_id,
+                           std::string_view relation, std::string_view tail_type,
+                           std::string_view tail_id, float weight) {
+  const int32_t ht = TypeIndex(head_type);
+  const int32_t tt = TypeIndex(tail_type);
+  const int32_t h = types_[ht].ids.Intern(head_id);
+  const int32_t t = types_[tt].ids.Intern(tail_id);
+  if (types_[ht].ids.size() > static_cast<size_t>(kMaxNodes) || types_[tt].ids.size() > static_cast<size_t>(kMaxNodes))
+    throw LimitError("graph: more than 2^31 nodes");
+  src_.push_back(h);
+  dst_.push_back(t);
+  rel_.push_back(static_cast<uint16_t>(RelationIndex(relation, ht, tt)));
+  weight_.push_back(weight);
+}
+
+void GraphBuilder::AddEdgeKeys(std::string_view head_key, std::string_view relation,
+                               std::string_view tail_key, float weight) {
+  const size_t hc = head_key.find(':');
+  const size_t tc = tail_key.find(':');
+  if (hc == std::string_view::npos || tc == std::string_view::npos)
+    throw UsageError("graph: key without ':' in edge " + std::string(head_key) + " -> " + std::string(tail_key));
+  AddEdge(head_key.substr(0, hc), head_key.substr(hc + 1), relation, tail_key.substr(0, tc),
+          tail_key.substr(tc + 1), weight);
+}
+
+Graph GraphBuilder::Build(GraphBuildStats* stats) {
+  const size_t num_types = types_.size();
+  // 1. Node types by name; ids within a type by bytes.
+  std::vector<int32_t> type_order(num_types);
+  std::iota(type_order.begin(), type_order.end(), 0);
+  std::sort(type_order.begin(), type_order.end(),
+            [&](int32_t a, int32_t b) { return types_[a].name < types_[b].name; });
+  std::vector<int32_t> type_rank(num_types);
+  for (size_t i = 0; i < num_types; ++i) type_rank[type_order[i]] = static_cast<int32_t>(i);
+
+  std::vector<NodeType> node_types(num_types);
+  std::vector<TypeDictionary> dictionaries(num_types);
+  std::vector<std::vector<NodeId>> local_to_global(num_types);
+  int64_t next = 0;
+  for (size_t i = 0; i < num_types; ++i) {
+    TypeSlot& slot = types_[type_order[i]];
+    const size_t n = slot.ids.size();
+    if (next + static_cast<int64_t>(n) > kMaxNodes) throw LimitError("graph: more than 2^31 - 2 nodes");
+    std::vector<int32_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return slot.ids.Get(a) < slot.ids.Get(b); });
+    std::vector<std::string_view> sorted_ids(n);
+    auto& map = local_to_global[type_order[i]];
+    map.resize(n);
+    for (size_t k = 0; k < n; ++k) {
+      sorted_ids[k] = slot.ids.Get(order[k]);
+      map[order[k]] = static_cast<NodeId>(next + static_cast<int64_t>(k));
+    }
+    node_types[i] = NodeType{slot.name, static_cast<NodeId>(next), static_cast<NodeId>(n)};
+    dictionaries[i] = TypeDictionary::Build(sorted_ids);
+    next += static_cast<int64_t>(n);
+    slot.ids = StringInterner();  // free as we go
+  }
+  const NodeId num_nodes = static_cast<NodeId>(next);
+
+  // 2. Relation table: forward relations sorted, each followed by its reverse.
+  std::vector<int32_t> rel_order(relations_.size());
+  std::iota(rel_order.begin(), rel_order.end(), 0);
+  auto rel_sort_key = [&](int32_t r) {
+    const RelationKey& k = relations_[r];
+    return std::tie(k.name, types_[k.head_type].name, types_[k.tail_type].name);
+  };
+  std::sort(rel_order.begin(), rel_order.end(), [&](int32_t a, int32_t b) { return rel_sort_key(a) < rel_sort_key(b); });
+  std::vector<Relation> relations;
+  std::vector<RelationId> fwd_id(relations_.size()), rev_id(relations_.size());
+  std::vector<bool> is_symmetric(relations_.size(), false);
+  for (int32_t r : rel_order) {
+    const RelationKey& k = relations_[r];
+    const bool sym = std::find(options_.symmetric_relations.begin(), options_.symmetric_relations.end(), k.name) !=
+                     options_.symmetric_relations.end();
+    const TypeId ht = static_cast<TypeId>(type_rank[k.head_type]);
+    const TypeId tt = static_cast<TypeId>(type_rank[k.tail_type]);
+    if (sym && ht != tt)
+      throw UsageError("relation '" + k.name + "' is declared symmetric but joins different node types (" +
+                       types_[k.head_type].name + " -> " + types_[k.tail_type].name + ")");
+    is_symmetric[r] = sym;
+    const RelationId f = static_cast<RelationId>(relations.size());
+    if (sym) {
+      relations.push_back(Relation{k.name, ht, tt, false, true, f, 0});
+      fwd_id[r] = rev_id[r] = f;
+    } else {
+      relations.push_back(Relation{k.name, ht, tt, false, false, static_cast<RelationId>(f + 1), 0});
+      relations.push_back(Relation{"rev_" + k.name, tt, ht, true, false, f, 0});
+      fwd_id[r] = f;
+      rev_id[r] = static_cast<RelationId>(f + 1);
+    }
+  }
+
+  // 3. Degrees (each directed edge gives two entries; a symmetric self loop gives one).
+  const size_t m = src_.size();
+  std::vector<EdgeIdx> row_ptr(static_cast<size_t>(num_nodes) + 1, 0);
+  auto global = [&](size_t e, NodeId& s, NodeId& d) {
+    const RelationKey& k = relations_[rel_[e]];
+    s = local_to_global[k.head_type][src_[e]];
+    d = local_to_global[k.tail_type][dst_[e]];
+  };
+  for (size_t e = 0; e < m; ++e) {
+    NodeId s, d;
+    global(e, s, d);
+    ++row_ptr[s + 1];
+    if (!(is_symmetric[rel_[e]] && s == d)) ++row_ptr[d + 1];
+  }
+  for (NodeId v = 0; v < num_nodes; ++v) row_ptr[v + 1] += row_ptr[v];
+  const EdgeIdx entries = row_ptr[num_nodes];
+
+  // 4. Fill.
+  std::vector<NodeId> col(static_cast<size_t>(entries));
+  std::vector<RelationId> rel(static_cast<size_t>(entries));
+  std::vector<float> weight(static_cast<size_t>(entries));
+  {
+    std::vector<EdgeIdx> cursor(row_ptr.begin(), row_ptr.end() - 1);
+    for (size_t e = 0; e < m; ++e) {
+      NodeId s, d;
+      global(e, s, d);
+      const uint16_t r = rel_[e];
+      EdgeIdx p = cursor[s]++;
+      col[p] = d;
+      rel[p] = fwd_id[r];
+      weight[p] = weight_[e];
+      if (!(is_symmetric[r] && s == d)) {
+        p = cursor[d]++;
+        col[p] = s;
+        rel[p] = rev_id[r];
+        weight[p] = weight_[e];
+      }
+    }
+  }
+  std::vector<int32_t>().swap(src_);
+  std::vector<int32_t>().swap(dst_);
+  std::vector<uint16_t>().swap(rel_);
+  std::vector<float>().swap(weight_);
+  local_to_global.clear();
+
+  // 5. Sort each row by (relation, neighbour), keeping input order among equals; merge duplicates.
+  struct Entry {
+    uint64_t key;
+    float weight;
+  };
+  std::vector<Entry> buf;
+  EdgeIdx out = 0;
+  int64_t merged = 0;
+  const DuplicatePolicy policy = options_.duplicates;
+  for (NodeId v = 0; v < num_nodes; ++v) {
+    const EdgeIdx b = row_ptr[v], e = row_ptr[v + 1];
+    row_ptr[v] = out;
+    buf.resize(static_cast<size_t>(e - b));
+    bool sorted = true;
+    for (EdgeIdx i = b; i < e; ++i) {
+      buf[i - b] = Entry{(uint64_t{rel[i]} << 32) | static_cast<uint32_t>(col[i]), weight[i]};
+      if (i > b && buf[i - b].key < buf[i - b - 1].key) sorted = false;
+    }
+    if (!sorted) std::stable_sort(buf.begin(), buf.end(), [](const Entry& x, const Entry& y) { return x.key < y.key; });
+    for (size_t i = 0; i < buf.size(); ++i) {
+      if (out > row_ptr[v] && (uint64_t{rel[out - 1]} << 32 | static_cast<uint32_t>(col[out - 1])) == buf[i].key) {
+        float& w = weight[out - 1];
+        switch (policy) {
+          case DuplicatePolicy::kSum: w += buf[i].weight; break;
+          case DuplicatePolicy::kMax: w = std::max(w, buf[i].weight); break;
+          case DuplicatePolicy::kFirst: break;
+          case DuplicatePolicy::kLast: w = buf[i].weight; break;
+        }
+        ++merged;
+        continue;
+      }
+      col[out] = static_cast<NodeId>(buf[i].key & 0xffffffffu);
+      rel[out] = static_cast<RelationId>(buf[i].key >> 32);
+      weight[out] = buf[i].weight;
+      ++out;
+    }
+  }
+  row_ptr[num_nodes] = out;
+  if (out != entries) {
+    col.resize(static_cast<size_t>(out));
+    rel.resize(static_cast<size_t>(out));
+    weight.resize(static_cast<size_t>(out));
+    col.shrink_to_fit();
+    rel.shrink_to_fit();
+    weight.shrink_to_fit();
+  }
+  for (RelationId r : rel) ++relations[r].edge_count;
+
+  if (stats) {
+    stats->edges_added = static_cast<int64_t>(m);
+    stats->duplicate_edges_merged = merged;
+  }
+  relations_.clear();
+  types_.clear();
+  type_names_ = StringInterner();
+  last_relation_ = -1;
+  return Graph(std::move(node_types), std::move(relations), ArrayRef<EdgeIdx>(std::move(row_ptr)),
+               ArrayRef<NodeId>(std::move(col)), ArrayRef<RelationId>(std::move(rel)),
+               ArrayRef<float>(std::move(weight)), NodeDictionary(std::move(dictionaries)));
+}
+
+Graph MakeGraph(const std::vector<KeyEdge>& edges, GraphBuildOptions options) {
+  GraphBuilder b(std::move(options));
+  for (const KeyEdge& e : edges) b.AddEdgeKeys(e.head, e.relation, e.tail, e.weight);
+  return b.Build();
+}
+
+}  // namespace melograph

@@ -1,0 +1,183 @@
+#include "kg_builder/triple_io.h"
+
+#include <cmath>
+
+#include "common/text.h"
+
+namespace melograph {
+
+bool IsValidName(std::string_view s) {
+  if (s.empty() || s[0] < 'a' || s[0] > 'z') return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
+bool SplitKey(std::string_view key, std::string_view& type, std::string_view& id,
+              const char** reason) {
+  const size_t colon = key.find(':');
+  if (colon == std::string_view::npos) {
+    *reason = "key has no ':' (expected type:id)";
+    return false;
+  }
+  type = key.substr(0, colon);
+  id = key.substr(colon + 1);
+  if (!IsValidName(type)) {
+    *reason = "key type must match [a-z][a-z0-9_]*";
+    return false;
+  }
+  if (id.empty()) {
+    *reason = "key id is empty";
+    return false;
+  }
+  return true;
+}
+
+void BadLineBudget::Record(const InputError& error) {
+  ++count_;
+  if (count_ > max_) {
+    if (max_ == 0) throw error;
+    throw InputError(error.file(), error.line(), error.column(),
+                     error.reason() + " (more than --max-bad-lines " + std::to_string(max_) +
+                         " bad lines)");
+  }
+  if (first_.size() < 5) first_.push_back(error.what());
+}
+
+std::string BadLineBudget::Summary() const {
+  if (count_ == 0) return {};
+  std::string s = "skipped " + std::to_string(count_) + " bad line(s) (first: ";
+  for (size_t i = 0; i < first_.size(); ++i) {
+    if (i) s += "; ";
+    s += first_[i];
+  }
+  return s + ")";
+}
+
+TripleReader::TripleReader(std::string path, BadLineBudget* budget)
+    : reader_(std::move(path)), budget_(budget ? budget : &local_budget_) {}
+
+bool TripleReader::Next(TripleRecord& record) {
+  std::string_view line;
+  std::string reason;
+  while (reader_.Next(line)) {
+    if (line.empty() || line[0] == '#') continue;
+    int64_t column = 0;
+    if (Parse(line, record, column, reason)) return true;
+    budget_->Record(InputError(reader_.path(), reader_.line_number(), column, reason));
+  }
+  return false;
+}
+
+bool TripleReader::Parse(std::string_view line, TripleRecord& r, int64_t& column,
+                         std::string& reason) {
+  if (const size_t bad = FindInvalidUtf8(line); bad != std::string_view::npos) {
+    column = static_cast<int64_t>(bad) + 1;
+    reason = "invalid UTF-8";
+    return false;
+  }
+  // Split into at most 6 fields without allocating.
+  std::string_view f[6];
+  size_t starts[6];
+  size_t n = 0, start = 0;
+  for (;;) {
+    const size_t pos = line.find('\t', start);
+    if (n < 6) {
+      starts[n] = start;
+      f[n] = line.substr(start, pos == std::string_view::npos ? pos : pos - start);
+    }
+    ++n;
+    if (pos == std::string_view::npos) break;
+    start = pos + 1;
+  }
+  if (n < 3 || n > 5) {
+    column = 1;
+    reason = "expected 3 to 5 tab-separated fields (head, relation, tail[, weight[, timestamp]]), found " +
+             std::to_string(n);
+    if (n == 1 && line.find(' ') != std::string_view::npos) reason += " (fields must be separated by tabs)";
+    return false;
+  }
+  const char* why = nullptr;
+  std::string_view id;
+  if (!SplitKey(f[0], r.head_type, id, &why)) {
+    column = static_cast<int64_t>(starts[0]) + 1;
+    reason = std::string("bad head key '") + std::string(f[0]) + "': " + why;
+    return false;
+  }
+  if (!IsValidName(f[1])) {
+    column = static_cast<int64_t>(starts[1]) + 1;
+    reason = "bad relation '" + std::string(f[1]) + "': must match [a-z][a-z0-9_]*";
+    return false;
+  }
+  if (!SplitKey(f[2], r.tail_type, id, &why)) {
+    column = static_cast<int64_t>(starts[2]) + 1;
+    reason = std::string("bad tail key '") + std::string(f[2]) + "': " + why;
+    return false;
+  }
+  r.head = f[0];
+  r.relation = f[1];
+  r.tail = f[2];
+  r.weight = 1.0f;
+  r.has_timestamp = false;
+  r.timestamp = 0;
+  if (n >= 4) {
+    const auto w = ParseDouble(f[3]);
+    if (!w) {
+      column = static_cast<int64_t>(starts[3]) + 1;
+      reason = "weight '" + std::string(f[3]) + "' is not a number";
+      return false;
+    }
+    if (!std::isfinite(*w) || std::fabs(*w) > 3.0e38) {
+      column = static_cast<int64_t>(starts[3]) + 1;
+      reason = "weight '" + std::string(f[3]) + "' is not finite";
+      return false;
+    }
+    r.weight = static_cast<float>(*w);
+  }
+  if (n == 5) {
+    const auto t = ParseInt64(f[4]);
+    if (!t) {
+      column = static_cast<int64_t>(starts[4]) + 1;
+      reason = "timestamp '" + std::string(f[4]) + "' is not an integer (Unix seconds)";
+      return false;
+    }
+    r.has_timestamp = true;
+    r.timestamp = *t;
+  }
+  return true;
+}
+
+TripleWriter::TripleWriter(std::string path) : file_(std::move(path)) {}
+
+void TripleWriter::Write(std::string_view head, std::string_view relation, std::string_view tail,
+                         double weight) {
+  line_.clear();
+  line_.append(head).append(1, '\t').append(relation).append(1, '\t').append(tail);
+  if (weight != 1.0) {
+    line_.push_back('\t');
+    AppendFloat(line_, static_cast<float>(weight));
+  }
+  line_.push_back('\n');
+  file_.Write(line_);
+  ++count_;
+}
+
+void TripleWriter::Write(std::string_view head, std::string_view relation, std::string_view tail,
+                         double weight, int64_t timestamp) {
+  line_.clear();
+  line_.append(head).append(1, '\t').append(relation).append(1, '\t').append(tail);
+  line_.push_back('\t');
+  AppendFloat(line_, static_cast<float>(weight));
+  line_.push_back('\t');
+  AppendInt(line_, timestamp);
+  line_.push_back('\n');
+  file_.Write(line_);
+  ++count_;
+}
+
+void TripleWriter::Comment(std::string_view text) {
+  line_.assign("# ").append(text).append(1, '\n');
+  file_.Write(line_);
+}
+
+}  // namespace melograph

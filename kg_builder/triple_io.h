@@ -1,0 +1,98 @@
+// The triple file format: melograph's native input (see docs/FORMATS.md).
+//
+//   head<TAB>relation<TAB>tail[<TAB>weight[<TAB>timestamp]]
+//
+// head/tail are typed keys `type:id` (type `[a-z][a-z0-9_]*`, id non-empty, split at the first
+// ':'); relation is `[a-z][a-z0-9_]*`; weight a finite float (default 1, negative = negative
+// signal); timestamp integer Unix seconds. '#' lines and blank lines are skipped, CRLF is
+// accepted, ".gz" files are read through zlib.
+//
+// Contract: TripleReader yields well-formed records only. A malformed line raises InputError
+// (file, line, column, reason) unless the BadLineBudget still allows skipping it, in which
+// case it is counted and its position remembered. Nothing is dropped silently.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "common/file_util.h"
+#include "common/line_reader.h"
+
+namespace melograph {
+
+// `[a-z][a-z0-9_]*`
+bool IsValidName(std::string_view s);
+
+// Splits "type:id" at the first ':'; false (and reason) if the key is malformed.
+bool SplitKey(std::string_view key, std::string_view& type, std::string_view& id,
+              const char** reason);
+
+// Counts skipped malformed lines across one or more readers (`--max-bad-lines N`).
+class BadLineBudget {
+ public:
+  explicit BadLineBudget(int64_t max_bad_lines = 0) : max_(max_bad_lines) {}
+  // Records a bad line; rethrows it once more than max_bad_lines lines were bad.
+  void Record(const InputError& error);
+  int64_t count() const { return count_; }
+  int64_t max() const { return max_; }
+  const std::vector<std::string>& first_errors() const { return first_; }
+  // "skipped N bad lines (first: a.tsv:3:7: reason; ...)" or empty if none.
+  std::string Summary() const;
+
+ private:
+  int64_t max_;
+  int64_t count_ = 0;
+  std::vector<std::string> first_;
+};
+
+struct TripleRecord {
+  std::string_view head;       // full key "type:id"
+  std::string_view head_type;
+  std::string_view relation;
+  std::string_view tail;
+  std::string_view tail_type;
+  float weight = 1.0f;
+  bool has_timestamp = false;
+  int64_t timestamp = 0;
+};
+
+class TripleReader {
+ public:
+  TripleReader(std::string path, BadLineBudget* budget);
+  // Next well-formed triple; false at end of file. Views are valid until the next call.
+  bool Next(TripleRecord& record);
+  int64_t line_number() const { return reader_.line_number(); }
+  int64_t bytes_read() const { return reader_.bytes_read(); }
+  const std::string& path() const { return reader_.path(); }
+
+ private:
+  // Parses one line; returns an empty reason on success, or sets column/reason.
+  bool Parse(std::string_view line, TripleRecord& record, int64_t& column, std::string& reason);
+
+  LineReader reader_;
+  BadLineBudget* budget_;
+  BadLineBudget local_budget_;
+};
+
+// Writes triples in the same format (".gz" paths compressed), atomically on Commit().
+class TripleWriter {
+ public:
+  explicit TripleWriter(std::string path);
+  void Write(std::string_view head, std::string_view relation, std::string_view tail,
+             double weight = 1.0);
+  void Write(std::string_view head, std::string_view relation, std::string_view tail,
+             double weight, int64_t timestamp);
+  void Comment(std::string_view text);
+  void Commit() { file_.Commit(); }
+  int64_t triples_written() const { return count_; }
+
+ private:
+  AtomicFile file_;
+  std::string line_;
+  int64_t count_ = 0;
+};
+
+}  // namespace melograph

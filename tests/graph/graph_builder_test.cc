@@ -1,0 +1,121 @@
+#include "graph/graph_builder.h"
+
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+
+namespace melograph {
+namespace {
+
+// Node ids (types by name, ids by bytes):  artist:a=0  song:s1=1  song:s2=2  user:u1=3  user:u2=4
+//
+//   u1 --listened(2)--> s1 --by--> a
+//   u1 --listened(1)--> s2 --by--> a
+//   u2 --listened(5)--> s2
+//   u1 --friend-- u2      (symmetric)
+Graph Tiny(DuplicatePolicy policy = DuplicatePolicy::kSum) {
+  GraphBuildOptions opt;
+  opt.symmetric_relations = {"friend"};
+  opt.duplicates = policy;
+  return MakeGraph({{"user:u1", "listened", "song:s1", 2.0f},
+                    {"user:u1", "listened", "song:s2", 1.0f},
+                    {"user:u2", "listened", "song:s2", 5.0f},
+                    {"song:s1", "by", "artist:a", 1.0f},
+                    {"song:s2", "by", "artist:a", 1.0f},
+                    {"user:u2", "friend", "user:u1", 1.0f},
+                    {"user:u1", "listened", "song:s1", 3.0f}},  // duplicate
+                   opt);
+}
+
+TEST(GraphBuilder, assigns_ids_by_type_then_key) {
+  const Graph g = Tiny();
+  ASSERT_EQ(g.num_nodes(), 5);
+  ASSERT_EQ(g.node_types().size(), 3u);
+  EXPECT_EQ(g.node_types()[0].name, "artist");
+  EXPECT_EQ(g.node_types()[1].name, "song");
+  EXPECT_EQ(g.node_types()[2].begin, 3);
+  EXPECT_EQ(g.Key(0), "artist:a");
+  EXPECT_EQ(g.Key(4), "user:u2");
+  EXPECT_EQ(g.Find("song:s2"), 2);
+  EXPECT_FALSE(g.Find("song:nope"));
+  EXPECT_FALSE(g.Find("album:s2"));
+  EXPECT_EQ(g.TypeOf(2), 1);
+}
+
+TEST(GraphBuilder, relation_table_has_reverses_and_symmetric_relations) {
+  const Graph g = Tiny();
+  std::vector<std::string> names;
+  for (const auto& r : g.relations()) names.push_back(r.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"by", "rev_by", "friend", "listened", "rev_listened"}));
+  EXPECT_EQ(g.relations()[0].inverse, 1);
+  EXPECT_EQ(g.relations()[1].inverse, 0);
+  EXPECT_TRUE(g.relations()[2].symmetric);
+  EXPECT_EQ(g.relations()[2].inverse, 2);
+  EXPECT_EQ(g.relations()[3].edge_count, 3);
+  EXPECT_EQ(g.relations()[4].edge_count, 3);
+  EXPECT_EQ(g.relations()[2].edge_count, 2);
+}
+
+TEST(GraphBuilder, csr_rows_sorted_by_relation_then_neighbour_with_merged_duplicates) {
+  const Graph g = Tiny();
+  EXPECT_EQ(g.num_edges(), 3 * 2 + 2 * 2 + 2);
+  // user:u1 = 3: friend u2 (rel 2), listened s1 (rel 3, 2+3=5), listened s2 (rel 3, 1)
+  const auto n = g.out_neighbors(3);
+  ASSERT_EQ(n.size(), 3u);
+  EXPECT_EQ(n[0], 4);
+  EXPECT_EQ(n[1], 1);
+  EXPECT_EQ(n[2], 2);
+  const EdgeIdx b = g.row_ptr()[3];
+  EXPECT_EQ(g.edge_relation()[b], 2);
+  EXPECT_EQ(g.edge_relation()[b + 1], 3);
+  EXPECT_FLOAT_EQ(g.edge_weight()[b + 1], 5.0f);
+  // artist:a = 0 has rev_by from both songs.
+  const auto [lo, hi] = g.RelationRange(0, 1);
+  EXPECT_EQ(hi - lo, 2);
+  EXPECT_EQ(g.col_idx()[lo], 1);
+  EXPECT_EQ(g.col_idx()[lo + 1], 2);
+  // song:s2 = 2: by a, rev_listened u1 and u2 (weights 1 and 5)
+  const auto [rl, rh] = g.RelationRange(2, 4);
+  ASSERT_EQ(rh - rl, 2);
+  EXPECT_FLOAT_EQ(g.edge_weight()[rl], 1.0f);
+  EXPECT_FLOAT_EQ(g.edge_weight()[rl + 1], 5.0f);
+}
+
+TEST(GraphBuilder, duplicate_policies) {
+  auto w = [](const Graph& g) { return g.edge_weight()[g.RelationRange(3, 3).first]; };
+  EXPECT_FLOAT_EQ(w(Tiny(DuplicatePolicy::kSum)), 5.0f);
+  EXPECT_FLOAT_EQ(w(Tiny(DuplicatePolicy::kMax)), 3.0f);
+  EXPECT_FLOAT_EQ(w(Tiny(DuplicatePolicy::kFirst)), 2.0f);
+  EXPECT_FLOAT_EQ(w(Tiny(DuplicatePolicy::kLast)), 3.0f);
+}
+
+TEST(GraphBuilder, symmetric_relation_merges_both_directions_and_self_loops_once) {
+  GraphBuildOptions opt;
+  opt.symmetric_relations = {"friend"};
+  const Graph g = MakeGraph({{"user:a", "friend", "user:b"}, {"user:b", "friend", "user:a"}, {"user:a", "friend", "user:a"}}, opt);
+  // a: a (self), b   b: a
+  EXPECT_EQ(g.num_edges(), 3);
+  EXPECT_FLOAT_EQ(g.edge_weight()[1], 2.0f);  // a-b listed twice, summed
+  EXPECT_THROW(MakeGraph({{"user:a", "friend", "song:b"}}, opt), UsageError);
+}
+
+TEST(GraphBuilder, ids_do_not_depend_on_input_order) {
+  const Graph a = MakeGraph({{"u:2", "r", "s:1"}, {"u:1", "r", "s:2"}});
+  const Graph b = MakeGraph({{"u:1", "r", "s:2"}, {"u:2", "r", "s:1"}});
+  ASSERT_EQ(a.num_edges(), b.num_edges());
+  for (EdgeIdx e = 0; e < a.num_edges(); ++e) EXPECT_EQ(a.col_idx()[e], b.col_idx()[e]);
+}
+
+TEST(GraphBuilder, isolated_nodes_and_empty_graph) {
+  GraphBuilder b;
+  b.AddNode("song", "lonely");
+  const Graph g = b.Build();
+  EXPECT_EQ(g.num_nodes(), 1);
+  EXPECT_EQ(g.num_edges(), 0);
+  EXPECT_EQ(g.degree(0), 0);
+  const Graph empty = GraphBuilder().Build();
+  EXPECT_EQ(empty.num_nodes(), 0);
+}
+
+}  // namespace
+}  // namespace melograph

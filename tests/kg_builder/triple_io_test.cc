@@ -1,0 +1,114 @@
+#include "kg_builder/triple_io.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/test_util.h"
+
+namespace melograph {
+namespace {
+
+struct Parsed {
+  std::string head, relation, tail;
+  float weight;
+  bool has_ts;
+  int64_t ts;
+};
+
+std::vector<Parsed> ReadAll(const std::string& path, BadLineBudget* budget = nullptr) {
+  TripleReader r(path, budget);
+  TripleRecord t;
+  std::vector<Parsed> out;
+  while (r.Next(t))
+    out.push_back({std::string(t.head), std::string(t.relation), std::string(t.tail), t.weight,
+                   t.has_timestamp, t.timestamp});
+  return out;
+}
+
+// Expects reading `contents` to fail with "<file>:<line>:<column>: <reason...>".
+void ExpectBad(const std::string& contents, int line, int column, const std::string& reason_part) {
+  testing::TempDir dir;
+  const std::string path = dir.File("bad.tsv");
+  testing::WriteFile(path, contents);
+  try {
+    ReadAll(path);
+    FAIL() << "expected an InputError for: " << contents;
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), path);
+    EXPECT_EQ(e.line(), line) << e.what();
+    EXPECT_EQ(e.column(), column) << e.what();
+    EXPECT_NE(e.reason().find(reason_part), std::string::npos) << e.what();
+  }
+}
+
+TEST(TripleReader, reads_all_field_counts_comments_blank_lines_and_crlf) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("t.tsv"),
+                     "# comment\n"
+                     "user:42\tlistened\tsong:7\r\n"
+                     "\n"
+                     "artist:Kenshi Yonezu\tsang_in\tost:anime/Bungo Stray Dogs\t2.5\n"
+                     "user:1\tskipped\tsong:x:y\t-1\t1700000000\n");
+  const auto t = ReadAll(dir.File("t.tsv"));
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].head, "user:42");
+  EXPECT_EQ(t[0].tail, "song:7");
+  EXPECT_FLOAT_EQ(t[0].weight, 1.0f);
+  EXPECT_FALSE(t[0].has_ts);
+  EXPECT_EQ(t[1].head, "artist:Kenshi Yonezu");
+  EXPECT_EQ(t[1].tail, "ost:anime/Bungo Stray Dogs");
+  EXPECT_FLOAT_EQ(t[1].weight, 2.5f);
+  EXPECT_EQ(t[2].tail, "song:x:y");  // ids may contain ':'
+  EXPECT_FLOAT_EQ(t[2].weight, -1.0f);
+  EXPECT_TRUE(t[2].has_ts);
+  EXPECT_EQ(t[2].ts, 1700000000);
+}
+
+TEST(TripleReader, rejects_each_malformed_field_with_position) {
+  ExpectBad("user:1\tlistened\n", 1, 1, "found 2");
+  ExpectBad("a\nuser:1 listened song:2\n", 1, 1, "found 1");
+  ExpectBad("user:1\tr\tsong:2\t1\t2\t3\n", 1, 1, "found 6");
+  ExpectBad("User:1\tr\tsong:2\n", 1, 1, "bad head key");
+  ExpectBad("user1\tr\tsong:2\n", 1, 1, "no ':'");
+  ExpectBad("user:1\tr\tsong:\n", 1, 10, "id is empty");
+  ExpectBad("user:1\tListened\tsong:2\n", 1, 8, "bad relation");
+  ExpectBad("user:1\tr\tsong:2\tabc\n", 1, 17, "not a number");
+  ExpectBad("user:1\tr\tsong:2\tnan\n", 1, 17, "not finite");
+  ExpectBad("user:1\tr\tsong:2\tinf\n", 1, 17, "not finite");
+  ExpectBad("user:1\tr\tsong:2\t1\t12.5\n", 1, 19, "timestamp");
+  ExpectBad("# ok\nuser:1\tr\tsong:caf\xe9\n", 2, 18, "invalid UTF-8");
+}
+
+TEST(TripleReader, skips_and_counts_bad_lines_within_budget) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("t.tsv"), "user:1\tr\tsong:1\nbroken\nuser:2\tr\tsong:2\tx\nuser:3\tr\tsong:3\n");
+  BadLineBudget budget(2);
+  const auto t = ReadAll(dir.File("t.tsv"), &budget);
+  EXPECT_EQ(t.size(), 2u);
+  EXPECT_EQ(budget.count(), 2);
+  EXPECT_NE(budget.Summary().find("t.tsv:2:1"), std::string::npos) << budget.Summary();
+  EXPECT_NE(budget.Summary().find("t.tsv:3:17"), std::string::npos) << budget.Summary();
+  BadLineBudget small(1);
+  EXPECT_THROW(ReadAll(dir.File("t.tsv"), &small), InputError);
+}
+
+TEST(TripleWriter, round_trips_through_reader_including_gzip) {
+  testing::TempDir dir;
+  for (const std::string name : {"o.tsv", "o.tsv.gz"}) {
+    TripleWriter w(dir.File(name));
+    w.Comment("made by a test");
+    w.Write("user:1", "listened", "song:2");
+    w.Write("user:1", "liked", "song:3", 0.1);
+    w.Write("user:1", "skipped", "song:4", -2.0, 1234);
+    w.Commit();
+    const auto t = ReadAll(dir.File(name));
+    ASSERT_EQ(t.size(), 3u);
+    EXPECT_FLOAT_EQ(t[1].weight, 0.1f);
+    EXPECT_EQ(t[2].ts, 1234);
+  }
+  EXPECT_EQ(testing::ReadFile(dir.File("o.tsv")),
+            "# made by a test\nuser:1\tlistened\tsong:2\nuser:1\tliked\tsong:3\t0.1\n"
+            "user:1\tskipped\tsong:4\t-2\t1234\n");
+}
+
+}  // namespace
+}  // namespace melograph

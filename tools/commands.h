@@ -1,0 +1,20 @@
+// Subcommand registration: each tools/cmd_<name>.cc defines one Register function that adds
+// its subcommand (flags, --help text and a callback) to the app. main.cc calls them all.
+// Callbacks throw melograph::Error subclasses; main.cc is the only place that catches.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace melograph::cli {
+
+void RegisterGenerate(CLI::App& app);
+void RegisterBuildKg(CLI::App& app);
+void RegisterImport(CLI::App& app);
+void RegisterBuildGraph(CLI::App& app);
+void RegisterStats(CLI::App& app);
+void RegisterPartition(CLI::App& app);
+void RegisterEval(CLI::App& app);
+void RegisterRecall(CLI::App& app);
+void RegisterExport(CLI::App& app);
+
+}  // namespace melograph::cli

@@ -16,5 +16,7 @@ void RegisterPartition(CLI::App& app);
 void RegisterEval(CLI::App& app);
 void RegisterRecall(CLI::App& app);
 void RegisterExport(CLI::App& app);
+// Diagnostic: a few collectives under mpirun, and a deliberate failure on one rank.
+void RegisterMpiSelftest(CLI::App& app);
 
 }  // namespace melograph::cli

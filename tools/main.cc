@@ -1,7 +1,7 @@
 // melograph: the single command-line entry point. The only place that wires subcommands to the
 // libraries, and the one error boundary: any melograph::Error (or other exception) is reported
-// on stderr as "melograph: error: <what>" (prefixed with the rank under MPI) and the process
-// exits non-zero.
+// on stderr as "melograph: error: <what>" and the process exits non-zero; under MPI it is
+// reported as "rank N: <what>" and the whole job ends through MPI_Abort (worker/mpi_boundary.h).
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "tools/commands.h"
+#include "worker/mpi_boundary.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"melograph: distributed graph learning for music recommendation"};
@@ -23,15 +24,14 @@ int main(int argc, char** argv) {
   melograph::cli::RegisterEval(app);
   melograph::cli::RegisterRecall(app);
   melograph::cli::RegisterExport(app);
+  melograph::cli::RegisterMpiSelftest(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const std::exception& e) {
-    const int rank = melograph::LogRank();
-    std::string prefix = rank >= 0 ? "rank " + std::to_string(rank) + ": " : "melograph: error: ";
-    std::fprintf(stderr, "%s%s\n", prefix.c_str(), e.what());
-    return 1;
+    // Under MPI this prints "rank N: <what>" and MPI_Aborts the whole job (never returns).
+    return melograph::ReportFatalError(e.what());
   }
   return 0;
 }

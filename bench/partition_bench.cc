@@ -1,0 +1,98 @@
+// partition_bench: edge cut, remote 2-hop sample fraction, balance and time of the METIS, LDG
+// and hash partitioners on one graph directory, for several K.
+//
+//   partition_bench GRAPHDIR [--parts 2,4,8,16] [--methods metis,ldg,hash] [--seed 1]
+//                   [--sample-roots 10000] [--balance nodes,edges,seeds] [--imbalance 1.05]
+//
+// Prints one block of stable `key: value` lines per (method, K), keys prefixed
+// "<method>.k<K>.", plus ratios to hash ("<method>.k<K>.cut_vs_hash"). No files are written.
+// Peak RSS is the process's so far (run one method per process to attribute memory).
+#include <cstdio>
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/resource.h"
+#include "common/text.h"
+#include "graph/graph_io.h"
+#include "partition/partition_pipeline.h"
+#include "partition/partition_report.h"
+#include "partition/remote_sampling.h"
+#include "partition/vertex_weights.h"
+
+using namespace melograph;
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: partition_bench GRAPHDIR [--parts 2,4,8,16] [--methods metis,ldg,hash] ...\n");
+    return 2;
+  }
+  std::string parts = "2,4,8,16", methods = "metis,ldg,hash", balance = "nodes,edges,seeds";
+  PartitionOptions base;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--parts") parts = value;
+    else if (flag == "--methods") methods = value;
+    else if (flag == "--balance") balance = value;
+    else if (flag == "--seed") base.seed = std::strtoull(value.c_str(), nullptr, 10);
+    else if (flag == "--sample-roots") base.sample_roots = std::atoll(value.c_str());
+    else if (flag == "--imbalance") base.imbalance = std::atof(value.c_str());
+    else if (flag == "--ldg-passes") base.ldg_passes = std::atoi(value.c_str());
+    else {
+      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  try {
+    base.constraints = ParseBalanceList(balance);
+    const double t0 = WallSeconds();
+    const Graph graph = LoadGraph(argv[1]);
+    const int64_t rss_graph = CurrentRssBytes();
+    std::printf("graph: %s\nnodes: %d\ncsr_entries: %lld\nload_seconds: %.3f\nrss_after_load_bytes: %lld\n", argv[1],
+                graph.num_nodes(), static_cast<long long>(graph.num_edges()), WallSeconds() - t0,
+                static_cast<long long>(rss_graph));
+    const auto seeds = FindTrainingSeeds(graph, base.seed_relation);
+    std::vector<NodeId> roots;
+    for (NodeId v = 0; v < graph.num_nodes(); ++v)
+      if (seeds[v]) roots.push_back(v);
+    const VertexWeights weights = ComputeVertexWeights(graph, base.constraints, seeds, base.seed_relation);
+    std::map<int, std::pair<double, double>> hash_figures;  // K -> (cut, remote)
+    std::vector<std::string> method_list = SplitList(methods, ',');
+    // Hash first so that ratios can be printed.
+    std::stable_partition(method_list.begin(), method_list.end(), [](const std::string& m) { return m == "hash"; });
+    for (const std::string& method : method_list) {
+      for (const std::string& k_text : SplitList(parts, ',')) {
+        PartitionOptions o = base;
+        o.method = ParsePartitionMethod(method);
+        o.num_parts = std::atoi(k_text.c_str());
+        const double t = WallSeconds();
+        const Assignment part = ComputeAssignment(graph, o);
+        const double seconds = WallSeconds() - t;
+        proto::PartitionManifest m;
+        MeasurePartitionQuality(graph, part, o.num_parts, weights, seeds, &m);
+        const auto est = EstimateRemoteSampleFraction(graph, part, roots, o.fanouts, o.sample_roots, o.seed);
+        const std::string p = method + ".k" + k_text + ".";
+        std::printf("%sedge_cut_fraction: %.6f\n", p.c_str(), m.quality().edge_cut_fraction());
+        std::printf("%sremote_sample_fraction: %.6f\n", p.c_str(), est.fraction());
+        for (int c = 0; c < m.quality().imbalance_size(); ++c)
+          std::printf("%simbalance_%s: %.4f\n", p.c_str(), std::string(ToString(base.constraints[c])).c_str(),
+                      m.quality().imbalance(c));
+        std::printf("%sseconds: %.3f\n", p.c_str(), seconds);
+        std::printf("%speak_rss_bytes: %lld\n", p.c_str(), static_cast<long long>(PeakRssBytes()));
+        if (method == "hash") hash_figures[o.num_parts] = {m.quality().edge_cut_fraction(), est.fraction()};
+        else if (hash_figures.count(o.num_parts)) {
+          const auto [hc, hr] = hash_figures[o.num_parts];
+          std::printf("%scut_vs_hash: %.3f\n", p.c_str(), hc > 0 ? m.quality().edge_cut_fraction() / hc : 0.0);
+          std::printf("%sremote_vs_hash: %.3f\n", p.c_str(), hr > 0 ? est.fraction() / hr : 0.0);
+        }
+        std::fflush(stdout);
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "partition_bench: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,277 @@
+#include "kg_builder/catalog_reader.h"
+
+#include <string_view>
+
+#include "common/error.h"
+#include "common/file_util.h"
+#include "common/line_reader.h"
+#include "common/text.h"
+#include "kg_builder/flat_id_map.h"
+
+namespace melograph {
+namespace {
+
+// One tab-separated line being validated: fields, their byte offsets, and the first problem.
+struct Line {
+  std::vector<std::string_view> fields;
+  std::vector<size_t> starts;
+  int64_t column = 0;
+  std::string reason;
+
+  bool Fail(size_t field, std::string why, size_t offset_in_field = 0) {
+    column = static_cast<int64_t>(starts[field] + offset_in_field) + 1;
+    reason = std::move(why);
+    return false;
+  }
+};
+
+// A ';'-separated list item with its offset inside the field.
+struct Item {
+  std::string_view text;
+  size_t offset;
+};
+
+void SplitItems(std::string_view field, std::vector<Item>& items) {
+  items.clear();
+  size_t start = 0;
+  while (start <= field.size()) {
+    size_t end = field.find(';', start);
+    if (end == std::string_view::npos) end = field.size();
+    std::string_view item = field.substr(start, end - start);
+    size_t offset = start;
+    while (!item.empty() && item.front() == ' ') {
+      item.remove_prefix(1);
+      ++offset;
+    }
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) {
+      bool seen = false;  // lists are short: dedupe by scanning
+      for (const Item& it : items) seen = seen || it.text == item;
+      if (!seen) items.push_back({item, offset});
+    }
+    start = end + 1;
+  }
+}
+
+// Calls parse(line, line_number) for every data line; parse returns false after Line::Fail.
+template <typename Parse>
+void ReadTsv(const std::string& path, size_t min_fields, size_t max_fields, const char* columns,
+             BadLineBudget* budget, Parse&& parse) {
+  LineReader reader(path);
+  Line l;
+  std::string_view text;
+  while (reader.Next(text)) {
+    if (text.empty() || text[0] == '#') continue;
+    bool ok = true;
+    if (const size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+      l.column = static_cast<int64_t>(bad) + 1;
+      l.reason = "invalid UTF-8";
+      ok = false;
+    } else {
+      SplitFields(text, '\t', l.fields);
+      l.starts.resize(l.fields.size());
+      for (size_t i = 0; i < l.fields.size(); ++i)
+        l.starts[i] = static_cast<size_t>(l.fields[i].data() - text.data());
+      if (l.fields.size() < min_fields || l.fields.size() > max_fields) {
+        l.column = 1;
+        l.reason = "expected " + std::to_string(min_fields) +
+                   (min_fields == max_fields ? "" : " or " + std::to_string(max_fields)) +
+                   " tab-separated fields (" + columns + "), found " +
+                   std::to_string(l.fields.size());
+        ok = false;
+      } else {
+        ok = parse(l, reader.line_number());
+      }
+    }
+    if (!ok) budget->Record(InputError(path, reader.line_number(), l.column, l.reason));
+  }
+}
+
+// Finds DIR/NAME or DIR/NAME.gz; empty if neither exists.
+std::string CatalogFile(const std::string& dir, const std::string& name) {
+  const std::string plain = JoinPath(dir, name);
+  if (PathExists(plain)) return plain;
+  if (PathExists(plain + ".gz")) return plain + ".gz";
+  return {};
+}
+
+bool CheckWorkKey(Line& l, size_t field, const Item& item) {
+  std::string_view type, id;
+  const char* why = nullptr;
+  if (!SplitKey(item.text, type, id, &why))
+    return l.Fail(field, "bad work key '" + std::string(item.text) + "': " + why, item.offset);
+  if (!IsWorkType(type))
+    return l.Fail(field, "bad work key '" + std::string(item.text) +
+                             "': type must be anime, game, film, tv or show", item.offset);
+  return true;
+}
+
+// Builds "type:id" keys in reusable buffers.
+class Keys {
+ public:
+  std::string_view Head(std::string_view type, std::string_view id) { return Make(head_, type, id); }
+  std::string_view Tail(std::string_view type, std::string_view id) { return Make(tail_, type, id); }
+
+ private:
+  static std::string_view Make(std::string& buf, std::string_view type, std::string_view id) {
+    buf.assign(type).append(1, ':').append(id);
+    return buf;
+  }
+  std::string head_, tail_;
+};
+
+class CatalogReader {
+ public:
+  CatalogReader(BadLineBudget* budget, TripleSink& sink, Catalog& catalog)
+      : budget_(budget), sink_(sink), c_(catalog) {}
+
+  void Songs(const std::string& path) {
+    ReadTsv(path, 7, 8, "song_id, title, artist_ids, album_id, language, genre, year[, works]",
+            budget_, [&](Line& l, int64_t) {
+              const auto& f = l.fields;
+              if (f[0].empty()) return l.Fail(0, "song_id is empty");
+              if (c_.songs.Find(f[0]) >= 0) return l.Fail(0, "duplicate song_id '" + std::string(f[0]) + "'");
+              if (!f[6].empty() && !ParseInt64(f[6])) return l.Fail(6, "year '" + std::string(f[6]) + "' is not an integer");
+              SplitItems(f[2], artists_);
+              works_.clear();
+              if (f.size() == 8) SplitItems(f[7], works_);
+              for (const Item& w : works_)
+                if (!CheckWorkKey(l, 7, w)) return false;
+              c_.songs.Intern(f[0]);
+              const std::string_view song = keys_.Head("song", f[0]);
+              for (const Item& a : artists_) sink_.Add(song, "by_artist", keys_.Tail("artist", a.text));
+              if (!f[3].empty()) sink_.Add(song, "in_album", keys_.Tail("album", f[3]));
+              if (!f[4].empty()) sink_.Add(song, "in_language", keys_.Tail("language", f[4]));
+              if (!f[5].empty()) sink_.Add(song, "has_genre", keys_.Tail("genre", f[5]));
+              for (const Item& w : works_) {
+                sink_.Add(song, "ost_of", w.text);
+                const int32_t work = c_.works.Intern(w.text);
+                for (const Item& a : artists_) c_.ost_credits.push_back({c_.artists.Intern(a.text), work});
+              }
+              return true;
+            });
+  }
+
+  void ArtistWorks(const std::string& path) {
+    FlatIdMap seen;
+    ReadTsv(path, 2, 2, "artist_id, work_key", budget_, [&](Line& l, int64_t) {
+      const auto& f = l.fields;
+      if (f[0].empty()) return l.Fail(0, "artist_id is empty");
+      if (!CheckWorkKey(l, 1, Item{f[1], 0})) return false;
+      const ArtistWork aw{c_.artists.Intern(f[0]), c_.works.Intern(f[1])};
+      bool inserted = false;
+      seen.FindOrInsert(PackIds(aw.artist, aw.work), 0, &inserted);
+      if (!inserted) return true;
+      c_.appearances.push_back(aw);
+      sink_.Add(keys_.Head("artist", f[0]), "appears_in", f[1]);
+      return true;
+    });
+  }
+
+  void Users(const std::string& path) {
+    ReadTsv(path, 5, 5, "user_id, gender, age, region, language", budget_, [&](Line& l, int64_t) {
+      const auto& f = l.fields;
+      if (f[0].empty()) return l.Fail(0, "user_id is empty");
+      if (c_.users.Find(f[0]) >= 0) return l.Fail(0, "duplicate user_id '" + std::string(f[0]) + "'");
+      c_.users.Intern(f[0]);
+      const std::string_view user = keys_.Head("user", f[0]);
+      if (!f[1].empty()) sink_.Add(user, "has_gender", keys_.Tail("gender", f[1]));
+      if (!f[2].empty()) sink_.Add(user, "has_age", keys_.Tail("age", AgeBucket(f[2])));
+      if (!f[3].empty()) sink_.Add(user, "in_region", keys_.Tail("region", f[3]));
+      if (!f[4].empty()) sink_.Add(user, "speaks", keys_.Tail("language", f[4]));
+      return true;
+    });
+  }
+
+  void Playlists(const std::string& path) {
+    StringInterner playlists;
+    ReadTsv(path, 3, 3, "playlist_id, creator_user_id, song_ids", budget_, [&](Line& l, int64_t line) {
+      const auto& f = l.fields;
+      if (f[0].empty()) return l.Fail(0, "playlist_id is empty");
+      if (playlists.Find(f[0]) >= 0) return l.Fail(0, "duplicate playlist_id '" + std::string(f[0]) + "'");
+      playlists.Intern(f[0]);
+      SplitItems(f[2], songs_);
+      const std::string_view playlist = keys_.Tail("playlist", f[0]);
+      if (!f[1].empty()) {
+        c_.users.Intern(f[1]);
+        sink_.Add(keys_.Head("user", f[1]), "created", playlist);
+      }
+      const std::string_view head = keys_.Head("playlist", f[0]);
+      for (const Item& s : songs_) {
+        if (c_.songs.Find(s.text) < 0) {
+          if (c_.first_unknown_song_refs.size() < 5)
+            c_.first_unknown_song_refs.push_back(
+                InputError::Format(path, line, static_cast<int64_t>(l.starts[2] + s.offset) + 1,
+                                   "song '" + std::string(s.text) + "' is not in songs.tsv"));
+          ++c_.unknown_song_refs;
+          continue;
+        }
+        sink_.Add(head, "contains", keys_.Tail("song", s.text));
+      }
+      return true;
+    });
+  }
+
+  void Follows(const std::string& path) {
+    FlatIdMap seen;
+    ReadTsv(path, 2, 2, "user_id, followed_user_id", budget_, [&](Line& l, int64_t) {
+      const auto& f = l.fields;
+      if (f[0].empty()) return l.Fail(0, "user_id is empty");
+      if (f[1].empty()) return l.Fail(1, "followed_user_id is empty");
+      bool inserted = false;
+      seen.FindOrInsert(PackIds(c_.users.Intern(f[0]), c_.users.Intern(f[1])), 0, &inserted);
+      if (inserted) sink_.Add(keys_.Head("user", f[0]), "follows", keys_.Tail("user", f[1]));
+      return true;
+    });
+  }
+
+ private:
+  BadLineBudget* budget_;
+  TripleSink& sink_;
+  Catalog& c_;
+  Keys keys_;
+  std::vector<Item> artists_, works_, songs_;
+};
+
+}  // namespace
+
+bool IsWorkType(std::string_view type) {
+  return type == "anime" || type == "game" || type == "film" || type == "tv" || type == "show";
+}
+
+std::string AgeBucket(std::string_view age) {
+  const auto years = ParseInt64(age);
+  if (!years || *years < 0) return std::string(age);
+  static constexpr struct {
+    int64_t below;
+    const char* name;
+  } kBuckets[] = {{18, "0-17"}, {25, "18-24"}, {35, "25-34"}, {45, "35-44"}, {55, "45-54"}, {65, "55-64"}};
+  for (const auto& b : kBuckets)
+    if (*years < b.below) return b.name;
+  return "65+";
+}
+
+Catalog ReadCatalog(const std::string& dir, BadLineBudget* budget, TripleSink& sink) {
+  if (!IsDirectory(dir)) throw IoError("catalog directory " + dir + " does not exist");
+  BadLineBudget local;
+  if (!budget) budget = &local;
+  Catalog catalog;
+  CatalogReader reader(budget, sink, catalog);
+  const std::string songs = CatalogFile(dir, "songs.tsv");
+  if (songs.empty()) throw IoError("catalog directory " + dir + " has no songs.tsv (required)");
+  reader.Songs(songs);
+  catalog.files_read.push_back(songs);
+  const auto optional = [&](const char* name, void (CatalogReader::*read)(const std::string&)) {
+    const std::string path = CatalogFile(dir, name);
+    if (path.empty()) return;
+    (reader.*read)(path);
+    catalog.files_read.push_back(path);
+  };
+  optional("artist_works.tsv", &CatalogReader::ArtistWorks);
+  optional("users.tsv", &CatalogReader::Users);
+  optional("playlists.tsv", &CatalogReader::Playlists);
+  optional("follows.tsv", &CatalogReader::Follows);
+  return catalog;
+}
+
+}  // namespace melograph

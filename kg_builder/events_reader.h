@@ -1,0 +1,50 @@
+// Behaviour events reader (docs/FORMATS.md, "Behaviour events"):
+//
+//   user_id<TAB>song_id<TAB>event<TAB>timestamp[<TAB>played_ms<TAB>duration_ms[<TAB>scene]]
+//
+// '#' lines and blank lines are skipped, CRLF accepted, ".gz" read through zlib.
+//
+// Contract: Next() yields well-formed events only. A malformed line (invalid UTF-8, wrong field
+// count, empty id, unknown event name, non-integer timestamp, played_ms / duration_ms not a
+// non-negative integer) raises InputError(file, line, column, reason) unless the BadLineBudget
+// still allows skipping it (then it is counted). Whether the song exists in the catalog is the
+// caller's business. Cost: one pass of memchr over the line plus a UTF-8 check; no allocation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/line_reader.h"
+#include "kg_builder/behaviour_weights.h"
+#include "kg_builder/triple_io.h"
+
+namespace melograph {
+
+struct EventRecord {
+  std::string_view user_id;  // raw id (key: "user:<id>")
+  std::string_view song_id;  // raw id (key: "song:<id>")
+  EventType type = EventType::kPlay;
+  int64_t timestamp = 0;
+  int64_t played_ms = -1;    // -1: absent or empty
+  int64_t duration_ms = -1;  // -1: absent or empty
+  std::string_view scene;    // may be empty
+};
+
+class EventsReader {
+ public:
+  EventsReader(std::string path, BadLineBudget* budget);
+  // Next well-formed event; false at end of file. Views stay valid until the next call.
+  bool Next(EventRecord& record);
+  int64_t line_number() const { return reader_.line_number(); }
+  const std::string& path() const { return reader_.path(); }
+
+ private:
+  bool Parse(std::string_view line, EventRecord& record, int64_t& column, std::string& reason);
+
+  LineReader reader_;
+  BadLineBudget* budget_;
+  BadLineBudget local_budget_;
+};
+
+}  // namespace melograph

@@ -1,0 +1,47 @@
+// InteractionLog: the behaviour events of one events file in compact form, ready for the
+// train/test split and the weight aggregation.
+//
+// Each (user, song) pair gets a dense pair id in order of first appearance; each retained event
+// is 16 bytes (timestamp, pair, weight after completion scaling), so 10^7 events take ~160 MB
+// plus ~40 bytes per distinct pair. Users are interned by raw id; songs are the catalog's ids.
+//
+// Contract: ReadInteractions keeps every well-formed event whose song is in the catalog.
+// Events naming a song missing from songs.tsv are dropped and counted (unknown_song_events,
+// with the first five positions) -- a counted warning, not an error, because real logs outlive
+// catalog entries. Malformed lines follow the BadLineBudget (EventsReader).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph/string_interner.h"
+#include "kg_builder/behaviour_weights.h"
+#include "kg_builder/triple_io.h"
+
+namespace melograph {
+
+struct InteractionEvent {
+  int64_t timestamp;
+  int32_t pair;
+  float weight;  // > 0 positive, < 0 negative, 0 ignored
+};
+
+struct InteractionLog {
+  StringInterner users;            // raw user ids, first-seen order
+  std::vector<int32_t> pair_user;  // pair -> user id
+  std::vector<int32_t> pair_song;  // pair -> song id (catalog songs)
+  std::vector<InteractionEvent> events;
+  std::array<int64_t, kEventTypeCount> events_by_type{};  // well-formed events read, per type
+  int64_t unknown_song_events = 0;
+  std::vector<std::string> first_unknown_song_events;  // "file:line: song 'x' is not in songs.tsv"
+
+  int32_t pair_count() const { return static_cast<int32_t>(pair_user.size()); }
+  int64_t events_read() const;
+};
+
+InteractionLog ReadInteractions(const std::string& events_path, const StringInterner& songs,
+                                const BehaviourWeights& weights, BadLineBudget* budget);
+
+}  // namespace melograph

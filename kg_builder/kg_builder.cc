@@ -1,0 +1,156 @@
+#include "kg_builder/kg_builder.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include "common/error.h"
+#include "common/text.h"
+#include "kg_builder/catalog_reader.h"
+#include "kg_builder/derived_relations.h"
+#include "kg_builder/triple_io.h"
+#include "proto/kg_config.pb.h"
+
+namespace melograph {
+
+int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& songs,
+                              const Split& split, const BehaviourWeights& weights, TripleSink& sink) {
+  struct Sums {
+    double positive = 0, negative = 0;
+    int64_t last_positive = kNoTimestamp, last_negative = kNoTimestamp;
+  };
+  std::vector<Sums> sums(static_cast<size_t>(log.pair_count()));
+  int64_t training_events = 0;
+  for (const InteractionEvent& e : log.events) {
+    if (!split.IsTrainingEvent(e)) continue;
+    ++training_events;
+    Sums& s = sums[e.pair];
+    if (e.weight > 0) {
+      s.positive += e.weight;
+      s.last_positive = std::max(s.last_positive, e.timestamp);
+    } else if (e.weight < 0) {
+      s.negative += e.weight;
+      s.last_negative = std::max(s.last_negative, e.timestamp);
+    }
+  }
+  std::string user, song;
+  for (int32_t p = 0; p < log.pair_count(); ++p) {
+    const Sums& s = sums[p];
+    if (split.is_test[p] || (s.positive <= 0 && s.negative >= 0)) continue;
+    user.assign("user:").append(log.users.Get(log.pair_user[p]));
+    song.assign("song:").append(songs.Get(log.pair_song[p]));
+    if (s.positive > 0) sink.Add(user, "listened", song, weights.Compress(s.positive), s.last_positive);
+    if (s.negative < 0) sink.Add(user, "rejected", song, -weights.Compress(-s.negative), s.last_negative);
+  }
+  return training_events;
+}
+
+int64_t WriteTestPairs(const InteractionLog& log, const StringInterner& songs, const Split& split,
+                       AtomicFile& out) {
+  std::vector<uint8_t> user_has_test(log.users.size(), 0);
+  int64_t users = 0;
+  std::string line;
+  for (int32_t p = 0; p < log.pair_count(); ++p) {
+    if (!split.is_test[p]) continue;
+    const int32_t u = log.pair_user[p];
+    users += !user_has_test[u];
+    user_has_test[u] = 1;
+    line.assign("user:").append(log.users.Get(u)).append("\tsong:").append(songs.Get(log.pair_song[p]));
+    line.push_back('\n');
+    out.Write(line);
+  }
+  return users;
+}
+
+KgBuildStats BuildKg(const KgBuildOptions& options) {
+  ValidateSplitOptions(options.split);
+  const BehaviourWeights weights(options.config);
+  BadLineBudget budget(options.max_bad_lines);
+  KgBuildStats stats;
+  AtomicDirectory out(options.out_dir);
+  TripleWriter train(out.File("train.tsv"));
+  FileTripleSink sink(&train);
+
+  Catalog catalog = ReadCatalog(options.catalog_dir, &budget, sink);
+  stats.unknown_song_refs = catalog.unknown_song_refs;
+  stats.first_unknown_song_refs = catalog.first_unknown_song_refs;
+
+  InteractionLog log = ReadInteractions(options.events_path, catalog.songs, weights, &budget);
+  stats.events_by_type = log.events_by_type;
+  stats.events_read = log.events_read();
+  stats.unknown_song_events = log.unknown_song_events;
+  stats.first_unknown_song_events = log.first_unknown_song_events;
+  stats.pairs = log.pair_count();
+
+  const Split split = SplitInteractions(log, catalog.songs, options.split);
+  stats.split = std::string(ToString(options.split.mode));
+  stats.has_cutoff = split.time_filter;
+  stats.cutoff = split.cutoff;
+  stats.test_pairs = split.test_pairs;
+  stats.training_events = WriteBehaviourTriples(log, catalog.songs, split, weights, sink);
+  stats.works_skipped =
+      WriteDerivedRelations(catalog, options.config.max_artists_per_work(), sink).works_skipped;
+  train.Commit();
+
+  AtomicFile test(out.File("test.tsv"));
+  stats.test_users = WriteTestPairs(log, catalog.songs, split, test);
+  test.Commit();
+
+  stats.triples_by_relation = sink.counts();
+  stats.triples = sink.total();
+  stats.bad_lines_skipped = budget.count();
+  stats.bad_lines_summary = budget.Summary();
+
+  proto::KgBuildManifest manifest;
+  manifest.mutable_version()->set_tool("melograph");
+  manifest.mutable_version()->set_major(1);
+  manifest.mutable_version()->set_minor(0);
+  manifest.set_events_path(options.events_path);
+  manifest.set_catalog_dir(options.catalog_dir);
+  *manifest.mutable_config() = options.config;
+  manifest.set_split(stats.split);
+  if (split.time_filter) manifest.set_cutoff(split.cutoff);
+  if (options.split.mode == SplitMode::kLastN) manifest.set_test_last_n(options.split.test_last_n);
+  if (options.split.mode == SplitMode::kFraction) manifest.set_test_fraction(options.split.test_fraction);
+  manifest.set_seed(options.split.seed);
+  manifest.set_events_read(stats.events_read);
+  manifest.set_pairs(stats.pairs);
+  manifest.set_test_pairs(stats.test_pairs);
+  manifest.set_bad_lines_skipped(stats.bad_lines_skipped);
+  for (const auto& [relation, n] : stats.triples_by_relation) (*manifest.mutable_triples_by_relation())[relation] = n;
+  manifest.set_train_bytes(FileSize(out.File("train.tsv")));
+  manifest.set_train_crc32(Crc32File(out.File("train.tsv")));
+  manifest.set_test_bytes(test.bytes_written());
+  manifest.set_test_crc32(test.crc32());
+  std::string bytes;
+  if (!manifest.SerializeToString(&bytes)) throw IoError("cannot serialise the build-kg manifest");
+  WriteWholeFile(out.File("manifest.pb"), bytes);
+  out.Commit();
+  return stats;
+}
+
+std::string FormatKgBuildStats(const KgBuildStats& s) {
+  std::string out;
+  const auto line = [&](std::string_view key, int64_t value) {
+    out.append(key).append(": ");
+    AppendInt(out, value);
+    out.push_back('\n');
+  };
+  line("events_read", s.events_read);
+  for (int i = 0; i < kEventTypeCount; ++i)
+    line("events." + std::string(EventTypeName(static_cast<EventType>(i))), s.events_by_type[i]);
+  line("events_unknown_song", s.unknown_song_events);
+  line("pairs", s.pairs);
+  line("training_events", s.training_events);
+  out.append("split: ").append(s.split).append("\n");
+  if (s.has_cutoff) line("cutoff", s.cutoff);
+  line("test_pairs", s.test_pairs);
+  line("test_users", s.test_users);
+  line("triples", s.triples);
+  for (const auto& [relation, n] : s.triples_by_relation) line("triples." + relation, n);
+  line("playlist_unknown_song", s.unknown_song_refs);
+  line("works_skipped", s.works_skipped);
+  line("bad_lines_skipped", s.bad_lines_skipped);
+  return out;
+}
+
+}  // namespace melograph

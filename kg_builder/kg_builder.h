@@ -1,0 +1,73 @@
+// build-kg: behaviour events + catalog -> OUT/train.tsv (weighted typed triples),
+// OUT/test.tsv (held-out user/song pairs) and OUT/manifest.pb (proto KgBuildManifest).
+//
+// Pipeline: ReadCatalog (catalog triples stream into train.tsv) -> ReadInteractions (events
+// in compact form) -> SplitInteractions -> behaviour triples (`listened`, `rejected`, pair
+// order of first appearance in the events file) -> co_ost / co_show. See docs/KG_BUILDER.md.
+//
+// Contract: the output directory appears only when complete (AtomicDirectory); test pairs
+// never contribute to train.tsv; output is a deterministic function of the inputs, config and
+// seed. One BadLineBudget (--max-bad-lines) is shared by every reader. Memory ~16 bytes per
+// event + ~70 bytes per (user, song) pair + the catalog's keys.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/file_util.h"
+#include "kg_builder/behaviour_weights.h"
+#include "kg_builder/interaction_log.h"
+#include "kg_builder/split.h"
+#include "kg_builder/triple_sink.h"
+
+namespace melograph {
+
+struct KgBuildOptions {
+  std::string events_path;
+  std::string catalog_dir;
+  std::string out_dir;
+  proto::KgConfig config = DefaultKgConfig();
+  SplitOptions split;
+  int64_t max_bad_lines = 0;
+};
+
+struct KgBuildStats {
+  std::array<int64_t, kEventTypeCount> events_by_type{};
+  int64_t events_read = 0;
+  int64_t unknown_song_events = 0;  // dropped: song not in songs.tsv
+  std::vector<std::string> first_unknown_song_events;
+  int64_t unknown_song_refs = 0;    // playlist entries dropped: song not in songs.tsv
+  std::vector<std::string> first_unknown_song_refs;
+  int64_t pairs = 0;
+  int64_t training_events = 0;  // events aggregated into listened / rejected
+  std::string split;
+  bool has_cutoff = false;
+  int64_t cutoff = 0;
+  int64_t test_pairs = 0;
+  int64_t test_users = 0;
+  std::vector<std::pair<std::string, int64_t>> triples_by_relation;  // order of first write
+  int64_t triples = 0;
+  int64_t works_skipped = 0;
+  int64_t bad_lines_skipped = 0;
+  std::string bad_lines_summary;
+};
+
+KgBuildStats BuildKg(const KgBuildOptions& options);
+
+// "key: value" lines (events_read, events.<type>, pairs, test_pairs, triples.<relation>, ...).
+std::string FormatKgBuildStats(const KgBuildStats& stats);
+
+// Aggregates the training events of every non-test pair into `listened` (weight C(P), with the
+// timestamp of the last positive training event) and `rejected` (-C(-N), timestamp of the last
+// negative one), in pair order. Returns the number of training events.
+int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& songs,
+                              const Split& split, const BehaviourWeights& weights, TripleSink& sink);
+
+// Writes "user:<u>\tsong:<s>\n" for every test pair, in pair order; returns distinct test users.
+int64_t WriteTestPairs(const InteractionLog& log, const StringInterner& songs, const Split& split,
+                       AtomicFile& out);
+
+}  // namespace melograph

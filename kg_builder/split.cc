@@ -1,0 +1,119 @@
+#include "kg_builder/split.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "common/error.h"
+#include "common/hash.h"
+
+namespace melograph {
+namespace {
+
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+std::vector<int64_t> FirstPositiveTimes(const InteractionLog& log) {
+  std::vector<int64_t> first(static_cast<size_t>(log.pair_count()), kNever);
+  for (const InteractionEvent& e : log.events)
+    if (e.weight > 0 && e.timestamp < first[e.pair]) first[e.pair] = e.timestamp;
+  return first;
+}
+
+// last-n / fraction: marks the latest k(user, m) positive pairs of every user.
+template <typename TestCount>
+void MarkLatestPerUser(const InteractionLog& log, const StringInterner& songs,
+                       const std::vector<int64_t>& first, TestCount&& test_count, Split& split) {
+  std::vector<int32_t> order;
+  for (int32_t p = 0; p < log.pair_count(); ++p)
+    if (first[p] != kNever) order.push_back(p);
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    if (log.pair_user[a] != log.pair_user[b]) return log.pair_user[a] < log.pair_user[b];
+    if (first[a] != first[b]) return first[a] < first[b];
+    return songs.Get(log.pair_song[a]) < songs.Get(log.pair_song[b]);
+  });
+  for (size_t begin = 0; begin < order.size();) {
+    size_t end = begin;
+    const int32_t user = log.pair_user[order[begin]];
+    while (end < order.size() && log.pair_user[order[end]] == user) ++end;
+    const int64_t m = static_cast<int64_t>(end - begin);
+    const int64_t k = std::min(test_count(user, m), m - 1);
+    for (int64_t i = m - k; i < m; ++i) split.is_test[order[begin + i]] = 1;
+    begin = end;
+  }
+}
+
+}  // namespace
+
+SplitMode ParseSplitMode(std::string_view name) {
+  if (name == "time") return SplitMode::kTime;
+  if (name == "last-n") return SplitMode::kLastN;
+  if (name == "fraction") return SplitMode::kFraction;
+  throw UsageError("--split must be time, last-n or fraction, got '" + std::string(name) + "'");
+}
+
+std::string_view ToString(SplitMode mode) {
+  switch (mode) {
+    case SplitMode::kTime: return "time";
+    case SplitMode::kLastN: return "last-n";
+    case SplitMode::kFraction: return "fraction";
+  }
+  return "?";
+}
+
+void ValidateSplitOptions(const SplitOptions& o) {
+  if (o.mode == SplitMode::kTime && !o.has_cutoff && !(o.cutoff_quantile >= 0.0 && o.cutoff_quantile <= 1.0))
+    throw UsageError("--cutoff-quantile must be in [0, 1]");
+  if (o.mode == SplitMode::kLastN && o.test_last_n < 1)
+    throw UsageError("--test-last-n must be at least 1");
+  if (o.mode == SplitMode::kFraction && !(o.test_fraction > 0.0 && o.test_fraction < 1.0))
+    throw UsageError("--test-fraction must be in (0, 1)");
+}
+
+int64_t QuantileCutoff(std::vector<InteractionEvent>& events, double q) {
+  if (!(q >= 0.0 && q <= 1.0)) throw UsageError("--cutoff-quantile must be in [0, 1]");
+  if (events.empty()) return 0;
+  const size_t n = events.size();
+  const auto k = static_cast<size_t>(std::floor(q * static_cast<double>(n)));
+  const auto by_time = [](const InteractionEvent& a, const InteractionEvent& b) {
+    return a.timestamp < b.timestamp;
+  };
+  if (k >= n) {
+    return std::max_element(events.begin(), events.end(), by_time)->timestamp + 1;
+  }
+  std::nth_element(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(k), events.end(), by_time);
+  return events[k].timestamp;
+}
+
+Split SplitInteractions(InteractionLog& log, const StringInterner& songs, const SplitOptions& o) {
+  ValidateSplitOptions(o);
+  Split split;
+  split.is_test.assign(static_cast<size_t>(log.pair_count()), 0);
+  const std::vector<int64_t> first = FirstPositiveTimes(log);
+  switch (o.mode) {
+    case SplitMode::kTime: {
+      split.time_filter = true;
+      split.cutoff = o.has_cutoff ? o.cutoff : QuantileCutoff(log.events, o.cutoff_quantile);
+      for (int32_t p = 0; p < log.pair_count(); ++p)
+        split.is_test[p] = first[p] != kNever && first[p] >= split.cutoff;
+      break;
+    }
+    case SplitMode::kLastN: {
+      MarkLatestPerUser(log, songs, first, [&](int32_t, int64_t) { return o.test_last_n; }, split);
+      break;
+    }
+    case SplitMode::kFraction: {
+      MarkLatestPerUser(log, songs, first, [&](int32_t user, int64_t m) {
+        const double x = o.test_fraction * static_cast<double>(m);
+        const double whole = std::floor(x);
+        Rng rng(HashCombine(o.seed, HashBytes(log.users.Get(user))));
+        return static_cast<int64_t>(whole) + (rng.UniformDouble() < x - whole ? 1 : 0);
+      }, split);
+      break;
+    }
+  }
+  for (uint8_t t : split.is_test) split.test_pairs += t;
+  return split;
+}
+
+}  // namespace melograph

@@ -1,0 +1,43 @@
+// The behaviour events of the synthetic world, streamed user by user to events.tsv[.gz].
+//
+// Per user (Rng(HashCombine(seed, salt, user))): ceil(n/10) sessions start uniformly in the
+// span (sorted), each with a scene (daily_mix, fm, playlist, search, album, artist); inside a
+// session events follow each other by the played time plus a few seconds, so one user's events
+// are in time order. Each listen picks a song by:
+//   repeat (25% once the user has history) -> a song the user played before, affinity 0.85;
+//   new release (20% once `now` is in the release window) -> a released new song of one of the
+//     user's clusters or works (scene "new_release"), affinity 0.75;
+//   otherwise PickFromTaste (cluster / work / exploration channels, synthetic_users.h).
+// Affinity a (plus uniform noise +-0.1) drives the behaviour: skip with probability
+// 0.04 + 0.5 (1 - a) (then dislike 0.08 (1 - a), block 0.01 (1 - a)); otherwise full_play 55%,
+// play (30-90% heard) 20%, active_play 10%, loop 8%, search 7%, followed at most once by like
+// 0.15 a, collect 0.07 a, download 0.03 a, share 0.015 a or comment 0.01 a.
+//
+// Contract: output is a pure function of the catalog; memory O(span minutes + one user).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "kg_builder/synthetic_catalog.h"
+
+namespace melograph::synthetic {
+
+inline constexpr int kEventTypes = 13;
+// In the order of docs/FORMATS.md.
+const char* EventName(int type);
+
+struct EventStats {
+  int64_t events = 0;
+  std::array<int64_t, kEventTypes> per_type{};
+  int64_t min_ts = 0, max_ts = 0;
+  int64_t first_new_release_event = 0;  // 0 if none
+  int64_t cutoff_0_8 = 0;               // upper bound, to the minute, of the 0.8 quantile
+  int64_t positive_plays = 0;           // non-skip listens
+  int64_t positive_in_cluster = 0;      // ... whose song's cluster is one of the user's
+};
+
+EventStats WriteEvents(const Catalog& catalog, const std::string& path);
+
+}  // namespace melograph::synthetic

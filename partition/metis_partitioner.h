@@ -1,0 +1,36 @@
+// METIS k-way partitioning of the undirected projection (Karypis & Kumar 1998,
+// METIS_PartGraphKway), with multi-constraint vertex weights.
+//
+// Contract:
+//  * objective: edge cut (weights = projection multiplicities), contiguity not required,
+//    seed = options.seed (METIS is deterministic for a seed), one balance constraint per entry of
+//    options.constraints with tolerance options.imbalance for each (ubvec, and ufactor =
+//    round((imbalance - 1) * 1000));
+//  * vertex weights are passed as integers; a constraint whose total exceeds the 32-bit limit
+//    is scaled down (rounding up, so no node loses all its weight) to fit;
+//  * every size handed to METIS is checked against `max_index` first: LimitError naming the
+//    limit and suggesting --method ldg, never a silent overflow;
+//  * K = 1 returns all zeros without calling METIS; K > node count is a UsageError (checked by
+//    the caller, RunPartition).
+// Memory beyond the graph: the projection (16 bytes per undirected edge + 4 per node), vertex
+// weights (4 * ncon per node), then METIS's own coarsening hierarchy.
+#pragma once
+
+#include <cstdint>
+
+#include "graph/graph.h"
+#include "partition/partition_types.h"
+#include "partition/undirected_projection.h"
+#include "partition/vertex_weights.h"
+
+namespace melograph {
+
+struct MetisStats {
+  int64_t objective = 0;  // edge cut reported by METIS (weighted)
+  int64_t projection_bytes = 0;
+};
+
+Assignment MetisPartition(const Graph& graph, const VertexWeights& weights, const PartitionOptions& options,
+                          MetisStats* stats = nullptr, int64_t max_index = kMetisIndexMax);
+
+}  // namespace melograph

@@ -1,0 +1,56 @@
+// Parsing of partition methods and balance constraints (see partition_types.h).
+#include "partition/partition_types.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "common/text.h"
+
+namespace melograph {
+
+PartitionMethod ParsePartitionMethod(std::string_view s) {
+  if (s == "metis") return PartitionMethod::kMetis;
+  if (s == "hash") return PartitionMethod::kHash;
+  if (s == "ldg") return PartitionMethod::kLdg;
+  throw UsageError("unknown partition method '" + std::string(s) + "' (expected metis, hash or ldg)");
+}
+
+std::string_view ToString(PartitionMethod m) {
+  switch (m) {
+    case PartitionMethod::kMetis: return "metis";
+    case PartitionMethod::kHash: return "hash";
+    case PartitionMethod::kLdg: return "ldg";
+  }
+  return "?";
+}
+
+BalanceConstraint ParseBalanceConstraint(std::string_view s) {
+  if (s == "nodes") return BalanceConstraint::kNodes;
+  if (s == "edges") return BalanceConstraint::kEdges;
+  if (s == "seeds") return BalanceConstraint::kSeeds;
+  throw UsageError("unknown balance constraint '" + std::string(s) +
+                   "' (expected nodes, edges or seeds)");
+}
+
+std::string_view ToString(BalanceConstraint c) {
+  switch (c) {
+    case BalanceConstraint::kNodes: return "nodes";
+    case BalanceConstraint::kEdges: return "edges";
+    case BalanceConstraint::kSeeds: return "seeds";
+  }
+  return "?";
+}
+
+std::vector<BalanceConstraint> ParseBalanceList(std::string_view s) {
+  std::vector<BalanceConstraint> out;
+  for (const std::string& item : SplitList(s, ',')) {
+    const BalanceConstraint c = ParseBalanceConstraint(Trim(item));
+    if (std::find(out.begin(), out.end(), c) != out.end())
+      throw UsageError("balance constraint '" + item + "' given twice");
+    out.push_back(c);
+  }
+  if (out.empty()) throw UsageError("--balance needs at least one of nodes, edges, seeds");
+  return out;
+}
+
+}  // namespace melograph

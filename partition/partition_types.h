@@ -1,0 +1,45 @@
+// Shared vocabulary of the partitioners: methods, balance constraints, options and the
+// assignment they produce.
+//
+// Contract: an Assignment gives every node of the graph exactly one part in [0, num_parts).
+// Parse* functions throw UsageError naming the bad value and the accepted ones.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph/types.h"
+
+namespace melograph {
+
+enum class PartitionMethod { kMetis, kHash, kLdg };
+PartitionMethod ParsePartitionMethod(std::string_view s);  // "metis|hash|ldg"
+std::string_view ToString(PartitionMethod m);
+
+// What a part's load is measured in: node count, edge work (CSR degree: every stored relation
+// entry of the node) or training seeds (nodes with out-edges of the seed relation).
+enum class BalanceConstraint { kNodes, kEdges, kSeeds };
+BalanceConstraint ParseBalanceConstraint(std::string_view s);  // "nodes|edges|seeds"
+std::string_view ToString(BalanceConstraint c);
+// "nodes,edges,seeds" -> list; rejects empty lists and repeats.
+std::vector<BalanceConstraint> ParseBalanceList(std::string_view s);
+
+struct PartitionOptions {
+  int32_t num_parts = 2;
+  PartitionMethod method = PartitionMethod::kMetis;
+  std::vector<BalanceConstraint> constraints = {BalanceConstraint::kNodes, BalanceConstraint::kEdges,
+                                                BalanceConstraint::kSeeds};
+  double imbalance = 1.05;  // allowed max part load / mean part load, per constraint
+  uint64_t seed = 1;
+  std::string seed_relation = "listened";
+  int64_t sample_roots = 10000;       // roots of the remote-fraction estimate
+  std::vector<int32_t> fanouts = {10, 10};
+  int32_t ldg_passes = 1;             // 1 = one-pass LDG; more = restreaming LDG
+};
+
+// part[v] for every node v of the graph.
+using Assignment = std::vector<int32_t>;
+
+}  // namespace melograph

@@ -1,0 +1,62 @@
+// Serial multi-hop uniform neighbour sampling to estimate remote traffic (see
+// remote_sampling.h).
+#include "partition/remote_sampling.h"
+
+#include <algorithm>
+
+#include "common/hash.h"
+
+namespace melograph {
+namespace {
+
+// Up to `fanout` distinct positions of [0, degree), uniformly (Floyd's algorithm), appended.
+void PickPositions(int64_t degree, int32_t fanout, Rng& rng, std::vector<int64_t>& out) {
+  out.clear();
+  if (degree <= fanout) {
+    for (int64_t i = 0; i < degree; ++i) out.push_back(i);
+    return;
+  }
+  for (int64_t j = degree - fanout; j < degree; ++j) {
+    const int64_t t = static_cast<int64_t>(rng.Uniform(static_cast<uint64_t>(j) + 1));
+    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+    else out.push_back(j);
+  }
+}
+
+}  // namespace
+
+RemoteSampleEstimate EstimateRemoteSampleFraction(const Graph& graph, const Assignment& part,
+                                                  const std::vector<NodeId>& roots,
+                                                  const std::vector<int32_t>& fanouts, int64_t num_roots,
+                                                  uint64_t seed) {
+  RemoteSampleEstimate est;
+  if (roots.empty() || num_roots <= 0) return est;
+  std::vector<NodeId> frontier;
+  std::vector<NodeId> next;
+  std::vector<int64_t> picks;
+  const auto row_ptr = graph.row_ptr();
+  const auto col_idx = graph.col_idx();
+  for (int64_t i = 0; i < num_roots; ++i) {
+    Rng rng(HashCombine(seed, 0x5a3b1eULL, static_cast<uint64_t>(i)));
+    const NodeId root = roots[rng.Uniform(roots.size())];
+    const int32_t home = part[root];
+    frontier.assign(1, root);
+    for (const int32_t fanout : fanouts) {
+      next.clear();
+      for (const NodeId u : frontier) {
+        PickPositions(graph.degree(u), fanout, rng, picks);
+        for (const int64_t k : picks) {
+          const NodeId w = col_idx[row_ptr[u] + k];
+          ++est.sampled_edges;
+          if (part[w] != home) ++est.remote_edges;
+          next.push_back(w);
+        }
+      }
+      frontier.swap(next);
+    }
+    ++est.roots;
+  }
+  return est;
+}
+
+}  // namespace melograph

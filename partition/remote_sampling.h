@@ -1,0 +1,37 @@
+// Expected remote fraction of a multi-hop neighbour sample, measured by sampling.
+//
+// Definition (docs/PARTITION.md): a trainer on rank P samples a mini-batch from a training
+// seed s owned by P. Hop 1 picks up to fanouts[0] distinct CSR entries of s uniformly without
+// replacement (all of them when the degree is smaller); hop h picks up to fanouts[h] entries
+// of every node reached at hop h-1 (with repetition across parents, as DGL does). Each picked
+// entry (u -> w) is one sampled edge; it is REMOTE when w is owned by a part other than P,
+// i.e. when the rank of the seed must fetch w's adjacency or features from another rank.
+//   remote_sample_fraction = remote sampled edges / sampled edges.
+// Roots: `num_roots` seeds drawn uniformly with replacement from `roots` (training seeds),
+// root i from Rng(HashCombine(seed, tag, i)), so the estimate depends only on the seed.
+// Cost: O(num_roots * prod(fanouts)) time, O(prod(fanouts)) memory.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "graph/graph.h"
+#include "partition/partition_types.h"
+
+namespace melograph {
+
+struct RemoteSampleEstimate {
+  int64_t roots = 0;
+  int64_t sampled_edges = 0;
+  int64_t remote_edges = 0;
+  double fraction() const {
+    return sampled_edges ? static_cast<double>(remote_edges) / static_cast<double>(sampled_edges) : 0.0;
+  }
+};
+
+RemoteSampleEstimate EstimateRemoteSampleFraction(const Graph& graph, const Assignment& part,
+                                                  const std::vector<NodeId>& roots,
+                                                  const std::vector<int32_t>& fanouts, int64_t num_roots,
+                                                  uint64_t seed);
+
+}  // namespace melograph

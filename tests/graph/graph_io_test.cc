@@ -1,0 +1,255 @@
+#include "graph/graph_io.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/error.h"
+#include "common/file_util.h"
+#include "graph/graph_builder.h"
+#include "proto/graph_manifest.pb.h"
+#include "tests/test_util.h"
+
+namespace melograph {
+namespace {
+
+// Node ids (types by name, ids by bytes):  artist:a=0  song:s1=1  song:s2=2  user:u1=3  user:u2=4
+//
+//   u1 --listened(2)--> s1 --by--> a
+//   u1 --listened(1)--> s2 --by--> a
+//   u2 --listened(5)--> s2
+//   u1 --friend-- u2      (symmetric)
+Graph Tiny() {
+  GraphBuildOptions opt;
+  opt.symmetric_relations = {"friend"};
+  return MakeGraph({{"user:u1", "listened", "song:s1", 2.0f},
+                    {"user:u1", "listened", "song:s2", 1.0f},
+                    {"user:u2", "listened", "song:s2", 5.0f},
+                    {"song:s1", "by", "artist:a", 1.0f},
+                    {"song:s2", "by", "artist:a", 1.0f},
+                    {"user:u2", "friend", "user:u1", 1.0f}},
+                   opt);
+}
+
+template <typename T>
+std::vector<T> Vec(std::span<const T> s) {
+  return std::vector<T>(s.begin(), s.end());
+}
+
+void ExpectSameGraph(const Graph& a, const Graph& b) {
+  ASSERT_EQ(a.num_nodes(), b.num_nodes());
+  ASSERT_EQ(a.num_edges(), b.num_edges());
+  EXPECT_EQ(Vec(a.row_ptr()), Vec(b.row_ptr()));
+  EXPECT_EQ(Vec(a.col_idx()), Vec(b.col_idx()));
+  EXPECT_EQ(Vec(a.edge_relation()), Vec(b.edge_relation()));
+  EXPECT_EQ(Vec(a.edge_weight()), Vec(b.edge_weight()));
+  ASSERT_EQ(a.node_types().size(), b.node_types().size());
+  for (size_t t = 0; t < a.node_types().size(); ++t) {
+    EXPECT_EQ(a.node_types()[t].name, b.node_types()[t].name);
+    EXPECT_EQ(a.node_types()[t].begin, b.node_types()[t].begin);
+    EXPECT_EQ(a.node_types()[t].count, b.node_types()[t].count);
+  }
+  ASSERT_EQ(a.relations().size(), b.relations().size());
+  for (size_t r = 0; r < a.relations().size(); ++r) {
+    const Relation &x = a.relations()[r], &y = b.relations()[r];
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.head_type, y.head_type);
+    EXPECT_EQ(x.tail_type, y.tail_type);
+    EXPECT_EQ(x.is_reverse, y.is_reverse);
+    EXPECT_EQ(x.symmetric, y.symmetric);
+    EXPECT_EQ(x.inverse, y.inverse);
+    EXPECT_EQ(x.edge_count, y.edge_count);
+  }
+  for (NodeId v = 0; v < a.num_nodes(); ++v) {
+    EXPECT_EQ(a.Key(v), b.Key(v));
+    EXPECT_EQ(b.Find(a.Key(v)), v);
+  }
+}
+
+// Expects LoadGraph(dir) to throw FormatError whose message names `file` and contains `reason`.
+void ExpectFormatError(const std::string& dir, const std::string& file, const std::string& reason,
+                       bool verify = true) {
+  try {
+    LoadGraph(dir, verify);
+    FAIL() << "expected a FormatError naming " << file;
+  } catch (const FormatError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(JoinPath(dir, file)), std::string::npos) << what;
+    EXPECT_NE(what.find(reason), std::string::npos) << what;
+  }
+}
+
+proto::GraphManifest ReadManifestFile(const std::string& dir) {
+  proto::GraphManifest m;
+  EXPECT_TRUE(m.ParseFromString(ReadWholeFile(JoinPath(dir, "manifest.pb"))));
+  return m;
+}
+
+TEST(GraphIo, round_trip_preserves_every_array_key_and_relation) {
+  testing::TempDir tmp;
+  const Graph g = Tiny();
+  const std::string dir = tmp.File("g");
+  SaveGraph(g, dir);
+  ExpectSameGraph(g, LoadGraph(dir));
+  ExpectSameGraph(g, LoadGraph(dir, /*verify_checksums=*/false));
+  EXPECT_EQ(LoadGraph(dir).Find("user:u2"), 4);
+  EXPECT_EQ(LoadGraph(dir).KeyId(1), "s1");
+}
+
+TEST(GraphIo, writes_the_documented_files_and_manifest_fields) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("g");
+  GraphBuildInfo info;
+  info.inputs = {"a.tsv", "b.tsv.gz"};
+  info.symmetric_relations = {"friend"};
+  info.duplicate_policy = "max";
+  info.triples_read = 6;
+  info.bad_lines_skipped = 1;
+  SaveGraph(Tiny(), dir, info);
+  for (const char* f : {"manifest.pb", "manifest.txt", "row_ptr.i64", "col_idx.i32", "edge_relation.u16",
+                        "edge_weight.f32", "nodes/artist.ids", "nodes/artist.offsets.i64", "nodes/artist.sorted.i32",
+                        "nodes/song.ids", "nodes/user.ids", "nodes/user.offsets.i64", "nodes/user.sorted.i32"})
+    EXPECT_TRUE(PathExists(JoinPath(dir, f))) << f;
+  const proto::GraphManifest m = ReadManifestFile(dir);
+  EXPECT_EQ(m.version().tool(), "melograph");
+  EXPECT_EQ(m.version().major(), 1u);
+  EXPECT_EQ(m.kind(), "graph");
+  EXPECT_EQ(m.num_nodes(), 5);
+  EXPECT_EQ(m.num_edges(), 12);  // 5 directed edges twice + friend both ways
+  ASSERT_EQ(m.node_types_size(), 3);
+  EXPECT_EQ(m.node_types(2).name(), "user");
+  EXPECT_EQ(m.node_types(2).begin(), 3);
+  EXPECT_EQ(m.node_types(2).key_bytes(), 4);  // "u1u2"
+  ASSERT_EQ(m.relations_size(), 5);
+  EXPECT_EQ(m.relations(4).name(), "rev_listened");
+  EXPECT_EQ(m.relations(4).head_type_name(), "song");
+  EXPECT_EQ(m.relations(4).tail_type_name(), "user");
+  EXPECT_EQ(m.relations(4).edge_count(), 3);
+  EXPECT_TRUE(m.relations(2).symmetric());
+  ASSERT_EQ(m.files_size(), 4 + 3 * 3);
+  for (const auto& f : m.files()) {
+    const std::string path = JoinPath(dir, f.name());
+    EXPECT_EQ(FileSize(path), f.size_bytes()) << f.name();
+    EXPECT_EQ(Crc32File(path), f.crc32()) << f.name();
+  }
+  EXPECT_EQ(m.files(1).name(), "col_idx.i32");
+  EXPECT_EQ(m.files(1).element_count(), 12);
+  EXPECT_EQ(m.files(1).size_bytes(), 48);
+  EXPECT_EQ(m.build().inputs_size(), 2);
+  EXPECT_EQ(m.build().duplicate_policy(), "max");
+  EXPECT_EQ(m.build().triples_read(), 6);
+  EXPECT_EQ(m.build().bad_lines_skipped(), 1);
+}
+
+TEST(GraphIo, save_replaces_an_existing_directory_and_leaves_no_temporaries) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("g");
+  SaveGraph(MakeGraph({{"user:x", "follows", "user:y"}}), dir);
+  SaveGraph(Tiny(), dir);
+  EXPECT_EQ(LoadGraph(dir).num_nodes(), 5);
+  int entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(tmp.path())) {
+    EXPECT_EQ(e.path().filename(), "g");
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1);
+}
+
+TEST(GraphIo, empty_graph_round_trips) {
+  testing::TempDir tmp;
+  SaveGraph(MakeGraph({}), tmp.File("g"));
+  const Graph g = LoadGraph(tmp.File("g"));
+  EXPECT_EQ(g.num_nodes(), 0);
+  EXPECT_EQ(g.num_edges(), 0);
+}
+
+TEST(GraphIo, truncated_col_idx_is_reported_even_without_checksums) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("g");
+  SaveGraph(Tiny(), dir);
+  std::filesystem::resize_file(JoinPath(dir, "col_idx.i32"), 40);
+  ExpectFormatError(dir, "col_idx.i32", "truncated (40 bytes, manifest says 48)");
+  ExpectFormatError(dir, "col_idx.i32", "truncated", /*verify=*/false);
+}
+
+TEST(GraphIo, flipped_byte_fails_the_checksum_and_loads_when_not_verifying) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("g");
+  SaveGraph(Tiny(), dir);
+  const std::string path = JoinPath(dir, "edge_weight.f32");
+  std::string bytes = testing::ReadFile(path);
+  bytes[5] ^= 0x01;
+  testing::WriteFile(path, bytes);
+  ExpectFormatError(dir, "edge_weight.f32", "checksum mismatch");
+  EXPECT_EQ(LoadGraph(dir, /*verify_checksums=*/false).num_edges(), 12);
+}
+
+TEST(GraphIo, corrupt_dictionary_is_named) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("g");
+  SaveGraph(Tiny(), dir);
+  const std::string path = JoinPath(dir, "nodes/song.ids");
+  std::string bytes = testing::ReadFile(path);
+  bytes[0] = 'x';
+  testing::WriteFile(path, bytes);
+  ExpectFormatError(dir, "nodes/song.ids", "checksum mismatch");
+}
+
+TEST(GraphIo, deleted_file_is_reported_missing) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("g");
+  SaveGraph(Tiny(), dir);
+  std::filesystem::remove(JoinPath(dir, "nodes/user.sorted.i32"));
+  ExpectFormatError(dir, "nodes/user.sorted.i32", "missing");
+  std::filesystem::remove(JoinPath(dir, "manifest.pb"));
+  ExpectFormatError(dir, "manifest.pb", "manifest is missing");
+}
+
+TEST(GraphIo, garbage_manifest_is_rejected) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("g");
+  SaveGraph(Tiny(), dir);
+  testing::WriteFile(JoinPath(dir, "manifest.pb"), "this is not a manifest\n");
+  ExpectFormatError(dir, "manifest.pb", "manifest is corrupt");
+  testing::WriteFile(JoinPath(dir, "manifest.pb"), "");  // parses as an empty message
+  ExpectFormatError(dir, "manifest.pb", "not a melograph graph manifest");
+}
+
+TEST(GraphIo, wrong_format_version_is_rejected) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("g");
+  SaveGraph(Tiny(), dir);
+  proto::GraphManifest m = ReadManifestFile(dir);
+  m.mutable_version()->set_major(2);
+  m.mutable_version()->set_minor(3);
+  testing::WriteFile(JoinPath(dir, "manifest.pb"), m.SerializeAsString());
+  ExpectFormatError(dir, "manifest.pb", "graph format version 2.3 is not supported");
+}
+
+TEST(GraphIo, manifest_inconsistent_with_itself_is_rejected) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.File("g");
+  SaveGraph(Tiny(), dir);
+  proto::GraphManifest m = ReadManifestFile(dir);
+  m.set_num_edges(13);
+  testing::WriteFile(JoinPath(dir, "manifest.pb"), m.SerializeAsString());
+  ExpectFormatError(dir, "manifest.pb", "relation edge counts sum to 12, manifest says 13");
+  m = ReadManifestFile(dir);
+  m.set_num_edges(12);
+  m.mutable_files()->DeleteSubrange(0, 1);  // row_ptr.i64
+  testing::WriteFile(JoinPath(dir, "manifest.pb"), m.SerializeAsString());
+  ExpectFormatError(dir, "manifest.pb", "file 'row_ptr.i64' is not listed");
+}
+
+TEST(GraphIo, missing_directory_is_an_io_error_and_bad_type_names_are_refused) {
+  testing::TempDir tmp;
+  EXPECT_THROW(LoadGraph(tmp.File("nope")), IoError);
+  GraphBuilder b;
+  b.AddEdge("we/ird", "1", "r", "user", "2");
+  EXPECT_THROW(SaveGraph(b.Build(), tmp.File("g")), UsageError);
+  EXPECT_FALSE(PathExists(tmp.File("g")));
+}
+
+}  // namespace
+}  // namespace melograph

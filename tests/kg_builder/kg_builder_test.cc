@@ -1,0 +1,169 @@
+#include "kg_builder/kg_builder.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/file_util.h"
+#include "proto/kg_config.pb.h"
+#include "tests/test_util.h"
+
+namespace melograph {
+namespace {
+
+const std::string kWorld = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/world";
+
+std::vector<StoredTriple> ReadTriples(const std::string& path) {
+  std::vector<StoredTriple> out;
+  TripleReader reader(path, nullptr);
+  TripleRecord t;
+  while (reader.Next(t))
+    out.push_back({std::string(t.head), std::string(t.relation), std::string(t.tail), t.weight,
+                   t.has_timestamp ? t.timestamp : kNoTimestamp});
+  return out;
+}
+
+void ExpectSameTriples(const std::vector<StoredTriple>& got, const std::vector<StoredTriple>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].head, want[i].head) << "triple " << i;
+    EXPECT_EQ(got[i].relation, want[i].relation) << "triple " << i;
+    EXPECT_EQ(got[i].tail, want[i].tail) << "triple " << i;
+    EXPECT_NEAR(got[i].weight, want[i].weight, 2e-6) << "triple " << i;
+    EXPECT_EQ(got[i].timestamp, want[i].timestamp) << "triple " << i;
+  }
+}
+
+KgBuildOptions WorldOptions(const std::string& out) {
+  KgBuildOptions o;
+  o.events_path = kWorld + "/events.tsv";
+  o.catalog_dir = kWorld + "/catalog";
+  o.out_dir = out;
+  return o;
+}
+
+// World sketch and hand-computed weights: tests/data/kg/world/README.md.
+TEST(KgBuilder, world_with_cutoff_500_matches_hand_computed_files) {
+  testing::TempDir dir;
+  KgBuildOptions o = WorldOptions(dir.File("kg"));
+  o.split.has_cutoff = true;
+  o.split.cutoff = 500;
+  const KgBuildStats s = BuildKg(o);
+  ExpectSameTriples(ReadTriples(dir.File("kg/train.tsv")), ReadTriples(kWorld + "/expected_train_cutoff500.tsv"));
+  EXPECT_EQ(testing::ReadFile(dir.File("kg/test.tsv")), testing::ReadFile(kWorld + "/expected_test_cutoff500.tsv"));
+  EXPECT_EQ(s.events_read, 12);
+  EXPECT_EQ(s.events_by_type[static_cast<int>(EventType::kPlay)], 4);
+  EXPECT_EQ(s.events_by_type[static_cast<int>(EventType::kSkip)], 2);
+  EXPECT_EQ(s.unknown_song_events, 1);
+  EXPECT_EQ(s.unknown_song_refs, 1);
+  EXPECT_EQ(s.pairs, 7);
+  EXPECT_EQ(s.training_events, 6);  // 100, 200, 150, 300, 400, 50
+  EXPECT_EQ(s.cutoff, 500);
+  EXPECT_EQ(s.test_pairs, 2);
+  EXPECT_EQ(s.test_users, 2);
+  EXPECT_EQ(s.triples, 46);
+  EXPECT_EQ(s.bad_lines_skipped, 0);
+  const std::string text = FormatKgBuildStats(s);
+  EXPECT_NE(text.find("events.play: 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("triples.listened: 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("triples.co_ost: 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("test_pairs: 2\n"), std::string::npos) << text;
+
+  proto::KgBuildManifest m;
+  ASSERT_TRUE(m.ParseFromString(ReadWholeFile(dir.File("kg/manifest.pb"))));
+  EXPECT_EQ(m.split(), "time");
+  EXPECT_EQ(m.cutoff(), 500);
+  EXPECT_EQ(m.test_pairs(), 2);
+  EXPECT_EQ(m.triples_by_relation().at("rejected"), 2);
+  EXPECT_EQ(m.train_crc32(), Crc32File(dir.File("kg/train.tsv")));
+  EXPECT_EQ(m.test_crc32(), Crc32File(dir.File("kg/test.tsv")));
+  EXPECT_DOUBLE_EQ(m.config().event_weights().collect(), 6.0);
+}
+
+TEST(KgBuilder, default_quantile_cutoff_keeps_new_release_only_in_test) {
+  testing::TempDir dir;
+  const KgBuildStats s = BuildKg(WorldOptions(dir.File("kg")));
+  EXPECT_EQ(s.cutoff, 700);  // 0.8-quantile of the 11 retained events
+  const auto train = ReadTriples(dir.File("kg/train.tsv"));
+  bool s4_catalog = false;
+  for (const StoredTriple& t : train) {
+    if (t.relation == "listened" || t.relation == "rejected") {
+      EXPECT_NE(t.tail, "song:s4") << "new release leaked into training";
+      EXPECT_FALSE(t.head == "user:u1" && t.tail == "song:s3") << "test pair in training";
+    }
+    if (t.head == "song:s4") s4_catalog = true;
+    if (t.head == "user:u1" && t.relation == "listened" && t.tail == "song:s1") {
+      EXPECT_NEAR(t.weight, 2.140066, 2e-6);  // the full_play at 600 now counts
+      EXPECT_EQ(t.timestamp, 600);
+    }
+    if (t.head == "user:u3" && t.tail == "song:s1") {
+      EXPECT_EQ(t.relation, "rejected");
+      EXPECT_NEAR(t.weight, -1.609438, 2e-6);
+    }
+  }
+  EXPECT_TRUE(s4_catalog);
+  EXPECT_EQ(testing::ReadFile(dir.File("kg/test.tsv")), "user:u1\tsong:s3\nuser:u2\tsong:s4\n");
+}
+
+TEST(KgBuilder, last_n_split_holds_out_each_users_latest_pair) {
+  testing::TempDir dir;
+  KgBuildOptions o = WorldOptions(dir.File("kg"));
+  o.split.mode = SplitMode::kLastN;
+  o.split.test_last_n = 1;
+  const KgBuildStats s = BuildKg(o);
+  // u1: s1 (first positive 100), s3 (700) -> s3; u2: s3 (300), s4 (800) -> s4; u3: one pair.
+  EXPECT_EQ(testing::ReadFile(dir.File("kg/test.tsv")), "user:u1\tsong:s3\nuser:u2\tsong:s4\n");
+  EXPECT_FALSE(s.has_cutoff);
+  for (const StoredTriple& t : ReadTriples(dir.File("kg/train.tsv"))) {
+    if (t.head == "user:u1" && t.relation == "listened" && t.tail == "song:s1") {
+      EXPECT_NEAR(t.weight, 2.140066, 2e-6);  // no time filter: all of u1-s1's events
+    }
+    if (t.head == "user:u3" && t.tail == "song:s1") {
+      EXPECT_EQ(t.relation, "rejected");
+    }
+  }
+}
+
+TEST(KgBuilder, config_changes_weights) {
+  testing::TempDir dir;
+  KgBuildOptions o = WorldOptions(dir.File("kg"));
+  o.split.has_cutoff = true;
+  o.split.cutoff = 500;
+  o.config = ParseKgConfigText("compression: IDENTITY completion_scaling: false", "cfg");
+  BuildKg(o);
+  for (const StoredTriple& t : ReadTriples(dir.File("kg/train.tsv")))
+    if (t.head == "user:u1" && t.relation == "listened") {
+      EXPECT_FLOAT_EQ(t.weight, 6.0f);  // play 1 + like 5
+    }
+}
+
+TEST(KgBuilder, malformed_events_leave_no_output_directory) {
+  testing::TempDir dir;
+  KgBuildOptions o = WorldOptions(dir.File("kg"));
+  o.events_path = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/bad_events/unknown_event.tsv";
+  EXPECT_THROW(BuildKg(o), InputError);
+  EXPECT_FALSE(PathExists(dir.File("kg")));
+  o.max_bad_lines = 1;
+  const KgBuildStats s = BuildKg(o);
+  EXPECT_EQ(s.bad_lines_skipped, 1);
+  EXPECT_EQ(s.events_read, 0);
+  EXPECT_EQ(testing::ReadFile(dir.File("kg/test.tsv")), "");
+}
+
+TEST(KgBuilder, output_is_deterministic) {
+  testing::TempDir dir;
+  KgBuildOptions o = WorldOptions(dir.File("a"));
+  o.split.mode = SplitMode::kFraction;
+  o.split.test_fraction = 0.5;
+  o.split.seed = 3;
+  BuildKg(o);
+  o.out_dir = dir.File("b");
+  BuildKg(o);
+  EXPECT_EQ(testing::ReadFile(dir.File("a/train.tsv")), testing::ReadFile(dir.File("b/train.tsv")));
+  EXPECT_EQ(testing::ReadFile(dir.File("a/test.tsv")), testing::ReadFile(dir.File("b/test.tsv")));
+}
+
+}  // namespace
+}  // namespace melograph

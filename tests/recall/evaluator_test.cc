@@ -1,0 +1,159 @@
+#include "recall/evaluator.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "common/error.h"
+#include "common/hash.h"
+#include "recall/embedding_scorer.h"
+
+namespace melograph {
+namespace {
+
+const double kInvLog3 = 1.0 / std::log2(3.0);
+
+// Gives every user the same scores (or per-user rows when given).
+class TableScorer : public Scorer {
+ public:
+  TableScorer(int32_t items, std::vector<std::vector<float>> rows) : items_(items), rows_(std::move(rows)) {}
+  std::string name() const override { return "table"; }
+  int32_t num_items() const override { return items_; }
+  int preferred_batch() const override { return 3; }
+  void ScoreUsers(std::span<const int32_t> users, std::span<float> scores) const override {
+    for (size_t b = 0; b < users.size(); ++b) {
+      const auto& row = rows_.size() == 1 ? rows_[0] : rows_[users[b]];
+      std::copy(row.begin(), row.end(), scores.begin() + static_cast<std::ptrdiff_t>(b * items_));
+    }
+  }
+
+ private:
+  int32_t items_;
+  std::vector<std::vector<float>> rows_;
+};
+
+// Training matrix (users x items 0..4), scores 5 4 3 2 1 for items 0..4 for everyone:
+//   u0: 0        -> ranking 1 2 3 4      test {3}
+//   u1: 1 2      -> ranking 0 3 4        test {4, unseen}
+//   u2: 0 1      -> ranking 2 3 4        test {2}
+//   user:x (not in the graph)            test {0}
+// item degrees: 2 2 1 0 0; cold (<= 1 interaction): items 2, 3, 4 and the unseen one.
+struct Fixture {
+  Interactions train = Interactions::FromPairs(3, 5, {{0, 0}, {1, 1}, {1, 2}, {2, 0}, {2, 1}});
+  TestSet test;
+  Fixture() {
+    test.users = {{"user:0", 0, {3}, 0}, {"user:1", 1, {4}, 1}, {"user:2", 2, {2}, 0}, {"user:x", -1, {0}, 0}};
+    test.unseen_pairs = 1;
+    test.users_not_in_graph = 1;
+  }
+};
+
+TEST(Evaluator, hand_computed_metrics_with_unseen_items_and_users_outside_the_graph) {
+  Fixture f;
+  TableScorer scorer(5, {{5, 4, 3, 2, 1}});
+  EvalOptions options;
+  options.ks = {1, 3};
+  options.cold_threshold = 1;
+  const EvalResult r = Evaluate(f.train, f.test, scorer, options);
+  EXPECT_EQ(r.users, 4);
+  EXPECT_EQ(r.users_not_in_graph, 1);
+  EXPECT_EQ(r.test_pairs, 5);
+  EXPECT_EQ(r.unseen_pairs, 1);
+  EXPECT_DOUBLE_EQ(r.recall[0], 0.25);
+  EXPECT_DOUBLE_EQ(r.recall[1], (1 + 0.5 + 1 + 0) / 4.0);
+  EXPECT_DOUBLE_EQ(r.ndcg[0], 0.25);
+  EXPECT_DOUBLE_EQ(r.ndcg[1], (0.5 + 0.5 / (1 + kInvLog3) + 1 + 0) / 4.0);
+  EXPECT_DOUBLE_EQ(r.precision[0], 0.25);
+  EXPECT_DOUBLE_EQ(r.precision[1], 0.25);
+  EXPECT_DOUBLE_EQ(r.hit_rate[0], 0.25);
+  EXPECT_DOUBLE_EQ(r.hit_rate[1], 0.75);
+  EXPECT_DOUBLE_EQ(r.coverage[0], 3.0 / 5.0);  // top-1 items 1, 0, 2
+  EXPECT_DOUBLE_EQ(r.coverage[1], 1.0);
+  EXPECT_EQ(r.users_with_cold, 3);
+  EXPECT_DOUBLE_EQ(r.cold_recall[0], 1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(r.cold_recall[1], (1 + 0.5 + 1) / 3.0);
+}
+
+TEST(Evaluator, ties_rank_the_lower_item_first) {
+  // Everyone scores all items equally: the top-1 of u0 is item 1 (0 is a train item).
+  Fixture f;
+  TableScorer scorer(5, {{0, 0, 0, 0, 0}});
+  f.test.users = {{"user:0", 0, {1}, 0}, {"user:2", 2, {3}, 0}};
+  EvalOptions options;
+  options.ks = {1};
+  const EvalResult r = Evaluate(f.train, f.test, scorer, options);
+  EXPECT_DOUBLE_EQ(r.recall[0], 0.5);  // u0 hits item 1; u2 ranks item 2 first, misses 3
+}
+
+TEST(Evaluator, results_do_not_depend_on_the_thread_count) {
+  const int32_t users = 97, items = 211;
+  std::vector<Interactions::Triple> pairs;
+  std::vector<std::vector<float>> rows(users, std::vector<float>(items));
+  TestSet test;
+  for (int32_t u = 0; u < users; ++u) {
+    Rng rng(HashCombine(7, static_cast<uint64_t>(u)));
+    for (int j = 0; j < 5; ++j) pairs.push_back({u, static_cast<int32_t>(rng.Uniform(items))});
+    for (float& s : rows[u]) s = static_cast<float>(rng.Uniform(20));
+    TestUser tu{"user:" + std::to_string(u), u, {}, static_cast<int32_t>(u % 3 == 0)};
+    for (int j = 0; j < 4; ++j) tu.items.push_back(static_cast<int32_t>(rng.Uniform(items)));
+    std::sort(tu.items.begin(), tu.items.end());
+    tu.items.erase(std::unique(tu.items.begin(), tu.items.end()), tu.items.end());
+    test.users.push_back(tu);
+  }
+  const Interactions train = Interactions::FromPairs(users, items, pairs);
+  TableScorer scorer(items, rows);
+  EvalOptions options;
+  options.ks = {5, 10, 20};
+  options.threads = 1;
+  const EvalResult one = Evaluate(train, test, scorer, options);
+  options.threads = 4;
+  const EvalResult four = Evaluate(train, test, scorer, options);
+  EXPECT_EQ(one.recall, four.recall);
+  EXPECT_EQ(one.ndcg, four.ndcg);
+  EXPECT_EQ(one.coverage, four.coverage);
+  EXPECT_EQ(one.cold_recall, four.cold_recall);
+  EXPECT_GT(one.recall[2], 0.0);
+}
+
+TEST(Evaluator, rejects_a_scorer_of_another_item_count) {
+  Fixture f;
+  TableScorer scorer(4, {{1, 2, 3, 4}});
+  EXPECT_THROW(Evaluate(f.train, f.test, scorer, EvalOptions{}), UsageError);
+}
+
+TEST(Evaluator, parses_k_lists) {
+  EXPECT_EQ(ParseKList("20,10, 50,10"), (std::vector<int>{10, 20, 50}));
+  EXPECT_THROW(ParseKList(""), UsageError);
+  EXPECT_THROW(ParseKList("10,x"), UsageError);
+  EXPECT_THROW(ParseKList("0"), UsageError);
+}
+
+TEST(Evaluator, formats_machine_readable_lines) {
+  Fixture f;
+  TableScorer scorer(5, {{5, 4, 3, 2, 1}});
+  EvalOptions options;
+  options.ks = {3};
+  const EvalResult r = Evaluate(f.train, f.test, scorer, options);
+  const std::string lines = FormatMetricLines(r);
+  EXPECT_NE(lines.find("recall@3: 0.6250\n"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("precision@3: 0.2500\n"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("users: 4\n"), std::string::npos) << lines;
+  EXPECT_NE(FormatMetricJson(r).find("\"recall\": {\"3\": 0.625}"), std::string::npos) << FormatMetricJson(r);
+}
+
+TEST(EmbeddingScorer, scores_are_inner_products) {
+  // users (1,0) and (1,2); items (1,1), (0,3), (-1,0)
+  EmbeddingMatrix users{"user", 0, 2, 2, {1, 0, 1, 2}};
+  EmbeddingMatrix items{"song", 2, 3, 2, {1, 1, 0, 3, -1, 0}};
+  EmbeddingScorer scorer(users, items);
+  std::vector<float> scores(6);
+  const std::vector<int32_t> batch = {1, 0};
+  scorer.ScoreUsers(batch, scores);
+  EXPECT_EQ(scores, (std::vector<float>{3, 6, -1, 1, 0, -1}));
+  EmbeddingMatrix bad{"song", 2, 1, 3, {1, 2, 3}};
+  EXPECT_THROW(EmbeddingScorer(users, bad), UsageError);
+}
+
+}  // namespace
+}  // namespace melograph

@@ -27,12 +27,14 @@
 namespace melograph {
 namespace {
 
-void Synthetic(int32_t users, int32_t items, int dim, int k, int threads, int repeats, uint64_t seed) {
+void Synthetic(int32_t users, int32_t items, int dim, int k, int threads, int repeats,
+               uint64_t seed) {
   auto random_matrix = [&](const char* type, int32_t rows, uint64_t salt) {
     EmbeddingMatrix m{type, 0, rows, dim, std::vector<float>(static_cast<size_t>(rows) * dim)};
     for (int32_t r = 0; r < rows; ++r) {
       Rng rng(HashCombine(seed, salt, static_cast<uint64_t>(r)));
-      for (int d = 0; d < dim; ++d) m.values[static_cast<size_t>(r) * dim + d] = static_cast<float>(rng.Normal());
+      for (int d = 0; d < dim; ++d)
+        m.values[static_cast<size_t>(r) * dim + d] = static_cast<float>(rng.Normal());
     }
     return m;
   };
@@ -60,10 +62,11 @@ void Synthetic(int32_t users, int32_t items, int dim, int k, int threads, int re
   }
   std::sort(seconds.begin(), seconds.end());
   const double median = seconds[seconds.size() / 2];
-  std::printf("synthetic_users: %d\nsynthetic_items: %d\nsynthetic_dim: %d\nsynthetic_k: %d\nthreads: %d\n",
-              users, items, dim, k, threads);
-  std::printf("synthetic_seconds: %.3f\nsynthetic_users_per_s: %.0f\nsynthetic_recall@%d: %.5f\n", median,
-              users / median, k, r.recall[0]);
+  std::printf(
+      "synthetic_users: %d\nsynthetic_items: %d\nsynthetic_dim: %d\nsynthetic_k: %d\nthreads: %d\n",
+      users, items, dim, k, threads);
+  std::printf("synthetic_seconds: %.3f\nsynthetic_users_per_s: %.0f\nsynthetic_recall@%d: %.5f\n",
+              median, users / median, k, r.recall[0]);
 }
 
 void ReadPairs(const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
@@ -90,8 +93,10 @@ void LastFm(const std::string& dir, const ChannelOptions& channel_options, int t
     TestUser& tu = users[u];
     tu.key = u;
     const auto node = graph.Find(i);
-    if (node) tu.items.push_back(*node - train.item_begin());
-    else ++tu.unseen_items;  // pairs are distinct in the split
+    if (node)
+      tu.items.push_back(*node - train.item_begin());
+    else
+      ++tu.unseen_items;  // pairs are distinct in the split
   }
   for (auto& [key, tu] : users) {
     const auto node = graph.Find(key);
@@ -108,9 +113,10 @@ void LastFm(const std::string& dir, const ChannelOptions& channel_options, int t
     const double start = WallSeconds();
     const auto channel = MakeChannel(name, {&graph, &train, threads}, channel_options);
     const EvalResult r = Evaluate(train, test, *channel, options);
-    std::printf("lastfm_%s_recall@20: %.4f\nlastfm_%s_ndcg@20: %.4f\nlastfm_%s_precision@20: %.4f\n"
-                "lastfm_%s_seconds: %.3f\n",
-                name, r.recall[0], name, r.ndcg[0], name, r.precision[0], name, WallSeconds() - start);
+    std::printf(
+        "lastfm_%s_recall@20: %.4f\nlastfm_%s_ndcg@20: %.4f\nlastfm_%s_precision@20: %.4f\n"
+        "lastfm_%s_seconds: %.3f\n",
+        name, r.recall[0], name, r.ndcg[0], name, r.precision[0], name, WallSeconds() - start);
   }
 }
 
@@ -129,19 +135,23 @@ int main(int argc, char** argv) {
   app.add_option("--items", items, "Synthetic items.")->capture_default_str();
   app.add_option("--dim", dim, "Synthetic embedding dimension.")->capture_default_str();
   app.add_option("--k", k, "Synthetic cut-off.")->capture_default_str();
-  app.add_option("--repeats", repeats, "Synthetic repetitions (the median is printed).")->capture_default_str();
+  app.add_option("--repeats", repeats, "Synthetic repetitions (the median is printed).")
+      ->capture_default_str();
   app.add_option("--threads", threads, "Evaluator threads.")->capture_default_str();
   app.add_option("--seed", seed, "Seed of the synthetic data.")->capture_default_str();
   app.add_option("--lastfm", lastfm, "LightGCN Last.fm split directory.")->capture_default_str();
-  app.add_option("--item-neighbors", channel.item_neighbors, "itemcf neighbours per item (0 = all).")
+  app.add_option("--item-neighbors", channel.item_neighbors,
+                 "itemcf neighbours per item (0 = all).")
       ->capture_default_str();
-  app.add_option("--user-neighbors", channel.user_neighbors, "usercf neighbours per user (0 = all).")
+  app.add_option("--user-neighbors", channel.user_neighbors,
+                 "usercf neighbours per user (0 = all).")
       ->capture_default_str();
   app.add_flag("--iuf", channel.iuf, "IUF weighting for itemcf/usercf.");
   app.add_flag("--skip-synthetic", skip_synthetic, "Only the Last.fm figures.");
   app.add_flag("--skip-lastfm", skip_lastfm, "Only the synthetic speed figures.");
   CLI11_PARSE(app, argc, argv);
-  if (!skip_synthetic) melograph::Synthetic(users, items, dim, k, threads, std::max(1, repeats), seed);
+  if (!skip_synthetic)
+    melograph::Synthetic(users, items, dim, k, threads, std::max(1, repeats), seed);
   if (!skip_lastfm) melograph::LastFm(lastfm, channel, threads);
   return 0;
 }

@@ -100,11 +100,13 @@ int main(int argc, char** argv) {
       }
     }
     const double t1 = WallSeconds();
+    const double cpu1 = CpuSeconds();
     int64_t nodes = 0, stored = 0;
-    double t2 = 0;
+    double t2 = 0, cpu2 = 0;
     {
       const Graph graph = builder.Build();
       t2 = WallSeconds();
+      cpu2 = CpuSeconds();
       nodes = graph.num_nodes();
       stored = graph.num_edges();
       GraphBuildInfo info;
@@ -142,6 +144,9 @@ int main(int argc, char** argv) {
     Print("save_seconds", t3 - t2);
     Print("total_seconds", t3 - t0);
     Print("triples_per_s", static_cast<double>(edges) / (t3 - t0));
+    Print("read_cpu_seconds", cpu1 - cpu0);
+    Print("build_cpu_seconds", cpu2 - cpu1);
+    Print("save_cpu_seconds", cpu3 - cpu2);
     Print("cpu_seconds", cpu3 - cpu0);
     Print("triples_per_cpu_s", static_cast<double>(edges) / (cpu3 - cpu0));
     Print("baseline_rss_bytes", baseline_rss);

@@ -58,15 +58,27 @@ void GraphBuilder::AddNode(std::string_view type, std::string_view id) {
 void GraphBuilder::AddEdge(std::string_view head_type, std::string_view head_id,
                            std::string_view relation, std::string_view tail_type,
                            std::string_view tail_id, float weight) {
-  const int32_t ht = TypeIndex(head_type);
-  const int32_t tt = TypeIndex(tail_type);
+  // Fast path: consecutive triples usually share relation and types, so compare names with the
+  // previous relation's before hashing anything.
+  int32_t ht, tt, r;
+  if (last_relation_ >= 0 && relations_[last_relation_].name == relation &&
+      types_[relations_[last_relation_].head_type].name == head_type &&
+      types_[relations_[last_relation_].tail_type].name == tail_type) {
+    r = last_relation_;
+    ht = relations_[r].head_type;
+    tt = relations_[r].tail_type;
+  } else {
+    ht = TypeIndex(head_type);
+    tt = TypeIndex(tail_type);
+    r = RelationIndex(relation, ht, tt);
+  }
   const int32_t h = types_[ht].ids.Intern(head_id);
   const int32_t t = types_[tt].ids.Intern(tail_id);
   if (types_[ht].ids.size() > static_cast<size_t>(kMaxNodes) || types_[tt].ids.size() > static_cast<size_t>(kMaxNodes))
     throw LimitError("graph: more than 2^31 nodes");
   src_.push_back(h);
   dst_.push_back(t);
-  rel_.push_back(static_cast<uint16_t>(RelationIndex(relation, ht, tt)));
+  rel_.push_back(static_cast<uint16_t>(r));
   weight_.push_back(weight);
 }
 
@@ -114,6 +126,13 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
     slot.ids = StringInterner();  // free as we go
   }
   const NodeId num_nodes = static_cast<NodeId>(next);
+  // Give back the accumulation arrays' spare capacity (up to half of them after doubling)
+  // before the CSR arrays are allocated, once the interners are freed; one array is copied at a
+  // time, so this lowers the peak.
+  src_.shrink_to_fit();
+  dst_.shrink_to_fit();
+  rel_.shrink_to_fit();
+  weight_.shrink_to_fit();
 
   // 2. Relation table: forward relations sorted, each followed by its reverse.
   std::vector<int32_t> rel_order(relations_.size());

@@ -141,7 +141,8 @@ std::string FormatGraphStats(const GraphStats& s) {
     rw = std::max(rw, r.name.size());
     hw = std::max(hw, r.head_type.size() + 4 + r.tail_type.size());
   }
-  out += "\n" + Pad("relation", rw, false) + "  " + Pad("head -> tail", hw, false) + "  " + Pad("edges", 10, true) + "\n";
+  out += "\n";
+  out += Pad("relation", rw, false) + "  " + Pad("head -> tail", hw, false) + "  " + Pad("edges", 10, true) + "\n";
   for (const auto& r : s.relations)
     out += Pad(r.name, rw, false) + "  " + Pad(r.head_type + " -> " + r.tail_type, hw, false) + "  " +
            Pad(std::to_string(r.edges), 10, true) + (r.symmetric ? "  (symmetric)" : "") + "\n";

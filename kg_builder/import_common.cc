@@ -96,10 +96,19 @@ std::vector<std::pair<int64_t, int64_t>> UndirectedPairs(
     std::vector<std::pair<int64_t, int64_t>> directed, int64_t* without_reverse) {
   std::sort(directed.begin(), directed.end());
   directed.erase(std::unique(directed.begin(), directed.end()), directed.end());
+  // (b, a) is a link iff (a, b) is in `reversed`; both sorted, so one merge walk answers all
+  // (linear, also under _GLIBCXX_DEBUG, whose binary_search checks the whole range each call).
+  std::vector<std::pair<int64_t, int64_t>> reversed;
+  reversed.reserve(directed.size());
+  for (const auto& [a, b] : directed) reversed.emplace_back(b, a);
+  std::sort(reversed.begin(), reversed.end());
   std::vector<std::pair<int64_t, int64_t>> pairs;
   int64_t lonely = 0;
-  for (const auto& [a, b] : directed) {
-    const bool has_reverse = std::binary_search(directed.begin(), directed.end(), std::pair(b, a));
+  size_t j = 0;
+  for (const auto& link : directed) {
+    const auto [a, b] = link;
+    while (j < reversed.size() && reversed[j] < link) ++j;
+    const bool has_reverse = j < reversed.size() && reversed[j] == link;
     if (!has_reverse) ++lonely;
     if (a < b || !has_reverse) pairs.emplace_back(std::min(a, b), std::max(a, b));
   }
@@ -152,7 +161,8 @@ void ParsedLine::ExpectFields(size_t n, std::string_view layout) const {
 int64_t ParsedLine::Int(size_t i, std::string_view what, int64_t min_value,
                         int64_t max_value) const {
   const auto v = ParseInt64(fields_[i]);
-  if (!v) Fail(columns_[i], std::string(what) + " '" + std::string(fields_[i]) + "' is not an integer");
+  if (!v)
+    Fail(columns_[i], std::string(what) + " '" + std::string(fields_[i]) + "' is not an integer");
   if (*v < min_value || *v > max_value)
     Fail(columns_[i], std::string(what) + " " + std::to_string(*v) + " is out of range [" +
                           std::to_string(min_value) + ", " + std::to_string(max_value) + "]");
@@ -162,7 +172,8 @@ int64_t ParsedLine::Int(size_t i, std::string_view what, int64_t min_value,
 double ParsedLine::Number(size_t i, std::string_view what, double min_value) const {
   const auto v = ParseDouble(fields_[i]);
   if (!v || !std::isfinite(*v))
-    Fail(columns_[i], std::string(what) + " '" + std::string(fields_[i]) + "' is not a finite number");
+    Fail(columns_[i],
+         std::string(what) + " '" + std::string(fields_[i]) + "' is not a finite number");
   if (*v < min_value)
     Fail(columns_[i], std::string(what) + " " + std::string(fields_[i]) + " is below " +
                           std::to_string(static_cast<int64_t>(min_value)));

@@ -53,13 +53,13 @@ class ImportSummary {
 };
 
 struct ImportResult {
-  std::vector<ImportTriple> train;                           // -> train.tsv
-  std::vector<std::pair<std::string, std::string>> test;     // (user key, item key) -> test.tsv
-  std::vector<ListenCount> listen_counts;                    // -> listen_counts.tsv (if any)
-  std::vector<std::pair<std::string, std::string>> names;    // (key, display name) -> names.tsv
-  std::vector<std::string> header;                           // '#' comment lines of train.tsv
+  std::vector<ImportTriple> train;                              // -> train.tsv
+  std::vector<std::pair<std::string, std::string>> test;        // (user key, item key) -> test.tsv
+  std::vector<ListenCount> listen_counts;                       // -> listen_counts.tsv (if any)
+  std::vector<std::pair<std::string, std::string>> names;       // (key, display name) -> names.tsv
+  std::vector<std::string> header;                              // '#' comment lines of train.tsv
   std::vector<std::pair<std::string, std::string>> side_files;  // (file name, contents)
-  ImportSummary summary;                                     // -> import.txt
+  ImportSummary summary;                                        // -> import.txt
 };
 
 // Writes the result into `out_dir` atomically (an existing directory is replaced on success).

@@ -31,8 +31,8 @@ std::vector<HetrecListen> ReadHetrecListens(const std::string& dir) {
     ParsedLine p(path, line);
     p.Split(text, '\t');
     p.ExpectFields(3, "userID, artistID, weight");
-    rows.push_back({{p.Int(0, "userID", 1), p.Int(1, "artistID", 1),
-                     p.Int(2, "listen count", 1)}, line});
+    rows.push_back(
+        {{p.Int(0, "userID", 1), p.Int(1, "artistID", 1), p.Int(2, "listen count", 1)}, line});
   });
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     return std::tie(a.first.user, a.first.artist, a.second) <
@@ -197,7 +197,8 @@ ImportResult ImportHetrec(const HetrecOptions& options) {
         std::min<int64_t>(std::llround(options.test_fraction * static_cast<double>(n)), n - 1);
     std::vector<size_t> order(static_cast<size_t>(n));
     for (size_t i = 0; i < order.size(); ++i) order[i] = begin + i;
-    Rng rng(HashCombine(options.seed, kHetrecSplitStream, static_cast<uint64_t>(listens[begin].user)));
+    Rng rng(
+        HashCombine(options.seed, kHetrecSplitStream, static_cast<uint64_t>(listens[begin].user)));
     for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.Uniform(i)]);
     for (int64_t i = 0; i < n_test; ++i) in_test[order[static_cast<size_t>(i)]] = 1;
     ++users;
@@ -259,8 +260,8 @@ ImportResult ImportHetrec(const HetrecOptions& options) {
         if (!options.keep_unknown_artists) continue;
       }
       tagged_artists.insert(c.artist);
-      result.train.push_back({NumericKey("artist", c.artist), "tagged",
-                              "tag:" + tags.at(c.tag), static_cast<double>(c.users)});
+      result.train.push_back({NumericKey("artist", c.artist), "tagged", "tag:" + tags.at(c.tag),
+                              static_cast<double>(c.users)});
       ++tagged;
     }
     int64_t unknown_rows = 0;  // assignment rows behind the unknown artists
@@ -269,8 +270,8 @@ ImportResult ImportHetrec(const HetrecOptions& options) {
     sum.Set("tagged_artists_not_in_artists_dat", static_cast<int64_t>(unknown.size()));
     sum.Set("tag_assignments_unknown_artist", unknown_rows);
     sum.Set("tagged_pairs_unknown_artist", unknown_pairs);
-    sum.Set("unknown_artists", options.keep_unknown_artists ? "kept as nameless artist nodes"
-                                                            : "dropped");
+    sum.Set("unknown_artists",
+            options.keep_unknown_artists ? "kept as nameless artist nodes" : "dropped");
     sum.Set("tagged_artists", static_cast<int64_t>(tagged_artists.size()));
     sum.Set("train_tagged", tagged);
   }

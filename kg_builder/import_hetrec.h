@@ -27,13 +27,13 @@ namespace melograph {
 inline constexpr uint64_t kHetrecSplitStream = 0x68657472656373ULL;  // "hetrecs"
 
 struct HetrecOptions {
-  std::string dir;              // folder holding the five .dat files
-  double test_fraction = 0.2;   // per-user fraction of artists held out, in [0, 1)
+  std::string dir;             // folder holding the five .dat files
+  double test_fraction = 0.2;  // per-user fraction of artists held out, in [0, 1)
   uint64_t seed = 1;
-  bool tags = true;             // write `tagged` triples
-  bool friends = true;          // write `friend` triples
+  bool tags = true;                   // write `tagged` triples
+  bool friends = true;                // write `friend` triples
   bool keep_unknown_artists = false;  // keep tagged artistIDs missing from artists.dat
-  bool binary_listens = false;  // weight 1 instead of 1 + ln(count)
+  bool binary_listens = false;        // weight 1 instead of 1 + ln(count)
 };
 
 ImportResult ImportHetrec(const HetrecOptions& options);
@@ -70,9 +70,9 @@ std::vector<HetrecTagCount> ReadHetrecTagCounts(const std::string& dir,
                                                 HetrecTagStats* stats);
 
 struct HetrecFriendStats {
-  int64_t links = 0;             // directed lines
-  int64_t self_loops = 0;        // skipped
-  int64_t without_reverse = 0;   // (a,b) present but (b,a) missing (still kept once)
+  int64_t links = 0;            // directed lines
+  int64_t self_loops = 0;       // skipped
+  int64_t without_reverse = 0;  // (a,b) present but (b,a) missing (still kept once)
 };
 // user_friends.dat as undirected pairs (a < b), sorted and unique.
 std::vector<std::pair<int64_t, int64_t>> ReadHetrecFriends(const std::string& dir,

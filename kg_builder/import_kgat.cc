@@ -79,8 +79,10 @@ ImportResult ImportKgat(const KgatOptions& options) {
   }
   int64_t test_in_train = 0;
   std::set<int64_t> test_users;
+  size_t in_train = 0;  // merge walk over the sorted train pairs
   for (const auto& pair : test.pairs) {
-    if (std::binary_search(train.pairs.begin(), train.pairs.end(), pair)) {
+    while (in_train < train.pairs.size() && train.pairs[in_train] < pair) ++in_train;
+    if (in_train < train.pairs.size() && train.pairs[in_train] == pair) {
       ++test_in_train;
       continue;
     }
@@ -113,7 +115,8 @@ ImportResult ImportKgat(const KgatOptions& options) {
     kg.erase(std::unique(kg.begin(), kg.end()), kg.end());
     std::set<int64_t> relations, entities;
     for (const auto& [h, r, t] : kg) {
-      result.train.push_back({EntityKey(h, n_items), "r" + std::to_string(r), EntityKey(t, n_items), 1.0});
+      result.train.push_back(
+          {EntityKey(h, n_items), "r" + std::to_string(r), EntityKey(t, n_items), 1.0});
       relations.insert(r);
       entities.insert(h);
       entities.insert(t);

@@ -21,8 +21,8 @@
 namespace melograph {
 
 struct KgatOptions {
-  std::string dir;   // folder holding train.txt, test.txt, kg_final.txt
-  bool kg = true;    // false: interactions only (kg_final.txt not read)
+  std::string dir;  // folder holding train.txt, test.txt, kg_final.txt
+  bool kg = true;   // false: interactions only (kg_final.txt not read)
 };
 
 ImportResult ImportKgat(const KgatOptions& options);

@@ -139,7 +139,8 @@ ImportResult ImportLightgcn(const LightgcnOptions& options) {
   RequireInputFile(test_path, kDataset);
   if (options.friends) RequireInputFile(trust_path, kDataset);
   if (!options.hetrec_dir.empty()) {
-    for (const char* name : {"user_artists.dat", "artists.dat", "tags.dat", "user_taggedartists.dat"})
+    for (const char* name :
+         {"user_artists.dat", "artists.dat", "tags.dat", "user_taggedartists.dat"})
       RequireInputFile(JoinPath(options.hetrec_dir, name), "lightgcn --hetrec");
   }
 
@@ -150,14 +151,13 @@ ImportResult ImportLightgcn(const LightgcnOptions& options) {
 
   const auto train = ReadSplitFile(train_path);
   const auto test = ReadSplitFile(test_path);
-  // Train and test must be disjoint (both sorted by (user, item)).
-  for (const Row& t : test) {
-    auto it = std::lower_bound(train.begin(), train.end(), t, [](const Row& a, const Row& b) {
-      return std::tie(a.x.user, a.x.item) < std::tie(b.x.user, b.x.item);
-    });
-    if (it != train.end() && it->x.user == t.x.user && it->x.item == t.x.item)
-      throw InputError(test_path, t.line, 1,
-                       "pair also in data1.txt line " + std::to_string(it->line));
+  // Train and test must be disjoint: both are sorted by (user, item), so merge-walk them.
+  for (size_t i = 0, j = 0; j < test.size(); ++j) {
+    const auto key = [](const Row& r) { return std::pair(r.x.user, r.x.item); };
+    while (i < train.size() && key(train[i]) < key(test[j])) ++i;
+    if (i < train.size() && key(train[i]) == key(test[j]))
+      throw InputError(test_path, test[j].line, 1,
+                       "pair also in data1.txt line " + std::to_string(train[i].line));
   }
   std::set<int64_t> users, items, train_items, train_users;
   int64_t inexact = 0;
@@ -201,7 +201,8 @@ ImportResult ImportLightgcn(const LightgcnOptions& options) {
 
   if (options.friends) {
     int64_t links = 0, self_loops = 0, without_reverse = 0;
-    const auto pairs = UndirectedPairs(ReadTrust(trust_path, &links, &self_loops), &without_reverse);
+    const auto pairs =
+        UndirectedPairs(ReadTrust(trust_path, &links, &self_loops), &without_reverse);
     for (const auto& [a, b] : pairs) {
       result.train.push_back({NumericKey("user", a), "friend", NumericKey("user", b), 1.0});
       users.insert(a);
@@ -248,8 +249,8 @@ ImportResult ImportLightgcn(const LightgcnOptions& options) {
     std::sort(tagged.begin(), tagged.end());
     std::set<int64_t> tagged_items;
     for (const auto& [item, tag, n] : tagged) {
-      result.train.push_back({NumericKey("artist", item), "tagged", "tag:" + tags.at(tag),
-                              static_cast<double>(n)});
+      result.train.push_back(
+          {NumericKey("artist", item), "tagged", "tag:" + tags.at(tag), static_cast<double>(n)});
       tagged_items.insert(item);
     }
     sum.Set("hetrec_users", static_cast<int64_t>(m.user_of_user.size()) - 1);

@@ -27,9 +27,9 @@
 namespace melograph {
 
 struct LightgcnOptions {
-  std::string dir;          // folder holding data1.txt, test1.txt, trustnetwork.txt
-  bool friends = true;      // write `friend` triples from trustnetwork.txt
-  std::string hetrec_dir;   // non-empty: attach HetRec artist tags through the id mapping
+  std::string dir;         // folder holding data1.txt, test1.txt, trustnetwork.txt
+  bool friends = true;     // write `friend` triples from trustnetwork.txt
+  std::string hetrec_dir;  // non-empty: attach HetRec artist tags through the id mapping
   bool binary_listens = false;
 };
 
@@ -38,8 +38,8 @@ ImportResult ImportLightgcn(const LightgcnOptions& options);
 struct LightgcnInteraction {
   int64_t user = 0;
   int64_t item = 0;
-  double count = 0;       // listen count as written
-  bool inexact = false;   // written as a decimal or in scientific notation
+  double count = 0;      // listen count as written
+  bool inexact = false;  // written as a decimal or in scientific notation
 };
 
 struct LightgcnItemMapping {

@@ -87,8 +87,10 @@ UserProfile MakeUser(const Catalog& c, int64_t user) {
 Pick PickFromTaste(const Catalog& c, const UserProfile& u, int64_t now, Rng& rng) {
   Pick p;
   const double r = rng.UniformDouble();
-  if (u.n_works > 0 && r < 0.15) {
-    const Work& w = c.works[static_cast<size_t>(u.works[rng.Uniform(static_cast<uint64_t>(u.n_works))])];
+  const Work* fan_of =
+      u.n_works > 0 && r < 0.15 ? &c.works[static_cast<size_t>(u.works[rng.Uniform(static_cast<uint64_t>(u.n_works))])] : nullptr;
+  if (fan_of != nullptr && !fan_of->artists.empty()) {  // an OST may be empty in a tiny world
+    const Work& w = *fan_of;
     p.channel = Channel::kWork;
     p.affinity = 0.8;
     if (!w.songs.empty() && rng.UniformDouble() < 0.6)

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "common/log.h"
 #include "common/text.h"
 #include "kg_builder/synthetic_catalog.h"
 #include "kg_builder/synthetic_events.h"
@@ -130,6 +131,9 @@ WorldSummary GenerateWorld(const WorldConfig& config, const std::string& out_dir
                                                      static_cast<double>(ev.positive_plays)) / 1e4
                                        : 0.0);
   t += "\n";
+  if (s.first_new_release_event != 0 && s.cutoff_0_8 > s.first_new_release_event)
+    LogWarning("generate: the 0.8 quantile of event timestamps falls after the first new-release event; "
+               "new releases may appear in training (too few events?)");
   WriteWholeFile(dir.File("world.txt"), t);
   dir.Commit();
   return s;

@@ -6,10 +6,55 @@
 
 namespace melograph {
 
+namespace {
+
+// kNameChar[c]: 1 for [a-z0-9_], 2 in addition for [a-z] (valid first characters).
+struct NameTable {
+  unsigned char v[256] = {};
+  constexpr NameTable() {
+    for (int c = '0'; c <= '9'; ++c) v[c] = 1;
+    for (int c = 'a'; c <= 'z'; ++c) v[c] = 3;
+    v[static_cast<int>('_')] = 1;
+  }
+};
+constexpr NameTable kNameChar;
+
+// Clinger's fast path: `-?digits[.digits]` with at most 15 digits is mantissa / 10^k with both
+// exact in a double, so one correctly rounded division gives exactly what from_chars gives.
+// Anything else (exponents, '+', long inputs, junk) goes to ParseDouble.
+std::optional<double> ParseWeight(std::string_view s) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                      1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  size_t i = 0;
+  const bool negative = !s.empty() && s[0] == '-';
+  if (negative) i = 1;
+  uint64_t mantissa = 0;
+  int digits = 0, fraction = -1;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c >= '0' && c <= '9') {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+      ++digits;
+      if (fraction >= 0) ++fraction;
+    } else if (c == '.' && fraction < 0) {
+      fraction = 0;
+    } else {
+      return ParseDouble(s);
+    }
+  }
+  if (digits == 0 || digits > 15 || fraction == 0 || (fraction < 0 && i != s.size()))
+    return ParseDouble(s);
+  double v = static_cast<double>(mantissa);
+  if (fraction > 0) v /= kPow10[fraction];
+  return negative ? -v : v;
+}
+
+}  // namespace
+
 bool IsValidName(std::string_view s) {
-  if (s.empty() || s[0] < 'a' || s[0] > 'z') return false;
+  if (s.empty() || kNameChar.v[static_cast<unsigned char>(s[0])] != 3) return false;
   for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    if (!kNameChar.v[static_cast<unsigned char>(c)]) return false;
   return true;
 }
 
@@ -121,7 +166,7 @@ bool TripleReader::Parse(std::string_view line, TripleRecord& r, int64_t& column
   r.has_timestamp = false;
   r.timestamp = 0;
   if (n >= 4) {
-    const auto w = ParseDouble(f[3]);
+    const auto w = ParseWeight(f[3]);
     if (!w) {
       column = static_cast<int64_t>(starts[3]) + 1;
       reason = "weight '" + std::string(f[3]) + "' is not a number";

@@ -9,7 +9,10 @@ namespace melograph {
 
 AttributeChannel::AttributeChannel(ChannelContext context, std::string name, std::string relation,
                                    bool weighted)
-    : Channel(context), name_(std::move(name)), relation_name_(std::move(relation)), weighted_(weighted) {
+    : Channel(context),
+      name_(std::move(name)),
+      relation_name_(std::move(relation)),
+      weighted_(weighted) {
   const auto item_type = graph().FindType(train().item_type());
   for (RelationId r : graph().FindRelations(relation_name_)) {
     const Relation& info = graph().relations()[r];
@@ -34,7 +37,8 @@ std::vector<std::pair<NodeId, float>> AttributeChannel::Affinity(int32_t user) c
   const auto col = graph().col_idx();
   for (size_t k = 0; k < items.size(); ++k) {
     const auto [lo, hi] = graph().RelationRange(train().item_begin() + items[k], relation_);
-    for (EdgeIdx e = lo; e < hi; ++e) aff.push_back({col[e], InteractionValue(weights[k], weighted_)});
+    for (EdgeIdx e = lo; e < hi; ++e)
+      aff.push_back({col[e], InteractionValue(weights[k], weighted_)});
   }
   std::sort(aff.begin(), aff.end());
   size_t out = 0;
@@ -70,8 +74,9 @@ Reason AttributeChannel::Explain(int32_t user, int32_t item) const {
   float best_aff = 0;
   const auto [lo, hi] = graph().RelationRange(node, relation_);
   for (EdgeIdx e = lo; found_ && e < hi; ++e) {
-    const auto it = std::lower_bound(aff.begin(), aff.end(), std::make_pair(col[e], 0.0f),
-                                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    const auto it =
+        std::lower_bound(aff.begin(), aff.end(), std::make_pair(col[e], 0.0f),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
     if (it != aff.end() && it->first == col[e] && it->second > best_aff) {
       best_aff = it->second;
       best = col[e];
@@ -88,9 +93,9 @@ Reason AttributeChannel::Explain(int32_t user, int32_t item) const {
     }
   }
   const std::string& inverse_name = graph().relations()[inverse_].name;
-  return {name_, UserKey(user) + " -" + train().relation() + "-> " + ItemKey(via) + " -" + relation_name_ +
-                     "-> " + graph().Key(best) + " -" + inverse_name + "-> " + ItemKey(item) + " (" +
-                     std::to_string(train().item_degree(item)) + " users)"};
+  return {name_, UserKey(user) + " -" + train().relation() + "-> " + ItemKey(via) + " -" +
+                     relation_name_ + "-> " + graph().Key(best) + " -" + inverse_name + "-> " +
+                     ItemKey(item) + " (" + std::to_string(train().item_degree(item)) + " users)"};
 }
 
 }  // namespace melograph

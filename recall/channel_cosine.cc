@@ -19,13 +19,18 @@ float NeighborLists::Find(int32_t e, int32_t other) const {
   return 0.0f;
 }
 
-NeighborLists BuildCosineNeighbors(const Interactions& m, bool by_item, const CosineOptions& options) {
+NeighborLists BuildCosineNeighbors(const Interactions& m, bool by_item,
+                                   const CosineOptions& options) {
   const int32_t n = by_item ? m.num_items() : m.num_users();
   const int32_t n_features = by_item ? m.num_users() : m.num_items();
   auto features = [&](int32_t e) { return by_item ? m.users_of(e) : m.items_of(e); };
-  auto feature_values = [&](int32_t e) { return by_item ? m.user_weights_of(e) : m.item_weights_of(e); };
+  auto feature_values = [&](int32_t e) {
+    return by_item ? m.user_weights_of(e) : m.item_weights_of(e);
+  };
   auto members = [&](int32_t f) { return by_item ? m.items_of(f) : m.users_of(f); };
-  auto member_values = [&](int32_t f) { return by_item ? m.item_weights_of(f) : m.user_weights_of(f); };
+  auto member_values = [&](int32_t f) {
+    return by_item ? m.item_weights_of(f) : m.user_weights_of(f);
+  };
 
   std::vector<double> norm(static_cast<size_t>(n), 0.0);
   for (int32_t e = 0; e < n; ++e) {
@@ -74,9 +79,11 @@ NeighborLists BuildCosineNeighbors(const Interactions& m, bool by_item, const Co
         auto better = [](const std::pair<int32_t, float>& a, const std::pair<int32_t, float>& b) {
           return a.second > b.second || (a.second == b.second && a.first < b.first);
         };
-        const size_t keep = options.neighbors > 0 ? std::min(cand.size(), static_cast<size_t>(options.neighbors))
-                                                  : cand.size();
-        std::partial_sort(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(keep), cand.end(), better);
+        const size_t keep = options.neighbors > 0
+                                ? std::min(cand.size(), static_cast<size_t>(options.neighbors))
+                                : cand.size();
+        std::partial_sort(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(keep),
+                          cand.end(), better);
         cand.resize(keep);
         lists[e] = cand;
       }

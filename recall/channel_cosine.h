@@ -39,7 +39,8 @@ struct NeighborLists {
 };
 
 // by_item: neighbours between items (ItemCF); otherwise between users (UserCF).
-NeighborLists BuildCosineNeighbors(const Interactions& m, bool by_item, const CosineOptions& options);
+NeighborLists BuildCosineNeighbors(const Interactions& m, bool by_item,
+                                   const CosineOptions& options);
 
 // The value x of one matrix entry under the options (1 or log(1 + weight)).
 float InteractionValue(float weight, bool weighted);

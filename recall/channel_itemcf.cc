@@ -35,7 +35,8 @@ Reason ItemCfChannel::Explain(int32_t user, int32_t item) const {
   float best_contribution = 0;
   int contributors = 0;
   for (size_t k = 0; k < items.size(); ++k) {
-    const float c = InteractionValue(weights[k], options_.weighted) * neighbors_.Find(items[k], item);
+    const float c =
+        InteractionValue(weights[k], options_.weighted) * neighbors_.Find(items[k], item);
     if (c <= 0) continue;
     ++contributors;
     if (c > best_contribution) {
@@ -46,8 +47,8 @@ Reason ItemCfChannel::Explain(int32_t user, int32_t item) const {
   if (best < 0) return {name(), ItemKey(item)};
   char sim[32];
   std::snprintf(sim, sizeof sim, "%.3f", neighbors_.Find(best, item));
-  std::string path = UserKey(user) + " -" + train().relation() + "-> " + ItemKey(best) + " -similar(" +
-                     sim + ")-> " + ItemKey(item);
+  std::string path = UserKey(user) + " -" + train().relation() + "-> " + ItemKey(best) +
+                     " -similar(" + sim + ")-> " + ItemKey(item);
   if (contributors > 1) path += " (+" + std::to_string(contributors - 1) + " more)";
   return {name(), path};
 }

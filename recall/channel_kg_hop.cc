@@ -15,7 +15,8 @@ std::vector<std::string> DefaultKgHopRelations() {
 KgHopChannel::KgHopChannel(ChannelContext context, int hops, std::vector<std::string> relations,
                            bool weighted)
     : Channel(context), hops_(hops), names_(std::move(relations)), weighted_(weighted) {
-  if (hops_ < 1 || hops_ > 6) throw UsageError("--hops must be in 1..6, got " + std::to_string(hops_));
+  if (hops_ < 1 || hops_ > 6)
+    throw UsageError("--hops must be in 1..6, got " + std::to_string(hops_));
   for (const std::string& n : names_) {
     for (RelationId r : graph().FindRelations(n)) {
       relations_.push_back(r);
@@ -29,7 +30,8 @@ KgHopChannel::KgHopChannel(ChannelContext context, int hops, std::vector<std::st
 std::string KgHopChannel::why_not() const {
   std::string list;
   for (const std::string& n : names_) list += (list.empty() ? "" : ",") + n;
-  return "channel kg-hop needs at least one of the relations " + list + ", which the graph does not have";
+  return "channel kg-hop needs at least one of the relations " + list +
+         ", which the graph does not have";
 }
 
 void KgHopChannel::Propagate(int32_t user, std::vector<Frontier>& frontiers,

@@ -13,7 +13,8 @@ MixChannel::MixChannel(ChannelContext context, std::vector<Part> parts)
     : Channel(context), parts_(std::move(parts)) {
   if (parts_.empty()) throw UsageError("--mix needs at least one channel:quota");
   for (const Part& p : parts_) {
-    if (p.quota <= 0) throw UsageError("--mix: quota of " + p.channel->name() + " must be positive");
+    if (p.quota <= 0)
+      throw UsageError("--mix: quota of " + p.channel->name() + " must be positive");
     length_ += p.quota;
   }
 }
@@ -61,7 +62,8 @@ std::vector<MixChannel::Slot> MixChannel::Merge(int32_t user) const {
 void MixChannel::ScoreUser(int32_t user, std::span<float> row) const {
   std::fill(row.begin(), row.end(), kNoScore);
   const auto slots = Merge(user);
-  for (size_t p = 0; p < slots.size(); ++p) row[slots[p].item] = static_cast<float>(length_ - static_cast<int>(p));
+  for (size_t p = 0; p < slots.size(); ++p)
+    row[slots[p].item] = static_cast<float>(length_ - static_cast<int>(p));
 }
 
 Reason MixChannel::Explain(int32_t user, int32_t item) const {

@@ -13,7 +13,7 @@
 namespace melograph {
 
 const std::vector<std::string>& ChannelNames() {
-  static const std::vector<std::string> names = {"mostpop", "itemcf", "usercf", "artist",
+  static const std::vector<std::string> names = {"mostpop",   "itemcf", "usercf", "artist",
                                                  "genre-hot", "kg-hop", "mix"};
   return names;
 }
@@ -34,18 +34,21 @@ std::unique_ptr<Channel> MakeChannel(const std::string& name, ChannelContext con
     cosine.neighbors = options.user_neighbors;
     return std::make_unique<UserCfChannel>(context, cosine);
   }
-  if (name == "artist") return std::make_unique<AttributeChannel>(context, "artist", "by_artist", options.weighted);
+  if (name == "artist")
+    return std::make_unique<AttributeChannel>(context, "artist", "by_artist", options.weighted);
   if (name == "genre-hot")
     return std::make_unique<AttributeChannel>(context, "genre-hot", "has_genre", options.weighted);
   if (name == "kg-hop")
     return std::make_unique<KgHopChannel>(
-        context, options.hops, options.kg_relations.empty() ? DefaultKgHopRelations() : options.kg_relations,
+        context, options.hops,
+        options.kg_relations.empty() ? DefaultKgHopRelations() : options.kg_relations,
         options.weighted);
   if (name == "mix") {
     std::vector<MixChannel::Part> parts;
     for (const std::string& item : SplitList(options.mix, ',')) {
       const size_t colon = item.rfind(':');
-      const auto quota = colon == std::string::npos ? std::nullopt : ParseInt64(item.substr(colon + 1));
+      const auto quota =
+          colon == std::string::npos ? std::nullopt : ParseInt64(item.substr(colon + 1));
       if (!quota || *quota <= 0 || *quota > 100000)
         throw UsageError("--mix: '" + item + "' is not channel:quota (e.g. itemcf:10)");
       const std::string sub = item.substr(0, colon);

@@ -12,11 +12,11 @@
 namespace melograph {
 
 struct ChannelOptions {
-  int item_neighbors = 0;   // ItemCF: neighbours kept per item (0 = all)
-  int user_neighbors = 50;  // UserCF: neighbours kept per user (0 = all)
-  bool iuf = false;         // IUF weighting of the cosine (ItemCF/UserCF)
-  bool weighted = false;    // use log(1 + weight) instead of binary interactions
-  int hops = 3;             // kg-hop: walk length
+  int item_neighbors = 0;                 // ItemCF: neighbours kept per item (0 = all)
+  int user_neighbors = 50;                // UserCF: neighbours kept per user (0 = all)
+  bool iuf = false;                       // IUF weighting of the cosine (ItemCF/UserCF)
+  bool weighted = false;                  // use log(1 + weight) instead of binary interactions
+  int hops = 3;                           // kg-hop: walk length
   std::vector<std::string> kg_relations;  // kg-hop relations (empty = defaults)
   std::string mix = "itemcf:10,usercf:5,artist:2,genre-hot:1,kg-hop:1,mostpop:1";
 };

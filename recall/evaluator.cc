@@ -53,14 +53,15 @@ EvalResult Evaluate(const Interactions& train, const TestSet& test, const Scorer
     if (test.users[t].user >= 0) scored.push_back(t);
   const size_t batch = static_cast<size_t>(std::max(1, scorer.preferred_batch()));
   const size_t n_batches = (scored.size() + batch - 1) / batch;
-  const int threads =
-      static_cast<int>(std::max<size_t>(1, std::min<size_t>(std::max(1, options.threads), n_batches)));
+  const int threads = static_cast<int>(
+      std::max<size_t>(1, std::min<size_t>(std::max(1, options.threads), n_batches)));
 
   std::vector<double> per_user(n_users * nk * kFigures, 0.0);
   std::vector<uint8_t> has_cold(n_users, 0);
   // first_rank[t][i]: best rank at which item i appeared for any user of thread t.
   std::vector<std::vector<int32_t>> first_rank(
-      threads, std::vector<int32_t>(static_cast<size_t>(n_items), std::numeric_limits<int32_t>::max()));
+      threads,
+      std::vector<int32_t>(static_cast<size_t>(n_items), std::numeric_limits<int32_t>::max()));
   std::atomic<size_t> next_batch{0};
 
   auto work = [&](int t) {
@@ -78,7 +79,8 @@ EvalResult Evaluate(const Interactions& train, const TestSet& test, const Scorer
       scorer.ScoreUsers(users, scores);
       for (size_t s = lo; s < hi; ++s) {
         const TestUser& tu = test.users[scored[s]];
-        const std::span<const float> row(scores.data() + (s - lo) * n_items, static_cast<size_t>(n_items));
+        const std::span<const float> row(scores.data() + (s - lo) * n_items,
+                                         static_cast<size_t>(n_items));
         SelectTopK(row, train.items_of(tu.user), max_k, top);
         ranked.clear();
         for (const ScoredItem& x : top) ranked.push_back(x.item);
@@ -91,7 +93,8 @@ EvalResult Evaluate(const Interactions& train, const TestSet& test, const Scorer
         has_cold[scored[s]] = n_cold > 0;
         double* out = per_user.data() + scored[s] * nk * kFigures;
         for (size_t k = 0; k < nk; ++k) {
-          const RankMetrics m = ComputeRankMetrics(ranked, tu.items, tu.num_relevant(), options.ks[k]);
+          const RankMetrics m =
+              ComputeRankMetrics(ranked, tu.items, tu.num_relevant(), options.ks[k]);
           out[k * kFigures + 0] = m.recall;
           out[k * kFigures + 1] = m.ndcg;
           out[k * kFigures + 2] = m.precision;
@@ -137,7 +140,8 @@ EvalResult Evaluate(const Interactions& train, const TestSet& test, const Scorer
     r.ndcg.push_back(sums[1] / users);
     r.precision.push_back(sums[2] / users);
     r.hit_rate.push_back(sums[3] / users);
-    r.cold_recall.push_back(r.users_with_cold > 0 ? sums[4] / static_cast<double>(r.users_with_cold) : 0.0);
+    r.cold_recall.push_back(r.users_with_cold > 0 ? sums[4] / static_cast<double>(r.users_with_cold)
+                                                  : 0.0);
     int64_t covered = 0;
     for (int32_t i = 0; i < n_items; ++i) covered += best[i] < options.ks[k];
     r.coverage.push_back(n_items > 0 ? static_cast<double>(covered) / n_items : 0.0);
@@ -158,9 +162,10 @@ struct Column {
   const char* name;
   const std::vector<double> EvalResult::*values;
 };
-constexpr Column kColumns[] = {{"recall", &EvalResult::recall},       {"ndcg", &EvalResult::ndcg},
-                               {"precision", &EvalResult::precision}, {"hit_rate", &EvalResult::hit_rate},
-                               {"coverage", &EvalResult::coverage},   {"cold_recall", &EvalResult::cold_recall}};
+constexpr Column kColumns[] = {
+    {"recall", &EvalResult::recall},       {"ndcg", &EvalResult::ndcg},
+    {"precision", &EvalResult::precision}, {"hit_rate", &EvalResult::hit_rate},
+    {"coverage", &EvalResult::coverage},   {"cold_recall", &EvalResult::cold_recall}};
 
 }  // namespace
 
@@ -168,7 +173,8 @@ std::string FormatMetricLines(const EvalResult& r) {
   std::string out;
   for (const Column& c : kColumns)
     for (size_t k = 0; k < r.ks.size(); ++k)
-      out += std::string(c.name) + "@" + std::to_string(r.ks[k]) + ": " + Fixed((r.*c.values)[k]) + "\n";
+      out += std::string(c.name) + "@" + std::to_string(r.ks[k]) + ": " + Fixed((r.*c.values)[k]) +
+             "\n";
   out += "users: " + std::to_string(r.users) + "\n";
   out += "users_not_in_graph: " + std::to_string(r.users_not_in_graph) + "\n";
   out += "test_pairs: " + std::to_string(r.test_pairs) + "\n";
@@ -205,7 +211,12 @@ std::string FormatMetricTable(const EvalResult& r) {
 }
 
 std::string FormatMetricJson(const EvalResult& r) {
-  std::string out = "{\"scorer\": \"" + r.scorer + "\", \"ks\": [";
+  std::string name;
+  for (char c : r.scorer) {
+    if (c == '"' || c == '\\') name += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) name += c;
+  }
+  std::string out = "{\"scorer\": \"" + name + "\", \"ks\": [";
   for (size_t k = 0; k < r.ks.size(); ++k) out += (k ? ", " : "") + std::to_string(r.ks[k]);
   out += "]";
   for (const Column& c : kColumns) {

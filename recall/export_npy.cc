@@ -35,7 +35,8 @@ namespace {
 std::string_view DictValue(std::string_view dict, std::string_view key, const std::string& path) {
   const std::string quoted = "'" + std::string(key) + "':";
   const size_t at = dict.find(quoted);
-  if (at == std::string_view::npos) throw FormatError(path + ": .npy header has no '" + std::string(key) + "'");
+  if (at == std::string_view::npos)
+    throw FormatError(path + ": .npy header has no '" + std::string(key) + "'");
   size_t i = at + quoted.size();
   while (i < dict.size() && dict[i] == ' ') ++i;
   size_t end = i;
@@ -58,7 +59,8 @@ NpyInfo ParseNpyHeader(std::string_view bytes, const std::string& path, int64_t 
   size_t length = 0;
   size_t prefix = 10;
   if (major == 1) {
-    length = static_cast<unsigned char>(bytes[8]) | (static_cast<size_t>(static_cast<unsigned char>(bytes[9])) << 8);
+    length = static_cast<unsigned char>(bytes[8]) |
+             (static_cast<size_t>(static_cast<unsigned char>(bytes[9])) << 8);
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) throw FormatError(path + ": truncated .npy header");
     uint32_t l = 0;
@@ -71,19 +73,24 @@ NpyInfo ParseNpyHeader(std::string_view bytes, const std::string& path, int64_t 
   if (bytes.size() < prefix + length) throw FormatError(path + ": truncated .npy header");
   const std::string_view dict = bytes.substr(prefix, length);
   if (DictValue(dict, "descr", path) != "'<f4'") {
-    throw FormatError(path + ": .npy dtype is " + std::string(DictValue(dict, "descr", path)) + ", expected '<f4'");
+    throw FormatError(path + ": .npy dtype is " + std::string(DictValue(dict, "descr", path)) +
+                      ", expected '<f4'");
   }
-  if (DictValue(dict, "fortran_order", path) != "False") throw FormatError(path + ": .npy is Fortran-ordered");
+  if (DictValue(dict, "fortran_order", path) != "False")
+    throw FormatError(path + ": .npy is Fortran-ordered");
   std::string_view shape = DictValue(dict, "shape", path);
   if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')') {
     throw FormatError(path + ": .npy shape " + std::string(shape) + " is not a tuple");
   }
   shape = shape.substr(1, shape.size() - 2);
   const size_t comma = shape.find(',');
-  const auto rows = comma == std::string_view::npos ? std::nullopt : ParseInt64(Trim(shape.substr(0, comma)));
-  const auto dim = comma == std::string_view::npos ? std::nullopt : ParseInt64(Trim(shape.substr(comma + 1)));
+  const auto rows =
+      comma == std::string_view::npos ? std::nullopt : ParseInt64(Trim(shape.substr(0, comma)));
+  const auto dim =
+      comma == std::string_view::npos ? std::nullopt : ParseInt64(Trim(shape.substr(comma + 1)));
   if (!rows || !dim || *rows < 0 || *dim <= 0 || *dim > (1 << 20)) {
-    throw FormatError(path + ": .npy shape (" + std::string(shape) + ") is not a 2-D (rows, dim) shape");
+    throw FormatError(path + ": .npy shape (" + std::string(shape) +
+                      ") is not a 2-D (rows, dim) shape");
   }
   NpyInfo info;
   info.rows = *rows;

@@ -14,9 +14,12 @@ std::string Word2VecWord(std::string_view key) {
   std::string word;
   word.reserve(key.size());
   for (char c : key) {
-    if (c == '%') word += "%25";
-    else if (c == ' ') word += "%20";
-    else word += c;
+    if (c == '%')
+      word += "%25";
+    else if (c == ' ')
+      word += "%20";
+    else
+      word += c;
   }
   return word;
 }
@@ -74,16 +77,19 @@ Word2VecTable ReadWord2VecText(const std::string& path) {
     SplitFields(line, ' ', fields);
     if (fields[0].empty()) throw InputError(path, n, 1, "empty word");
     if (static_cast<int64_t>(fields.size()) != *dim + 1) {
-      throw InputError(path, n, 1, "expected a word and " + std::to_string(*dim) + " values, found " +
-                                       std::to_string(fields.size() - 1) + " values");
+      throw InputError(path, n, 1,
+                       "expected a word and " + std::to_string(*dim) + " values, found " +
+                           std::to_string(fields.size() - 1) + " values");
     }
     int64_t column = static_cast<int64_t>(fields[0].size()) + 2;
     for (int j = 1; j <= table.dim; ++j) {
       const std::string_view text = fields[static_cast<size_t>(j)];
       float v = 0;
       const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-      if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) {
-        throw InputError(path, n, column, "value '" + std::string(text) + "' is not a finite number");
+      if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+          !std::isfinite(v)) {
+        throw InputError(path, n, column,
+                         "value '" + std::string(text) + "' is not a finite number");
       }
       table.values.push_back(v);
       column += static_cast<int64_t>(fields[static_cast<size_t>(j)].size()) + 1;
@@ -91,8 +97,9 @@ Word2VecTable ReadWord2VecText(const std::string& path) {
     table.keys.push_back(Word2VecKey(fields[0]));
   }
   if (static_cast<int64_t>(table.keys.size()) != *rows) {
-    throw InputError(path, 1, 1, "header announces " + std::to_string(*rows) + " rows, file has " +
-                                     std::to_string(table.keys.size()));
+    throw InputError(path, 1, 1,
+                     "header announces " + std::to_string(*rows) + " rows, file has " +
+                         std::to_string(table.keys.size()));
   }
   return table;
 }

@@ -87,7 +87,8 @@ class TypeSink {
     for (Output* out : {keys_.get(), npy_.get(), w2v_.get()}) {
       if (!out) continue;
       out->file->Commit();
-      files.push_back(Entry(out->name, out->format, out->file->bytes_written(), out->file->crc32()));
+      files.push_back(
+          Entry(out->name, out->format, out->file->bytes_written(), out->file->crc32()));
     }
     if (faiss_) {
       FlushFaiss();
@@ -116,7 +117,8 @@ class TypeSink {
     return out;
   }
 
-  proto::ExportFile Entry(const std::string& name, const std::string& format, int64_t bytes, uint32_t crc) const {
+  proto::ExportFile Entry(const std::string& name, const std::string& format, int64_t bytes,
+                          uint32_t crc) const {
     proto::ExportFile e;
     e.set_path(name);
     e.set_format(format);
@@ -185,7 +187,8 @@ ExportSummary ExportRun(const RunReader& run, const Graph& graph, const ExportOp
   for (const std::string& name : types) {
     const auto t = graph.FindType(name);
     if (!t) throw UsageError("--types: the graph has no node type '" + name + "'");
-    if (run.RowsOf(name) == 0) throw UsageError("--types: the run has no rows of node type '" + name + "'");
+    if (run.RowsOf(name) == 0)
+      throw UsageError("--types: the run has no rows of node type '" + name + "'");
     wanted[*t] = 1;
   }
 
@@ -194,8 +197,9 @@ ExportSummary ExportRun(const RunReader& run, const Graph& graph, const ExportOp
     if (wanted[t]) MakeDirectories(dir.File(graph.node_types()[t].name));
   }
   const int num_shards = static_cast<int>(run.shards().size());
-  const int threads = options.threads > 0 ? options.threads
-                                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   const int dim = run.dim();
 
   // Per shard: one pass over its rows feeding one sink per exported type.
@@ -206,7 +210,8 @@ ExportSummary ExportRun(const RunReader& run, const Graph& graph, const ExportOp
     std::vector<std::unique_ptr<TypeSink>> sinks(wanted.size());
     for (size_t t = 0; t < wanted.size(); ++t) {
       const std::string& name = graph.node_types()[t].name;
-      if (wanted[t]) sinks[t] = std::make_unique<TypeSink>(dir, name, k, info.RowsOf(name), dim, options);
+      if (wanted[t])
+        sinks[t] = std::make_unique<TypeSink>(dir, name, k, info.RowsOf(name), dim, options);
     }
     for (size_t i = 0; i < shard.ids.size(); ++i) {
       TypeSink* sink = sinks[graph.TypeOf(shard.ids[i])].get();
@@ -230,7 +235,8 @@ ExportSummary ExportRun(const RunReader& run, const Graph& graph, const ExportOp
     for (int k = 0; k < num_shards; ++k) {
       const RunReader::Shard shard = run.OpenShard(k, /*verify_checksums=*/false);
       for (size_t i = 0; i < shard.ids.size(); ++i) {
-        if (graph.TypeOf(shard.ids[i]) == t) sink.Add(shard.ids[i], shard.row(static_cast<int64_t>(i)), graph);
+        if (graph.TypeOf(shard.ids[i]) == t)
+          sink.Add(shard.ids[i], shard.row(static_cast<int64_t>(i)), graph);
       }
     }
     sink.Commit(merged_files[static_cast<size_t>(m)]);

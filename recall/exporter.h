@@ -29,9 +29,9 @@ namespace melograph {
 
 struct ExportOptions {
   std::string out_dir;
-  std::string graph_dir;                                  // for the graph manifest CRC check
+  std::string graph_dir;                                       // for the graph manifest CRC check
   std::vector<std::string> formats = {"npy", "w2v", "faiss"};  // keys.tsv is always written
-  std::vector<std::string> node_types;                    // empty: every type with rows
+  std::vector<std::string> node_types;                         // empty: every type with rows
   bool hnsw = false;
   int hnsw_m = 32;
   int hnsw_ef_construction = 200;

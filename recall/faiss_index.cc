@@ -10,9 +10,9 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
 #include <omp.h>
+
 #include <cerrno>
 #include <cstdio>
-
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -43,7 +43,8 @@ class OmpThreads {
 
 }  // namespace
 
-FaissIndex::FaissIndex(int dim, const FaissIndexOptions& options) : impl_(std::make_unique<Impl>()) {
+FaissIndex::FaissIndex(int dim, const FaissIndexOptions& options)
+    : impl_(std::make_unique<Impl>()) {
   if (dim <= 0) throw UsageError("faiss index: dimension must be positive");
   impl_->options = options;
   faiss::Index* inner = nullptr;
@@ -52,7 +53,8 @@ FaissIndex::FaissIndex(int dim, const FaissIndexOptions& options) : impl_(std::m
     auto* hnsw = new faiss::IndexHNSWFlat(dim, options.hnsw_m, faiss::METRIC_INNER_PRODUCT);
     hnsw->hnsw.efConstruction = options.hnsw_ef_construction;
     hnsw->hnsw.efSearch = options.hnsw_ef_search;
-    hnsw->hnsw.rng = faiss::RandomGenerator(static_cast<int64_t>(options.seed & 0x7fffffffffffffffULL));
+    hnsw->hnsw.rng =
+        faiss::RandomGenerator(static_cast<int64_t>(options.seed & 0x7fffffffffffffffULL));
     impl_->hnsw = hnsw;
     inner = hnsw;
   } else {
@@ -73,7 +75,8 @@ void FaissIndex::Add(int64_t n, const float* rows, const int64_t* ids) {
   impl_->index->add_with_ids(n, rows, ids);
 }
 
-void FaissIndex::Search(int64_t nq, const float* queries, int k, float* scores, int64_t* labels) const {
+void FaissIndex::Search(int64_t nq, const float* queries, int k, float* scores,
+                        int64_t* labels) const {
   if (nq <= 0 || k <= 0) return;
   impl_->index->search(nq, queries, k, scores, labels);
   for (int64_t i = 0; i < nq * k; ++i) {
@@ -88,7 +91,9 @@ void FaissIndex::SetEfSearch(int ef_search) {
 
 int64_t FaissIndex::size() const { return impl_->index->ntotal; }
 int FaissIndex::dim() const { return static_cast<int>(impl_->index->d); }
-FaissIndexKind FaissIndex::kind() const { return impl_->hnsw ? FaissIndexKind::kHnswIP : FaissIndexKind::kFlatIP; }
+FaissIndexKind FaissIndex::kind() const {
+  return impl_->hnsw ? FaissIndexKind::kHnswIP : FaissIndexKind::kFlatIP;
+}
 
 std::string FaissIndex::Description() const {
   if (!impl_->hnsw) return "IDMap,Flat(IP)";
@@ -107,7 +112,8 @@ FaissIndex FaissIndex::Deserialize(std::string_view bytes, const std::string& na
   // faiss leaks part of an index when it throws half way through a read, so refuse what is
   // plainly not a melograph index (IndexIDMap, fourcc "IxMp") before handing bytes over.
   if (bytes.size() < 16 || bytes.substr(0, 4) != "IxMp") {
-    throw FormatError(name_for_errors + ": not a readable faiss index (expected an IDMap index, fourcc IxMp)");
+    throw FormatError(name_for_errors +
+                      ": not a readable faiss index (expected an IDMap index, fourcc IxMp)");
   }
   faiss::VectorIOReader reader;
   reader.data.assign(reinterpret_cast<const uint8_t*>(bytes.data()),
@@ -121,12 +127,16 @@ FaissIndex FaissIndex::Deserialize(std::string_view bytes, const std::string& na
   }
   if (!failure.empty()) {
     const size_t cut = failure.find('\n');
-    throw FormatError(name_for_errors + ": not a readable faiss index (" + failure.substr(0, cut) + ")");
+    throw FormatError(name_for_errors + ": not a readable faiss index (" + failure.substr(0, cut) +
+                      ")");
   }
   auto* idmap = dynamic_cast<faiss::IndexIDMap*>(loaded.get());
-  if (!idmap || (!dynamic_cast<faiss::IndexFlatIP*>(idmap->index) && !dynamic_cast<faiss::IndexHNSW*>(idmap->index)) ||
+  if (!idmap ||
+      (!dynamic_cast<faiss::IndexFlatIP*>(idmap->index) &&
+       !dynamic_cast<faiss::IndexHNSW*>(idmap->index)) ||
       idmap->metric_type != faiss::METRIC_INNER_PRODUCT) {
-    throw FormatError(name_for_errors + ": faiss index is not an inner-product IDMap over Flat or HNSW");
+    throw FormatError(name_for_errors +
+                      ": faiss index is not an inner-product IDMap over Flat or HNSW");
   }
   loaded.release();
   auto impl = std::make_unique<Impl>();

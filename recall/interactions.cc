@@ -50,7 +50,8 @@ Interactions Interactions::FromGraph(const Graph& graph, std::string_view user_t
   return m;
 }
 
-Interactions Interactions::FromPairs(int32_t num_users, int32_t num_items, std::vector<Triple> pairs) {
+Interactions Interactions::FromPairs(int32_t num_users, int32_t num_items,
+                                     std::vector<Triple> pairs) {
   Interactions m;
   m.user_type_ = "user";
   m.item_type_ = "item";
@@ -73,7 +74,8 @@ Interactions Interactions::FromPairs(int32_t num_users, int32_t num_items, std::
     m.user_weights_.push_back(pairs[k].weight);
     m.user_ptr_[pairs[k].user + 1] = static_cast<int64_t>(m.user_items_.size());
   }
-  for (int32_t u = 0; u < num_users; ++u) m.user_ptr_[u + 1] = std::max(m.user_ptr_[u + 1], m.user_ptr_[u]);
+  for (int32_t u = 0; u < num_users; ++u)
+    m.user_ptr_[u + 1] = std::max(m.user_ptr_[u + 1], m.user_ptr_[u]);
   m.BuildTranspose();
   return m;
 }

@@ -39,20 +39,28 @@ class Interactions {
 
   // Items of user u (sorted local ids) and their weights.
   std::span<const int32_t> items_of(int32_t u) const {
-    return {user_items_.data() + user_ptr_[u], static_cast<size_t>(user_ptr_[u + 1] - user_ptr_[u])};
+    return {user_items_.data() + user_ptr_[u],
+            static_cast<size_t>(user_ptr_[u + 1] - user_ptr_[u])};
   }
   std::span<const float> item_weights_of(int32_t u) const {
-    return {user_weights_.data() + user_ptr_[u], static_cast<size_t>(user_ptr_[u + 1] - user_ptr_[u])};
+    return {user_weights_.data() + user_ptr_[u],
+            static_cast<size_t>(user_ptr_[u + 1] - user_ptr_[u])};
   }
   // Users of item i (sorted local ids) and their weights.
   std::span<const int32_t> users_of(int32_t i) const {
-    return {item_users_.data() + item_ptr_[i], static_cast<size_t>(item_ptr_[i + 1] - item_ptr_[i])};
+    return {item_users_.data() + item_ptr_[i],
+            static_cast<size_t>(item_ptr_[i + 1] - item_ptr_[i])};
   }
   std::span<const float> user_weights_of(int32_t i) const {
-    return {item_weights_.data() + item_ptr_[i], static_cast<size_t>(item_ptr_[i + 1] - item_ptr_[i])};
+    return {item_weights_.data() + item_ptr_[i],
+            static_cast<size_t>(item_ptr_[i + 1] - item_ptr_[i])};
   }
-  int32_t item_degree(int32_t i) const { return static_cast<int32_t>(item_ptr_[i + 1] - item_ptr_[i]); }
-  int32_t user_degree(int32_t u) const { return static_cast<int32_t>(user_ptr_[u + 1] - user_ptr_[u]); }
+  int32_t item_degree(int32_t i) const {
+    return static_cast<int32_t>(item_ptr_[i + 1] - item_ptr_[i]);
+  }
+  int32_t user_degree(int32_t u) const {
+    return static_cast<int32_t>(user_ptr_[u + 1] - user_ptr_[u]);
+  }
   bool Has(int32_t u, int32_t i) const;
 
   // Builds from explicit (user, item, weight) triples over local ids (tests, benchmarks).

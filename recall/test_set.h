@@ -21,19 +21,19 @@
 namespace melograph {
 
 struct TestUser {
-  std::string key;                // "user:42"
-  int32_t user = -1;              // local id in the user type, -1 if not in the graph
-  std::vector<int32_t> items;     // rankable test items (local ids), sorted, distinct
-  int32_t unseen_items = 0;       // distinct test items not in the graph
+  std::string key;             // "user:42"
+  int32_t user = -1;           // local id in the user type, -1 if not in the graph
+  std::vector<int32_t> items;  // rankable test items (local ids), sorted, distinct
+  int32_t unseen_items = 0;    // distinct test items not in the graph
   int64_t num_relevant() const { return static_cast<int64_t>(items.size()) + unseen_items; }
 };
 
 struct TestSet {
   std::vector<TestUser> users;
-  int64_t rows = 0;             // data rows read
+  int64_t rows = 0;  // data rows read
   int64_t duplicate_rows = 0;
   int64_t other_type_rows = 0;
-  int64_t unseen_pairs = 0;     // distinct (user, item) pairs whose item is not in the graph
+  int64_t unseen_pairs = 0;  // distinct (user, item) pairs whose item is not in the graph
   int64_t users_not_in_graph = 0;
   int64_t pairs() const {
     int64_t n = 0;

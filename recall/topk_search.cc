@@ -15,8 +15,9 @@ bool Better(const SearchHit& a, const SearchHit& b) {
 
 }  // namespace
 
-std::vector<SearchHit> ExactTopK(const float* items, int64_t rows, int dim, std::span<const int64_t> ids,
-                                  const float* query, int k, std::span<const int64_t> excluded) {
+std::vector<SearchHit> ExactTopK(const float* items, int64_t rows, int dim,
+                                 std::span<const int64_t> ids, const float* query, int k,
+                                 std::span<const int64_t> excluded) {
   std::vector<SearchHit> result;
   if (k <= 0) return result;
   // Min-heap on "Better": the top is the worst item kept so far.

@@ -18,8 +18,9 @@ struct SearchHit {
 };
 
 // items: rows x dim row-major; ids[i] is row i's id (row index when ids is empty).
-std::vector<SearchHit> ExactTopK(const float* items, int64_t rows, int dim, std::span<const int64_t> ids,
-                                  const float* query, int k, std::span<const int64_t> excluded = {});
+std::vector<SearchHit> ExactTopK(const float* items, int64_t rows, int dim,
+                                 std::span<const int64_t> ids, const float* query, int k,
+                                 std::span<const int64_t> excluded = {});
 
 // |approx ∩ exact| / |exact| over ids (1 when exact is empty).
 double RecallAgainst(std::span<const SearchHit> exact, std::span<const SearchHit> approx);

@@ -33,11 +33,13 @@ inline void AddChannelFlags(CLI::App* cmd, ChannelFlags& f) {
   cmd->add_option("--user-neighbors", f.options.user_neighbors,
                   "usercf: most similar users kept per user (0 = all).")
       ->capture_default_str();
-  cmd->add_flag("--iuf", f.options.iuf,
-                "itemcf/usercf: weight co-occurrences by 1/ln(1 + degree) of the shared user or item.");
+  cmd->add_flag(
+      "--iuf", f.options.iuf,
+      "itemcf/usercf: weight co-occurrences by 1/ln(1 + degree) of the shared user or item.");
   cmd->add_flag("--weighted", f.options.weighted,
                 "Use log(1 + edge weight) instead of binary interactions.");
-  cmd->add_option("--hops", f.options.hops, "kg-hop: longest walk, in KG hops (1..6).")->capture_default_str();
+  cmd->add_option("--hops", f.options.hops, "kg-hop: longest walk, in KG hops (1..6).")
+      ->capture_default_str();
   cmd->add_option("--kg-relations", f.options.kg_relations,
                   "kg-hop: relations to walk (their reverses too); default by_artist, in_album, "
                   "ost_of, appears_in, co_ost, co_show.")

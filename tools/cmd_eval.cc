@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "common/log.h"
 #include "graph/graph_io.h"
 #include "recall/embedding_scorer.h"
 #include "recall/evaluator.h"
@@ -27,17 +28,21 @@ void RegisterEval(CLI::App& app) {
     ChannelFlags flags;
   };
   auto o = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand(
-      "eval",
-      "Evaluate an embedding run or a recall channel on a test split: full ranking over every item of "
-      "the item type minus the user's training items; Recall, NDCG, Precision, HitRate, coverage and "
-      "cold-item recall at each K.");
-  cmd->add_option("--graph", o->graph, "Training graph directory (build-graph output).")->required();
+  auto* cmd = app.add_subcommand("eval",
+                                 "Evaluate an embedding run or a recall channel on a test split: "
+                                 "full ranking over every item of "
+                                 "the item type minus the user's training items; Recall, NDCG, "
+                                 "Precision, HitRate, coverage and "
+                                 "cold-item recall at each K.");
+  cmd->add_option("--graph", o->graph, "Training graph directory (build-graph output).")
+      ->required();
   cmd->add_option("--test", o->test, "Test split: `user key<TAB>item key` per line.")->required();
-  auto* run = cmd->add_option("--run", o->run, "Embedding run directory: score = <user vector, item vector>.");
-  auto* channel = cmd->add_option("--channel", o->channel,
-                                  "Recall channel to evaluate: mostpop, itemcf, usercf, artist, genre-hot, "
-                                  "kg-hop or mix.");
+  auto* run = cmd->add_option("--run", o->run,
+                              "Embedding run directory: score = <user vector, item vector>.");
+  auto* channel =
+      cmd->add_option("--channel", o->channel,
+                      "Recall channel to evaluate: mostpop, itemcf, usercf, artist, genre-hot, "
+                      "kg-hop or mix.");
   run->excludes(channel);
   channel->excludes(run);
   cmd->add_option("--k", o->k, "Cut-offs, comma-separated (e.g. 10,20,50).")->capture_default_str();
@@ -45,11 +50,13 @@ void RegisterEval(CLI::App& app) {
                   "cold_recall counts test items with at most this many training interactions.")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--json", o->json, "Print one JSON object instead of the table and key: value block.");
+  cmd->add_flag("--json", o->json,
+                "Print one JSON object instead of the table and key: value block.");
   cmd->add_option("--out", o->out, "Also write the printed report to this file (atomically).");
   AddChannelFlags(cmd, o->flags);
   cmd->callback([o] {
-    if (o->run.empty() == o->channel.empty()) throw UsageError("eval needs exactly one of --run or --channel");
+    if (o->run.empty() == o->channel.empty())
+      throw UsageError("eval needs exactly one of --run or --channel");
     EvalOptions options;
     options.ks = ParseKList(o->k);
     options.cold_threshold = o->cold_threshold;
@@ -59,7 +66,12 @@ void RegisterEval(CLI::App& app) {
         Interactions::FromGraph(graph, o->flags.user_type, o->flags.item_type, o->flags.relation);
     const TestSet test = ReadTestSet(o->test, graph, o->flags.user_type, o->flags.item_type);
     if (test.users.empty())
-      throw UsageError(o->test + ": no test pairs of " + o->flags.user_type + " -> " + o->flags.item_type);
+      throw UsageError(o->test + ": no test pairs of " + o->flags.user_type + " -> " +
+                       o->flags.item_type);
+    if (test.other_type_rows > 0 || test.duplicate_rows > 0)
+      LogInfo(o->test + ": ignored " + std::to_string(test.other_type_rows) + " rows not of " +
+              o->flags.user_type + " -> " + o->flags.item_type + ", merged " +
+              std::to_string(test.duplicate_rows) + " duplicate rows");
     std::unique_ptr<Scorer> scorer;
     if (!o->run.empty()) {
       scorer = std::make_unique<EmbeddingScorer>(LoadEmbeddings(o->run, graph, o->flags.user_type),
@@ -71,8 +83,8 @@ void RegisterEval(CLI::App& app) {
       scorer = std::move(ch);
     }
     const EvalResult result = Evaluate(train, test, *scorer, options);
-    const std::string text =
-        o->json ? FormatMetricJson(result) : FormatMetricTable(result) + "\n" + FormatMetricLines(result);
+    const std::string text = o->json ? FormatMetricJson(result)
+                                     : FormatMetricTable(result) + "\n" + FormatMetricLines(result);
     std::fputs(text.c_str(), stdout);
     if (!o->out.empty()) WriteWholeFile(o->out, text);
   });

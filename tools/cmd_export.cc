@@ -57,7 +57,8 @@ void RunExport(const ExportFlags& f) {
   out += "model: " + run.info().model + "\n";
   out += "dim: " + std::to_string(run.dim()) + "\n";
   out += "shards: " + std::to_string(run.shards().size()) + "\n";
-  for (const auto& [type, rows] : s.type_rows) out += "rows_" + type + ": " + std::to_string(rows) + "\n";
+  for (const auto& [type, rows] : s.type_rows)
+    out += "rows_" + type + ": " + std::to_string(rows) + "\n";
   out += "rows: " + std::to_string(s.rows) + "\n";
   out += "files: " + std::to_string(s.files) + "\n";
   out += "bytes: " + std::to_string(s.bytes) + "\n";
@@ -77,38 +78,47 @@ void RunExport(const ExportFlags& f) {
 
 void RegisterExport(CLI::App& app) {
   auto f = std::make_shared<ExportFlags>();
-  auto* cmd = app.add_subcommand(
-      "export",
-      "Export an embedding run for serving: per shard and node type a NumPy .npy matrix with a row->key "
-      "TSV, word2vec text and a Faiss inner-product index, plus a Protobuf manifest (docs/RUN_FORMAT.md).");
+  auto* cmd = app.add_subcommand("export",
+                                 "Export an embedding run for serving: per shard and node type a "
+                                 "NumPy .npy matrix with a row->key "
+                                 "TSV, word2vec text and a Faiss inner-product index, plus a "
+                                 "Protobuf manifest (docs/RUN_FORMAT.md).");
   cmd->add_option("run", f->run, "Embedding run directory (RUN/manifest.pb and RUN/embeddings/).")
       ->required()
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--graph", f->graph, "Graph directory the run was trained on (checked by fingerprint).")
+  cmd->add_option("--graph", f->graph,
+                  "Graph directory the run was trained on (checked by fingerprint).")
       ->required()
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--out", f->out, "Export directory to write (replaced atomically if it exists).")->required();
-  cmd->add_option("--format", f->formats,
-                  "Comma-separated formats: npy (float32 matrix), w2v (word2vec text), faiss (index). "
-                  "<type>/shard-<k>.keys.tsv is always written.")
+  cmd->add_option("--out", f->out, "Export directory to write (replaced atomically if it exists).")
+      ->required();
+  cmd->add_option(
+         "--format", f->formats,
+         "Comma-separated formats: npy (float32 matrix), w2v (word2vec text), faiss (index). "
+         "<type>/shard-<k>.keys.tsv is always written.")
       ->capture_default_str();
-  cmd->add_option("--types", f->types, "Comma-separated node types to export (default: every type in the run).");
-  cmd->add_flag("--hnsw", f->hnsw,
-                "Build HNSW inner-product Faiss indexes (approximate, for large catalogues) instead of exact "
-                "flat ones.");
+  cmd->add_option("--types", f->types,
+                  "Comma-separated node types to export (default: every type in the run).");
+  cmd->add_flag(
+      "--hnsw", f->hnsw,
+      "Build HNSW inner-product Faiss indexes (approximate, for large catalogues) instead of exact "
+      "flat ones.");
   cmd->add_option("--hnsw-m", f->hnsw_m, "HNSW graph degree M (with --hnsw).")
       ->check(CLI::Range(2, 256))
       ->capture_default_str();
-  cmd->add_option("--ef-construction", f->ef_construction, "HNSW construction beam width (with --hnsw).")
+  cmd->add_option("--ef-construction", f->ef_construction,
+                  "HNSW construction beam width (with --hnsw).")
       ->check(CLI::Range(8, 4096))
       ->capture_default_str();
   cmd->add_flag("--merge", f->merge,
-                "Also write one file set per node type (<type>.npy, .keys.tsv, .w2v.txt, .faiss) holding every "
+                "Also write one file set per node type (<type>.npy, .keys.tsv, .w2v.txt, .faiss) "
+                "holding every "
                 "shard, streamed shard by shard, for single-file consumers.");
   cmd->add_option("--threads", f->threads, "Shards exported at once (0: one per core).")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--seed", f->seed, "Seed of the HNSW level generator (hashed with node type and shard).")
+  cmd->add_option("--seed", f->seed,
+                  "Seed of the HNSW level generator (hashed with node type and shard).")
       ->capture_default_str();
   cmd->callback([f] { RunExport(*f); });
 }

@@ -53,12 +53,14 @@ void RegisterImport(CLI::App& app) {
       "seeded per-user train/test split");
   AddInOut(hetrec, *flags,
            "artists.dat, tags.dat, user_artists.dat, user_friends.dat, user_taggedartists.dat");
-  hetrec->add_option("--test-fraction", flags->hetrec.test_fraction,
-                     "Fraction of each user's artists held out for test, in [0, 1); "
-                     "min(round(f*n), n-1) per user")
+  hetrec
+      ->add_option("--test-fraction", flags->hetrec.test_fraction,
+                   "Fraction of each user's artists held out for test, in [0, 1); "
+                   "min(round(f*n), n-1) per user")
       ->capture_default_str();
-  hetrec->add_option("--seed", flags->hetrec.seed,
-                     "Seed of the split; user u's test set depends on (seed, u) only")
+  hetrec
+      ->add_option("--seed", flags->hetrec.seed,
+                   "Seed of the split; user u's test set depends on (seed, u) only")
       ->capture_default_str();
   hetrec->add_flag("--no-tags", flags->no_tags, "Do not write artist->tag `tagged` triples");
   hetrec->add_flag("--no-friends", flags->no_friends, "Do not write user--user `friend` triples");
@@ -93,8 +95,9 @@ void RegisterImport(CLI::App& app) {
   });
 
   auto* kgat = cmd->add_subcommand(
-      "kgat", "KGAT/KGIN layout (train.txt, test.txt, kg_final.txt); items are KG entities "
-              "0..n_items-1 and are keyed item:<id> so they join");
+      "kgat",
+      "KGAT/KGIN layout (train.txt, test.txt, kg_final.txt); items are KG entities "
+      "0..n_items-1 and are keyed item:<id> so they join");
   AddInOut(kgat, *flags, "train.txt, test.txt, kg_final.txt");
   kgat->add_flag("--no-kg", flags->no_kg, "Import interactions only; kg_final.txt is not read");
   kgat->callback([flags] {

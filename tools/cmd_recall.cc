@@ -24,8 +24,8 @@ namespace melograph::cli {
 namespace {
 
 // Finite-score top-k of one user, training items dropped.
-std::vector<ScoredItem> UserList(const Channel& channel, const Interactions& train, int32_t user, int k,
-                                 std::vector<float>& row) {
+std::vector<ScoredItem> UserList(const Channel& channel, const Interactions& train, int32_t user,
+                                 int k, std::vector<float>& row) {
   row.resize(static_cast<size_t>(train.num_items()));
   channel.ScoreUser(user, row);
   std::vector<ScoredItem> top;
@@ -56,19 +56,27 @@ void RegisterRecall(CLI::App& app) {
       "recall",
       "Recommend items: one user's list (--user) with channel and reason path per item, or every "
       "user's list to --out. Channels: mostpop, itemcf, usercf, artist, genre-hot, kg-hop, mix.");
-  cmd->add_option("--graph", o->graph, "Training graph directory (build-graph output).")->required();
-  auto* channel = cmd->add_option("--channel", o->channel,
-                                  "Recall channel: mostpop, itemcf, usercf, artist, genre-hot, kg-hop or mix.");
-  auto* embeddings = cmd->add_option("--embeddings", o->embeddings,
-                                     "Embedding run directory: exact and HNSW inner-product search instead of a channel.");
+  cmd->add_option("--graph", o->graph, "Training graph directory (build-graph output).")
+      ->required();
+  auto* channel =
+      cmd->add_option("--channel", o->channel,
+                      "Recall channel: mostpop, itemcf, usercf, artist, genre-hot, kg-hop or mix.");
+  auto* embeddings = cmd->add_option(
+      "--embeddings", o->embeddings,
+      "Embedding run directory: exact and HNSW inner-product search instead of a channel.");
   channel->excludes(embeddings);
   embeddings->excludes(channel);
-  cmd->add_option("--user", o->user, "User key, e.g. user:7 (without it, every user's list goes to --out).");
-  cmd->add_option("--k", o->k, "Items per list.")->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd->add_option("--user", o->user,
+                  "User key, e.g. user:7 (without it, every user's list goes to --out).");
+  cmd->add_option("--k", o->k, "Items per list.")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   cmd->add_option("--out", o->out, "TSV file for every user's list (without --user).");
   cmd->add_flag("--reasons", o->reasons, "With --out: add the reason path column (slower).");
-  cmd->add_flag("--exact-only", o->exact_only, "--embeddings: skip the HNSW index, exact search only.");
-  cmd->add_flag("--exclude-train", o->exclude_train, "--embeddings: drop the user's training items.");
+  cmd->add_flag("--exact-only", o->exact_only,
+                "--embeddings: skip the HNSW index, exact search only.");
+  cmd->add_flag("--exclude-train", o->exclude_train,
+                "--embeddings: drop the user's training items.");
   AddChannelFlags(cmd, o->flags);
   cmd->callback([o] {
     if (!o->embeddings.empty()) {
@@ -90,7 +98,8 @@ void RegisterRecall(CLI::App& app) {
     const Graph graph = LoadGraph(o->graph);
     const Interactions train =
         Interactions::FromGraph(graph, o->flags.user_type, o->flags.item_type, o->flags.relation);
-    const auto channel = MakeChannel(o->channel, {&graph, &train, o->flags.threads}, o->flags.options);
+    const auto channel =
+        MakeChannel(o->channel, {&graph, &train, o->flags.threads}, o->flags.options);
     if (!channel->applicable()) throw UsageError(channel->why_not());
     auto item_key = [&](int32_t i) { return graph.Key(train.item_begin() + i); };
 
@@ -98,18 +107,19 @@ void RegisterRecall(CLI::App& app) {
       const auto node = graph.Find(o->user);
       const auto user_type = graph.FindType(o->flags.user_type);
       if (!node || !user_type || graph.TypeOf(*node) != *user_type)
-        throw UsageError("--user: no " + o->flags.user_type + " node '" + o->user + "' in " + o->graph);
+        throw UsageError("--user: no " + o->flags.user_type + " node '" + o->user + "' in " +
+                         o->graph);
       const int32_t user = *node - train.user_begin();
       std::vector<float> row;
       const auto top = UserList(*channel, train, user, o->k, row);
-      std::string text = "# " + o->user + ": " + std::to_string(top.size()) + " items from channel " +
-                         channel->name() + " (" + std::to_string(train.user_degree(user)) +
-                         " training items excluded)\n";
+      std::string text = "# " + o->user + ": " + std::to_string(top.size()) +
+                         " items from channel " + channel->name() + " (" +
+                         std::to_string(train.user_degree(user)) + " training items excluded)\n";
       text += "rank\titem\tscore\tchannel\treason\n";
       for (size_t r = 0; r < top.size(); ++r) {
         const Reason why = channel->Explain(user, top[r].item);
-        text += std::to_string(r + 1) + "\t" + item_key(top[r].item) + "\t" + Score(top[r].score) + "\t" +
-                why.channel + "\t" + why.path + "\n";
+        text += std::to_string(r + 1) + "\t" + item_key(top[r].item) + "\t" + Score(top[r].score) +
+                "\t" + why.channel + "\t" + why.path + "\n";
       }
       std::fputs(text.c_str(), stdout);
       return;
@@ -125,9 +135,11 @@ void RegisterRecall(CLI::App& app) {
         const std::string user_key = graph.Key(train.user_begin() + u);
         const auto top = UserList(*channel, train, u, o->k, row);
         for (size_t r = 0; r < top.size(); ++r) {
-          const Reason why = o->reasons ? channel->Explain(u, top[r].item) : Reason{channel->name(), ""};
-          lines[u] += user_key + "\t" + std::to_string(r + 1) + "\t" + item_key(top[r].item) + "\t" +
-                      Score(top[r].score) + "\t" + why.channel + (o->reasons ? "\t" + why.path : "") + "\n";
+          const Reason why =
+              o->reasons ? channel->Explain(u, top[r].item) : Reason{channel->name(), ""};
+          lines[u] += user_key + "\t" + std::to_string(r + 1) + "\t" + item_key(top[r].item) +
+                      "\t" + Score(top[r].score) + "\t" + why.channel +
+                      (o->reasons ? "\t" + why.path : "") + "\n";
         }
       }
     };
@@ -136,14 +148,16 @@ void RegisterRecall(CLI::App& app) {
     work();
     for (auto& th : pool) th.join();
     AtomicFile file(o->out);
-    file.Write(std::string("# user\trank\titem\tscore\tchannel") + (o->reasons ? "\treason" : "") + "\n");
+    file.Write(std::string("# user\trank\titem\tscore\tchannel") + (o->reasons ? "\treason" : "") +
+               "\n");
     int64_t rows = 0;
     for (const std::string& l : lines) {
       file.Write(l);
       rows += std::count(l.begin(), l.end(), '\n');
     }
     file.Commit();
-    std::printf("users: %d\nrows: %lld\nout: %s\n", n, static_cast<long long>(rows), o->out.c_str());
+    std::printf("users: %d\nrows: %lld\nout: %s\n", n, static_cast<long long>(rows),
+                o->out.c_str());
   });
 }
 

@@ -29,7 +29,8 @@ std::string Fixed(double v, const char* format = "%.4f") {
 
 // The user's items under `relation` (every relation of that name from the user's type to the
 // item type), as sorted node ids.
-std::vector<int64_t> TrainItems(const Graph& graph, NodeId user, TypeId item_type, const std::string& relation) {
+std::vector<int64_t> TrainItems(const Graph& graph, NodeId user, TypeId item_type,
+                                const std::string& relation) {
   std::vector<int64_t> items;
   const TypeId user_type = graph.TypeOf(user);
   for (RelationId r : graph.FindRelations(relation)) {
@@ -53,7 +54,8 @@ int RecallWithEmbeddings(const EmbeddingRecallArgs& args) {
   const auto user = graph.Find(args.user_key);
   if (!user) throw UsageError("--user: no node '" + args.user_key + "' in " + args.graph_dir);
   const auto item_type = graph.FindType(args.item_type);
-  if (!item_type) throw UsageError("--item-type: the graph has no node type '" + args.item_type + "'");
+  if (!item_type)
+    throw UsageError("--item-type: the graph has no node type '" + args.item_type + "'");
 
   const std::string& user_type = graph.node_types()[graph.TypeOf(*user)].name;
   const EmbeddingMatrix users = LoadEmbeddings(args.run_dir, graph, user_type);
@@ -62,10 +64,12 @@ int RecallWithEmbeddings(const EmbeddingRecallArgs& args) {
   std::vector<int64_t> ids(static_cast<size_t>(items.rows));
   for (int64_t i = 0; i < items.rows; ++i) ids[static_cast<size_t>(i)] = items.first_node + i;
   const std::vector<int64_t> excluded =
-      args.exclude_train ? TrainItems(graph, *user, *item_type, args.target_relation) : std::vector<int64_t>{};
+      args.exclude_train ? TrainItems(graph, *user, *item_type, args.target_relation)
+                         : std::vector<int64_t>{};
 
   double t0 = WallSeconds();
-  const std::vector<SearchHit> exact = ExactTopK(items.values.data(), items.rows, items.dim, ids, query, args.k, excluded);
+  const std::vector<SearchHit> exact =
+      ExactTopK(items.values.data(), items.rows, items.dim, ids, query, args.k, excluded);
   const double exact_seconds = WallSeconds() - t0;
 
   std::string out = "user: " + args.user_key + "\n";
@@ -89,7 +93,8 @@ int RecallWithEmbeddings(const EmbeddingRecallArgs& args) {
     index.Add(items.rows, items.values.data(), ids.data());
     const double build_seconds = WallSeconds() - t0;
     // Ask for k + |excluded| so k items remain after dropping the user's training items.
-    const int want = static_cast<int>(std::min<int64_t>(items.rows, args.k + static_cast<int64_t>(excluded.size())));
+    const int want = static_cast<int>(
+        std::min<int64_t>(items.rows, args.k + static_cast<int64_t>(excluded.size())));
     std::vector<float> scores(static_cast<size_t>(want));
     std::vector<int64_t> labels(static_cast<size_t>(want));
     t0 = WallSeconds();
@@ -98,7 +103,8 @@ int RecallWithEmbeddings(const EmbeddingRecallArgs& args) {
     std::vector<SearchHit> approx;
     for (int i = 0; i < want && static_cast<int>(approx.size()) < args.k; ++i) {
       if (labels[static_cast<size_t>(i)] < 0) continue;
-      if (std::binary_search(excluded.begin(), excluded.end(), labels[static_cast<size_t>(i)])) continue;
+      if (std::binary_search(excluded.begin(), excluded.end(), labels[static_cast<size_t>(i)]))
+        continue;
       approx.push_back({labels[static_cast<size_t>(i)], scores[static_cast<size_t>(i)]});
     }
     std::unordered_set<int64_t> truth;
@@ -107,7 +113,8 @@ int RecallWithEmbeddings(const EmbeddingRecallArgs& args) {
            ", ef_search=" + std::to_string(args.hnsw_ef_search) + ")\nrank\tkey\tscore\tin_exact\n";
     for (size_t i = 0; i < approx.size(); ++i) {
       out += std::to_string(i + 1) + "\t" + graph.Key(static_cast<NodeId>(approx[i].id)) + "\t" +
-             Fixed(approx[i].score, "%.6g") + "\t" + (truth.count(approx[i].id) ? "yes" : "no") + "\n";
+             Fixed(approx[i].score, "%.6g") + "\t" + (truth.count(approx[i].id) ? "yes" : "no") +
+             "\n";
     }
     tail += "hnsw_build_seconds: " + Fixed(build_seconds) + "\n";
     tail += "hnsw_search_seconds: " + Fixed(search_seconds, "%.6f") + "\n";

@@ -13,15 +13,15 @@ namespace melograph::cli {
 struct EmbeddingRecallArgs {
   std::string run_dir;
   std::string graph_dir;
-  std::string user_key;                  // "user:42"
+  std::string user_key;  // "user:42"
   int k = 50;
   std::string item_type = "song";
-  bool hnsw = true;                      // also search an HNSW index and report its recall
+  bool hnsw = true;  // also search an HNSW index and report its recall
   // Extensions (defaults keep the placeholder contract):
-  bool exclude_train = false;            // drop items the user has under target_relation
+  bool exclude_train = false;  // drop items the user has under target_relation
   std::string target_relation = "listened";
-  int hnsw_m = 32;                       // HNSW graph degree
-  int hnsw_ef_search = 128;              // HNSW search beam width
+  int hnsw_m = 32;           // HNSW graph degree
+  int hnsw_ef_search = 128;  // HNSW search beam width
 };
 
 int RecallWithEmbeddings(const EmbeddingRecallArgs& args);

@@ -1,8 +1,13 @@
-// End-to-end tests of `melograph build-graph` and `melograph stats` through the binary.
+// End-to-end tests of `melograph build-graph` and `melograph stats` through the binary, and of
+// the triple reader's fast weight parsing on the build-graph hot path.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "common/file_util.h"
+#include "common/text.h"
 #include "graph/graph_io.h"
+#include "kg_builder/triple_io.h"
 #include "tests/test_util.h"
 
 namespace melograph {
@@ -124,6 +129,34 @@ TEST(BuildGraphCli, stats_reports_a_corrupt_graph) {
   r = RunMelograph("stats " + w.tmp.File("nowhere"));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("no such directory"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace melograph
+
+namespace melograph {
+namespace {
+
+// The triple reader's fast decimal path (kg_builder/triple_io.cc) must give exactly the float
+// that from_chars gives, for every shape it accepts and every shape it hands on.
+TEST(TripleWeights, fast_decimal_path_matches_from_chars) {
+  const std::vector<std::string> weights = {"1", "0", "-0", "2.5", "-1", "0.1", "123.456", "-7.25", "3.14159265358979",
+                                            "999999999999999", "0.000000000000001", "1234567890.12345", "1e3", "+2",
+                                            ".5", "-.5", "1.5e-3", "16777217", "0.30000000000000004", "1.0000001"};
+  testing::TempDir tmp;
+  std::string text;
+  for (const auto& w : weights) text += "user:a\tr\tsong:b\t" + w + "\n";
+  testing::WriteFile(tmp.File("w.tsv"), text);
+  TripleReader reader(tmp.File("w.tsv"), nullptr);
+  TripleRecord t;
+  for (const auto& w : weights) {
+    ASSERT_TRUE(reader.Next(t)) << w;
+    const auto expect = ParseDouble(w);
+    ASSERT_TRUE(expect) << w;
+    EXPECT_EQ(t.weight, static_cast<float>(*expect)) << w;
+    EXPECT_EQ(std::signbit(t.weight), std::signbit(*expect)) << w;
+  }
+  EXPECT_FALSE(reader.Next(t));
 }
 
 }  // namespace

@@ -80,7 +80,7 @@ TEST(KgConfig, syntax_error_names_line_and_column) {
   } catch (const InputError& e) {
     EXPECT_EQ(e.file(), "bad.txt");
     EXPECT_EQ(e.line(), 3);
-    EXPECT_EQ(e.column(), 3);
+    EXPECT_EQ(e.column(), 9);  // protobuf reports the token after the unknown name
     EXPECT_NE(e.reason().find("listen"), std::string::npos) << e.what();
   }
 }

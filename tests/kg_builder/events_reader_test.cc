@@ -39,9 +39,9 @@ TEST(EventsReader, reads_world_events_with_optional_columns) {
   EXPECT_EQ(events[1].played_ms, -1);
   EXPECT_EQ(events[1].duration_ms, -1);
   EXPECT_EQ(events[2].type, EventType::kFullPlay);  // 7 fields, empty scene
-  EXPECT_EQ(events[9].type, EventType::kSkip);
-  EXPECT_EQ(events[9].played_ms, 5000);
-  EXPECT_EQ(ids[9], "u2/s4/fm");
+  EXPECT_EQ(events[8].type, EventType::kSkip);
+  EXPECT_EQ(events[8].played_ms, 5000);
+  EXPECT_EQ(ids[8], "u2/s4/fm");
   EXPECT_EQ(events[11].type, EventType::kPlay);
   EXPECT_EQ(ids[11], "u3/s9/");
 }

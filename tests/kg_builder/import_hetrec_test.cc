@@ -27,10 +27,13 @@ std::map<std::string, std::string> TinyFiles() {
   return {
       {"artists.dat",
        "id\tname\turl\tpictureURL\n"
-       "1\t\"Weird Al\" Yankovic\thttp://www.last.fm/music/%22Weird+Al%22+Yankovic\thttp://p/1.jpg\n"
+       "1\t\"Weird Al\" "
+       "Yankovic\thttp://www.last.fm/music/%22Weird+Al%22+Yankovic\thttp://p/1.jpg\n"
        "2\tOSK\xC3\x83O\thttp://www.last.fm/music/OSK%C3%83O\t\n"
        "3\tGlee Cast\xEF\xA0\x80\thttp://www.last.fm/music/Glee+Cast\thttp://p/3.jpg\n"},
-      {"tags.dat", "tagID\ttagValue\r\n1\tpop\r\n7982\tfu\xDF" "ball\r\n"},
+      {"tags.dat",
+       "tagID\ttagValue\r\n1\tpop\r\n7982\tfu\xDF"
+       "ball\r\n"},
       {"user_artists.dat", "userID\tartistID\tweight\r\n2\t1\t100\r\n2\t2\t1\r\n5\t3\t7\r\n"},
       {"user_friends.dat", "userID\tfriendID\r\n2\t5\r\n5\t2\r\n"},
       {"user_taggedartists.dat",
@@ -72,11 +75,13 @@ TEST(ImportHetrec, tiny_folder_gives_hand_computed_triples) {
   EXPECT_EQ(Lines(r), "user:2\tlistened\tartist:1\t" + W(100) +
                           "\n"
                           "user:2\tlistened\tartist:2\t1\n"
-                          "user:5\tlistened\tartist:3\t" + W(7) +
+                          "user:5\tlistened\tartist:3\t" +
+                          W(7) +
                           "\n"
                           "user:2\tfriend\tuser:5\t1\n"
                           "artist:1\ttagged\ttag:pop\t2\n"
-                          "artist:1\ttagged\ttag:fu\xC3\x9F" "ball\t1\n");
+                          "artist:1\ttagged\ttag:fu\xC3\x9F"
+                          "ball\t1\n");
   EXPECT_TRUE(r.test.empty());
   ASSERT_EQ(r.names.size(), 3u);
   EXPECT_EQ(r.names[0].second, "\"Weird Al\" Yankovic");
@@ -115,17 +120,22 @@ TEST(ImportHetrec, tiny_split_keeps_one_training_artist_per_user) {
 TEST(ImportHetrec, cli_writes_output_folder) {
   testing::TempDir dir;
   WriteFolder(dir, TinyFiles());
-  const auto run = testing::RunMelograph("import hetrec-lastfm --in " + dir.path() + " --out " +
-                                         dir.File("out") + " --test-fraction 0 --no-tags --no-friends");
+  const auto run =
+      testing::RunMelograph("import hetrec-lastfm --in " + dir.path() + " --out " +
+                            dir.File("out") + " --test-fraction 0 --no-tags --no-friends");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(testing::ReadFile(dir.File("out/train.tsv")),
             "# melograph import hetrec-lastfm: seed 1, test fraction 0\n"
-            "user:2\tlistened\tartist:1\t" + W(100) + "\nuser:2\tlistened\tartist:2\n"
-            "user:5\tlistened\tartist:3\t" + W(7) + "\n");
+            "user:2\tlistened\tartist:1\t" +
+                W(100) +
+                "\nuser:2\tlistened\tartist:2\n"
+                "user:5\tlistened\tartist:3\t" +
+                W(7) + "\n");
   EXPECT_EQ(testing::ReadFile(dir.File("out/test.tsv")), "");
-  EXPECT_EQ(testing::ReadFile(dir.File("out/listen_counts.tsv")),
-            "# user\titem\tlisten_count\tsplit\n"
-            "user:2\tartist:1\t100\ttrain\nuser:2\tartist:2\t1\ttrain\nuser:5\tartist:3\t7\ttrain\n");
+  EXPECT_EQ(
+      testing::ReadFile(dir.File("out/listen_counts.tsv")),
+      "# user\titem\tlisten_count\tsplit\n"
+      "user:2\tartist:1\t100\ttrain\nuser:2\tartist:2\t1\ttrain\nuser:5\tartist:3\t7\ttrain\n");
   EXPECT_NE(testing::ReadFile(dir.File("out/import.txt")).find("listen_pairs: 3\n"),
             std::string::npos);
   const auto bad = testing::RunMelograph("import hetrec-lastfm --in " + dir.path() + " --out " +
@@ -251,7 +261,9 @@ TEST(ImportHetrec, shared_data_counts_match_readme) {
   // Tag 7982 'fußball' is Latin-1 in tags.dat (no user applied it, so it is in no triple).
   int64_t non_ascii = 0;
   const auto tags = ReadHetrecTags(o.dir, &non_ascii);
-  EXPECT_EQ(tags.at(7982), "fu\xC3\x9F" "ball");
+  EXPECT_EQ(tags.at(7982),
+            "fu\xC3\x9F"
+            "ball");
   EXPECT_EQ(tags.at(11213), "die \xC3\x84rzte");
   EXPECT_EQ(non_ascii, 8);
   std::map<std::string, std::string> names(r.names.begin(), r.names.end());

@@ -68,7 +68,8 @@ TEST(ImportKgat, no_kg_imports_interactions_only) {
 
 TEST(ImportKgat, cli_writes_train_test_and_summary) {
   testing::TempDir dir;
-  const auto run = testing::RunMelograph("import kgat --in " + kFixture + " --out " + dir.File("out"));
+  const auto run =
+      testing::RunMelograph("import kgat --in " + kFixture + " --out " + dir.File("out"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(testing::ReadFile(dir.File("out/train.tsv")),
             "# melograph import kgat: items are KG entities 0..n_items-1\n"

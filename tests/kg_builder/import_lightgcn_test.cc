@@ -31,15 +31,17 @@ void WriteSplit(const testing::TempDir& dir) {
 //        item 2 <- (1,2,10): artists 200 and 300 (both 10), (3,2,1): 200 => 200
 //        item 3 <- (2,3,7): artist 400                                  => 400
 void WriteHetrec(const testing::TempDir& dir) {
-  testing::WriteFile(dir.File("h/artists.dat"),
-                     "id\tname\turl\tpictureURL\n100\tA\tu\t\n200\tB\tu\t\n300\tC\tu\t\n400\tD\tu\t\n");
+  testing::WriteFile(
+      dir.File("h/artists.dat"),
+      "id\tname\turl\tpictureURL\n100\tA\tu\t\n200\tB\tu\t\n300\tC\tu\t\n400\tD\tu\t\n");
   testing::WriteFile(dir.File("h/tags.dat"), "tagID\ttagValue\r\n1\trock\r\n2\tcaf\xE9\r\n");
   testing::WriteFile(dir.File("h/user_artists.dat"),
                      "userID\tartistID\tweight\r\n10\t100\t324663\r\n10\t200\t10\r\n10\t300\t10\r\n"
                      "20\t100\t5\r\n20\t400\t7\r\n30\t200\t1\r\n");
-  testing::WriteFile(dir.File("h/user_taggedartists.dat"),
-                     "userID\tartistID\ttagID\tday\tmonth\tyear\r\n10\t100\t1\t1\t1\t2010\r\n"
-                     "20\t100\t1\t1\t1\t2010\r\n10\t400\t2\t1\t1\t2010\r\n10\t300\t1\t1\t1\t2010\r\n");
+  testing::WriteFile(
+      dir.File("h/user_taggedartists.dat"),
+      "userID\tartistID\ttagID\tday\tmonth\tyear\r\n10\t100\t1\t1\t1\t2010\r\n"
+      "20\t100\t1\t1\t1\t2010\r\n10\t400\t2\t1\t1\t2010\r\n10\t300\t1\t1\t1\t2010\r\n");
 }
 
 std::string Lines(const ImportResult& r) {
@@ -94,7 +96,8 @@ TEST(ImportLightgcn, hetrec_mapping_attaches_tags_by_vote) {
   const ImportResult r = ImportLightgcn({dir.path(), true, dir.File("h"), false});
   std::string tagged;
   for (const auto& t : r.train)
-    if (t.relation == "tagged") tagged += t.head + " " + t.tail + " " + std::to_string(t.weight) + "\n";
+    if (t.relation == "tagged")
+      tagged += t.head + " " + t.tail + " " + std::to_string(t.weight) + "\n";
   EXPECT_EQ(tagged, "artist:1 tag:rock 2.000000\nartist:3 tag:caf\xC3\xA9 1.000000\n");
   const std::vector<std::pair<std::string, std::string>> names = {
       {"artist:1", "A"}, {"artist:2", "B"}, {"artist:3", "D"}};
@@ -133,7 +136,8 @@ TEST(ImportLightgcn, malformed_lines_name_file_line_column_and_reason) {
   ExpectBad("data1.txt", "1\t2\tnan\r\n", 1, 5, "is not a finite number");
   ExpectBad("data1.txt", "1\t2\t0.5\r\n", 1, 5, "listen count 0.5 is below 1");
   ExpectBad("data1.txt", "0\t2\t3\r\n", 1, 1, "user id 0 is out of range");
-  ExpectBad("data1.txt", "1\t2\t3\r\n4\t4\t4\r\n1\t2\t5\r\n", 3, 1, "user-item pair repeats line 1");
+  ExpectBad("data1.txt", "1\t2\t3\r\n4\t4\t4\r\n1\t2\t5\r\n", 3, 1,
+            "user-item pair repeats line 1");
   ExpectBad("test1.txt", "9\t9\t1\r\n1\t2\t4\r\n", 2, 1, "pair also in data1.txt line 1");
   ExpectBad("trustnetwork.txt", "1 2\r\n1 2 3\r\n", 2, 5, "expected 2 fields");
   ExpectBad("trustnetwork.txt", "1 two\r\n", 1, 3, "user id 'two' is not an integer");
@@ -191,7 +195,9 @@ TEST(ImportLightgcn, shared_split_counts_match_readme_and_files) {
   for (const auto& t : r.train) {
     if (t.relation != "listened") continue;
     train.emplace(t.head, t.tail);
-    if (t.head == "user:1868" && t.tail == "artist:492") EXPECT_EQ(t.weight, 1.0 + std::log(324660.0));
+    if (t.head == "user:1868" && t.tail == "artist:492") {
+      EXPECT_EQ(t.weight, 1.0 + std::log(324660.0));  // written 3.2466e+05
+    }
   }
   EXPECT_EQ(train.size(), 42135u);
   EXPECT_EQ(train, FilePairs(dir + "/data1.txt"));

@@ -23,15 +23,24 @@ namespace {
 //          └ song:4 ─┴─ artist:y -appears_in-> anime:z <-ost_of- song:6
 // Songs get local ids 0..5 in key order (song:1 = 0 ... song:6 = 5); users a=0 b=1 c=2.
 Graph FixtureGraph() {
-  return MakeGraph({{"user:a", "listened", "song:1"},    {"user:a", "listened", "song:2"},
-                    {"user:b", "listened", "song:1"},    {"user:b", "listened", "song:2"},
-                    {"user:b", "listened", "song:3"},    {"user:c", "listened", "song:3"},
-                    {"user:c", "listened", "song:4"},    {"song:1", "by_artist", "artist:x"},
-                    {"song:2", "by_artist", "artist:x"}, {"song:5", "by_artist", "artist:x"},
-                    {"song:3", "by_artist", "artist:y"}, {"song:4", "by_artist", "artist:y"},
-                    {"song:1", "has_genre", "genre:pop"}, {"song:2", "has_genre", "genre:pop"},
-                    {"song:3", "has_genre", "genre:pop"}, {"song:4", "has_genre", "genre:rock"},
-                    {"song:6", "has_genre", "genre:rock"}, {"song:6", "ost_of", "anime:z"},
+  return MakeGraph({{"user:a", "listened", "song:1"},
+                    {"user:a", "listened", "song:2"},
+                    {"user:b", "listened", "song:1"},
+                    {"user:b", "listened", "song:2"},
+                    {"user:b", "listened", "song:3"},
+                    {"user:c", "listened", "song:3"},
+                    {"user:c", "listened", "song:4"},
+                    {"song:1", "by_artist", "artist:x"},
+                    {"song:2", "by_artist", "artist:x"},
+                    {"song:5", "by_artist", "artist:x"},
+                    {"song:3", "by_artist", "artist:y"},
+                    {"song:4", "by_artist", "artist:y"},
+                    {"song:1", "has_genre", "genre:pop"},
+                    {"song:2", "has_genre", "genre:pop"},
+                    {"song:3", "has_genre", "genre:pop"},
+                    {"song:4", "has_genre", "genre:rock"},
+                    {"song:6", "has_genre", "genre:rock"},
+                    {"song:6", "ost_of", "anime:z"},
                     {"artist:y", "appears_in", "anime:z"}});
 }
 
@@ -44,7 +53,8 @@ struct Env {
 };
 
 // The channel's finite-score recommendations for `user` (train items dropped), best first.
-std::vector<ScoredItem> Recommend(const Channel& channel, const Interactions& train, int32_t user, int k = 10) {
+std::vector<ScoredItem> Recommend(const Channel& channel, const Interactions& train, int32_t user,
+                                  int k = 10) {
   std::vector<float> row(static_cast<size_t>(train.num_items()));
   channel.ScoreUser(user, row);
   std::vector<ScoredItem> top;
@@ -88,7 +98,8 @@ TEST(Channels, itemcf_sums_cosine_similarities_of_the_users_items) {
   ASSERT_EQ(top.size(), 1u);
   EXPECT_EQ(top[0].item, 2);
   EXPECT_FLOAT_EQ(top[0].score, 1.0f);
-  EXPECT_EQ(ch->Explain(kA, 2).path, "user:a -listened-> song:1 -similar(0.500)-> song:3 (+1 more)");
+  EXPECT_EQ(ch->Explain(kA, 2).path,
+            "user:a -listened-> song:1 -similar(0.500)-> song:3 (+1 more)");
   // user c: song:1 and song:2 through song:3 (0.5 each); song:4 has no co-listener with them.
   top = Recommend(*ch, env.train, kC);
   EXPECT_EQ(Items(top), (std::vector<int32_t>{0, 1}));
@@ -138,8 +149,8 @@ TEST(Channels, artist_recommends_other_songs_of_played_artists) {
   ASSERT_TRUE(ch->applicable());
   const auto top = Recommend(*ch, env.train, kA);
   ASSERT_EQ(top.size(), 1u);
-  EXPECT_EQ(top[0].item, 4);                   // song:5
-  EXPECT_FLOAT_EQ(top[0].score, 2.0f);         // affinity 2 (two songs of artist:x) x (1 + 0)
+  EXPECT_EQ(top[0].item, 4);            // song:5
+  EXPECT_FLOAT_EQ(top[0].score, 2.0f);  // affinity 2 (two songs of artist:x) x (1 + 0)
   EXPECT_EQ(ch->Explain(kA, 4).path,
             "user:a -listened-> song:1 -by_artist-> artist:x -rev_by_artist-> song:5 (0 users)");
   EXPECT_TRUE(Recommend(*ch, env.train, kC).empty());  // artist:y has no other song
@@ -149,7 +160,8 @@ TEST(Channels, genre_hot_ranks_songs_of_the_users_genres_by_popularity) {
   Env env;
   const auto ch = MakeChannel("genre-hot", env.context(), {});
   const auto top = Recommend(*ch, env.train, kC);
-  EXPECT_EQ(Items(top), (std::vector<int32_t>{0, 1, 5}));  // pop: song:1, song:2 (3); rock: song:6 (1)
+  EXPECT_EQ(Items(top),
+            (std::vector<int32_t>{0, 1, 5}));  // pop: song:1, song:2 (3); rock: song:6 (1)
   EXPECT_FLOAT_EQ(top[0].score, 3.0f);
   EXPECT_FLOAT_EQ(top[2].score, 1.0f);
   EXPECT_EQ(ch->Explain(kC, 5).channel, "genre-hot");
@@ -160,10 +172,11 @@ TEST(Channels, kg_hop_follows_artist_and_ost_relations) {
   const auto ch = MakeChannel("kg-hop", env.context(), {});
   auto top = Recommend(*ch, env.train, kC);
   ASSERT_EQ(top.size(), 1u);
-  EXPECT_EQ(top[0].item, 5);  // song:6, 3 hops: song -> artist:y -> anime:z -> song:6
+  EXPECT_EQ(top[0].item, 5);            // song:6, 3 hops: song -> artist:y -> anime:z -> song:6
   EXPECT_FLOAT_EQ(top[0].score, 2.0f);  // two walks (from song:3 and song:4)
-  EXPECT_EQ(ch->Explain(kC, 5).path,
-            "user:c -listened-> song:3 -by_artist-> artist:y -appears_in-> anime:z -rev_ost_of-> song:6");
+  EXPECT_EQ(
+      ch->Explain(kC, 5).path,
+      "user:c -listened-> song:3 -by_artist-> artist:y -appears_in-> anime:z -rev_ost_of-> song:6");
   top = Recommend(*ch, env.train, kA);
   EXPECT_EQ(Items(top), (std::vector<int32_t>{4}));  // song:5 through artist:x
   ChannelOptions two;
@@ -187,7 +200,8 @@ TEST(Channels, mix_merges_by_quota_and_deduplicates) {
 }
 
 TEST(Channels, kg_channels_are_not_applicable_without_their_relations) {
-  const Graph graph = MakeGraph({{"user:a", "listened", "artist:1"}, {"user:b", "listened", "artist:2"}});
+  const Graph graph =
+      MakeGraph({{"user:a", "listened", "artist:1"}, {"user:b", "listened", "artist:2"}});
   const Interactions train = Interactions::FromGraph(graph, "user", "artist", "listened");
   const ChannelContext context{&graph, &train, 1};
   for (const char* name : {"artist", "genre-hot", "kg-hop"}) {

@@ -19,13 +19,20 @@ namespace {
 // Listeners: song:1..3 two each, song:4 one, song:5 and song:6 none.
 // test.tsv: user:a -> song:3; user:c -> song:6 and song:9 (song:9 is not in the graph).
 Graph CliGraph() {
-  return MakeGraph({{"user:a", "listened", "song:1"},    {"user:a", "listened", "song:2"},
-                    {"user:b", "listened", "song:1"},    {"user:b", "listened", "song:2"},
-                    {"user:b", "listened", "song:3"},    {"user:c", "listened", "song:3"},
-                    {"user:c", "listened", "song:4"},    {"song:1", "by_artist", "artist:x"},
-                    {"song:2", "by_artist", "artist:x"}, {"song:5", "by_artist", "artist:x"},
-                    {"song:3", "by_artist", "artist:y"}, {"song:4", "by_artist", "artist:y"},
-                    {"song:6", "ost_of", "anime:z"},     {"artist:y", "appears_in", "anime:z"}});
+  return MakeGraph({{"user:a", "listened", "song:1"},
+                    {"user:a", "listened", "song:2"},
+                    {"user:b", "listened", "song:1"},
+                    {"user:b", "listened", "song:2"},
+                    {"user:b", "listened", "song:3"},
+                    {"user:c", "listened", "song:3"},
+                    {"user:c", "listened", "song:4"},
+                    {"song:1", "by_artist", "artist:x"},
+                    {"song:2", "by_artist", "artist:x"},
+                    {"song:5", "by_artist", "artist:x"},
+                    {"song:3", "by_artist", "artist:y"},
+                    {"song:4", "by_artist", "artist:y"},
+                    {"song:6", "ost_of", "anime:z"},
+                    {"artist:y", "appears_in", "anime:z"}});
 }
 
 struct CliEnv {
@@ -34,9 +41,12 @@ struct CliEnv {
   std::string test = dir.File("test.tsv");
   CliEnv() {
     SaveGraph(CliGraph(), graph_dir);
-    testing::WriteFile(test, "# user\titem\nuser:a\tsong:3\r\nuser:c\tsong:6\nuser:c\tsong:9\nuser:c\tsong:6\n");
+    testing::WriteFile(
+        test, "# user\titem\nuser:a\tsong:3\r\nuser:c\tsong:6\nuser:c\tsong:9\nuser:c\tsong:6\n");
   }
-  std::string Base() const { return "eval --graph " + graph_dir + " --test " + test + " --threads 2 "; }
+  std::string Base() const {
+    return "eval --graph " + graph_dir + " --test " + test + " --threads 2 ";
+  }
 };
 
 TEST(EvalCli, mostpop_prints_table_and_metric_lines) {
@@ -88,10 +98,12 @@ TEST(EvalCli, malformed_test_line_names_file_line_column_and_reason) {
   testing::WriteFile(env.test, "user:a\tsong:3\nuser:c\tsong6\n");
   auto r = testing::RunMelograph(env.Base() + "--channel mostpop");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find(env.test + ":2:8: bad item key 'song6': missing ':'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(env.test + ":2:8: bad item key 'song6': missing ':'"), std::string::npos)
+      << r.output;
   testing::WriteFile(env.test, "user:a\tsong:3\tx\n");
   r = testing::RunMelograph(env.Base() + "--channel mostpop");
-  EXPECT_NE(r.output.find(env.test + ":1:1: expected 2 tab-separated fields"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(env.test + ":1:1: expected 2 tab-separated fields"), std::string::npos)
+      << r.output;
   testing::WriteFile(env.test, "User:a\tsong:3\n");
   r = testing::RunMelograph(env.Base() + "--channel mostpop");
   EXPECT_NE(r.output.find(env.test + ":1:1: bad user key 'User:a'"), std::string::npos) << r.output;
@@ -112,19 +124,24 @@ TEST(EvalCli, usage_errors) {
 
 TEST(RecallCli, user_list_shows_channel_and_reason_path) {
   CliEnv env;
-  auto r = testing::RunMelograph("recall --graph " + env.graph_dir + " --channel artist --user user:a --k 5");
+  auto r = testing::RunMelograph("recall --graph " + env.graph_dir +
+                                 " --channel artist --user user:a --k 5");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("1\tsong:5\t2.0000\tartist\tuser:a -listened-> song:1 -by_artist-> artist:x "
-                          "-rev_by_artist-> song:5 (0 users)\n"),
-            std::string::npos)
+  EXPECT_NE(
+      r.output.find("1\tsong:5\t2.0000\tartist\tuser:a -listened-> song:1 -by_artist-> artist:x "
+                    "-rev_by_artist-> song:5 (0 users)\n"),
+      std::string::npos)
       << r.output;
   r = testing::RunMelograph("recall --graph " + env.graph_dir +
                             " --channel mix --mix itemcf:1,artist:1,mostpop:1 --user user:a");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("1\tsong:3\t3.0000\titemcf\tuser:a -listened-> song:1 -similar(0.500)-> song:3"),
+  EXPECT_NE(r.output.find(
+                "1\tsong:3\t3.0000\titemcf\tuser:a -listened-> song:1 -similar(0.500)-> song:3"),
             std::string::npos)
       << r.output;
-  EXPECT_NE(r.output.find("3\tsong:4\t1.0000\tmostpop\tsong:4 <-listened- 1 users"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("3\tsong:4\t1.0000\tmostpop\tsong:4 <-listened- 1 users"),
+            std::string::npos)
+      << r.output;
   r = testing::RunMelograph("recall --graph " + env.graph_dir + " --channel itemcf --user user:zz");
   EXPECT_NE(r.output.find("--user: no user node 'user:zz'"), std::string::npos) << r.output;
 }
@@ -132,7 +149,8 @@ TEST(RecallCli, user_list_shows_channel_and_reason_path) {
 TEST(RecallCli, all_users_to_a_file) {
   CliEnv env;
   const std::string out = env.dir.File("lists.tsv");
-  const auto r = testing::RunMelograph("recall --graph " + env.graph_dir + " --channel mostpop --k 2 --out " + out);
+  const auto r = testing::RunMelograph("recall --graph " + env.graph_dir +
+                                       " --channel mostpop --k 2 --out " + out);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(testing::ReadFile(out),
             "# user\trank\titem\tscore\tchannel\n"

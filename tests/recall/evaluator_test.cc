@@ -7,7 +7,10 @@
 
 #include "common/error.h"
 #include "common/hash.h"
+#include "graph/graph_builder.h"
 #include "recall/embedding_scorer.h"
+#include "recall/test_set.h"
+#include "tests/test_util.h"
 
 namespace melograph {
 namespace {
@@ -17,7 +20,8 @@ const double kInvLog3 = 1.0 / std::log2(3.0);
 // Gives every user the same scores (or per-user rows when given).
 class TableScorer : public Scorer {
  public:
-  TableScorer(int32_t items, std::vector<std::vector<float>> rows) : items_(items), rows_(std::move(rows)) {}
+  TableScorer(int32_t items, std::vector<std::vector<float>> rows)
+      : items_(items), rows_(std::move(rows)) {}
   std::string name() const override { return "table"; }
   int32_t num_items() const override { return items_; }
   int preferred_batch() const override { return 3; }
@@ -43,7 +47,10 @@ struct Fixture {
   Interactions train = Interactions::FromPairs(3, 5, {{0, 0}, {1, 1}, {1, 2}, {2, 0}, {2, 1}});
   TestSet test;
   Fixture() {
-    test.users = {{"user:0", 0, {3}, 0}, {"user:1", 1, {4}, 1}, {"user:2", 2, {2}, 0}, {"user:x", -1, {0}, 0}};
+    test.users = {{"user:0", 0, {3}, 0},
+                  {"user:1", 1, {4}, 1},
+                  {"user:2", 2, {2}, 0},
+                  {"user:x", -1, {0}, 0}};
     test.unseen_pairs = 1;
     test.users_not_in_graph = 1;
   }
@@ -139,7 +146,42 @@ TEST(Evaluator, formats_machine_readable_lines) {
   EXPECT_NE(lines.find("recall@3: 0.6250\n"), std::string::npos) << lines;
   EXPECT_NE(lines.find("precision@3: 0.2500\n"), std::string::npos) << lines;
   EXPECT_NE(lines.find("users: 4\n"), std::string::npos) << lines;
-  EXPECT_NE(FormatMetricJson(r).find("\"recall\": {\"3\": 0.625}"), std::string::npos) << FormatMetricJson(r);
+  EXPECT_NE(FormatMetricJson(r).find("\"recall\": {\"3\": 0.625}"), std::string::npos)
+      << FormatMetricJson(r);
+}
+
+TEST(TestSet, resolves_keys_counts_unseen_duplicates_and_other_types) {
+  // user:a -listened-> song:1 ; user:b -listened-> song:2   (songs 0, 1; users 0, 1)
+  const Graph graph =
+      MakeGraph({{"user:a", "listened", "song:1"}, {"user:b", "listened", "song:2"}});
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("t.tsv"),
+                     "user:b\tsong:2\r\n# comment\n\nuser:b\tsong:9\nuser:b\tsong:2\n"
+                     "user:a\tartist:x\nuser:z\tsong:1\nuser:a\tsong:1\n");
+  const TestSet t = ReadTestSet(dir.File("t.tsv"), graph, "user", "song");
+  ASSERT_EQ(t.users.size(), 3u);  // ordered by key: user:a, user:b, user:z
+  EXPECT_EQ(t.users[0].key, "user:a");
+  EXPECT_EQ(t.users[0].items, (std::vector<int32_t>{0}));
+  EXPECT_EQ(t.users[1].user, 1);
+  EXPECT_EQ(t.users[1].items, (std::vector<int32_t>{1}));
+  EXPECT_EQ(t.users[1].unseen_items, 1);
+  EXPECT_EQ(t.users[2].user, -1);
+  EXPECT_EQ(t.rows, 6);
+  EXPECT_EQ(t.duplicate_rows, 1);
+  EXPECT_EQ(t.other_type_rows, 1);
+  EXPECT_EQ(t.unseen_pairs, 1);
+  EXPECT_EQ(t.users_not_in_graph, 1);
+  EXPECT_EQ(t.pairs(), 4);
+  testing::WriteFile(dir.File("bad.tsv"), "user:a\tsong:1\nuser:a\t:x\n");
+  try {
+    ReadTestSet(dir.File("bad.tsv"), graph, "user", "song");
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), dir.File("bad.tsv"));
+    EXPECT_EQ(e.line(), 2);
+    EXPECT_EQ(e.column(), 8);
+    EXPECT_NE(e.reason().find("bad item key ':x'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(EmbeddingScorer, scores_are_inner_products) {

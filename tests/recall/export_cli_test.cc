@@ -30,15 +30,18 @@ struct CliFixture {
 
 TEST(ExportCli, writes_files_and_prints_summary) {
   CliFixture f;
-  const auto r = RunMelograph("export " + f.run_dir + " --graph " + f.graph_dir + " --out " + f.tmp.File("out") +
-                              " --types song,user --hnsw --hnsw-m 8 --merge --threads 2");
+  const auto r =
+      RunMelograph("export " + f.run_dir + " --graph " + f.graph_dir + " --out " +
+                   f.tmp.File("out") + " --types song,user --hnsw --hnsw-m 8 --merge --threads 2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const char* line : {"model: fixture\n", "dim: 4\n", "shards: 2\n", "rows_song: 4\n", "rows_user: 2\n",
-                           "rows: 6\n", "files: 24\n", "faiss_index: hnsw\n", "merged: yes\n", "threads: 2\n"}) {
+  for (const char* line :
+       {"model: fixture\n", "dim: 4\n", "shards: 2\n", "rows_song: 4\n", "rows_user: 2\n",
+        "rows: 6\n", "files: 24\n", "faiss_index: hnsw\n", "merged: yes\n", "threads: 2\n"}) {
     EXPECT_NE(r.output.find(line), std::string::npos) << line << r.output;
   }
-  for (const char* file : {"manifest.pb", "song/shard-0.npy", "song/shard-1.keys.tsv", "user/shard-1.w2v.txt",
-                           "user/shard-0.faiss", "song.npy", "song.keys.tsv", "user.w2v.txt", "user.faiss"}) {
+  for (const char* file :
+       {"manifest.pb", "song/shard-0.npy", "song/shard-1.keys.tsv", "user/shard-1.w2v.txt",
+        "user/shard-0.faiss", "song.npy", "song.keys.tsv", "user.w2v.txt", "user.faiss"}) {
     EXPECT_TRUE(std::filesystem::exists(f.tmp.File(std::string("out/") + file))) << file;
   }
   EXPECT_FALSE(std::filesystem::exists(f.tmp.File("out/artist")));
@@ -48,21 +51,24 @@ TEST(ExportCli, run_for_another_graph_is_refused) {
   CliFixture f;
   const Graph other = MakeGraph({{"user:a", "listened", "song:p"}});
   SaveGraph(other, f.tmp.File("other"));
-  const auto r = RunMelograph("export " + f.run_dir + " --graph " + f.tmp.File("other") + " --out " + f.tmp.File("out"));
+  const auto r = RunMelograph("export " + f.run_dir + " --graph " + f.tmp.File("other") +
+                              " --out " + f.tmp.File("out"));
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("run/manifest.pb: run was trained on graph"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("run/manifest.pb: run was trained on graph"), std::string::npos)
+      << r.output;
   EXPECT_FALSE(std::filesystem::exists(f.tmp.File("out")));
 }
 
 TEST(ExportCli, incomplete_run_and_bad_format_are_refused) {
   CliFixture f(/*finalize=*/false);
-  auto r = RunMelograph("export " + f.run_dir + " --graph " + f.graph_dir + " --out " + f.tmp.File("out"));
+  auto r = RunMelograph("export " + f.run_dir + " --graph " + f.graph_dir + " --out " +
+                        f.tmp.File("out"));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("run/manifest.pb: missing"), std::string::npos) << r.output;
   r = RunMelograph("export --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* flag : {"--graph", "--out", "--format", "--types", "--hnsw", "--hnsw-m", "--ef-construction",
-                           "--merge", "--threads", "--seed"}) {
+  for (const char* flag : {"--graph", "--out", "--format", "--types", "--hnsw", "--hnsw-m",
+                           "--ef-construction", "--merge", "--threads", "--seed"}) {
     EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
   }
 }
@@ -72,12 +78,18 @@ TEST(ExportCli, incomplete_run_and_bad_format_are_refused) {
 // user:a scores p 1, q 0.92, r 0.6, s 0.2; it listened to p and q.
 std::vector<float> PlainVectors(NodeId v, int dim) {
   switch (v) {
-    case 2: return {1.0f, 0.0f};
-    case 3: return {0.9f, 0.1f};
-    case 4: return {0.5f, 0.5f};
-    case 5: return {0.0f, 1.0f};
-    case 6: return {1.0f, 0.2f};
-    default: return {0.1f, 0.1f};
+    case 2:
+      return {1.0f, 0.0f};
+    case 3:
+      return {0.9f, 0.1f};
+    case 4:
+      return {0.5f, 0.5f};
+    case 5:
+      return {0.0f, 1.0f};
+    case 6:
+      return {1.0f, 0.2f};
+    default:
+      return {0.1f, 0.1f};
   }
 }
 
@@ -90,13 +102,19 @@ TEST(RecallEmbeddingsCli, exact_and_hnsw_top_k_with_recall) {
   o.graph_dir = tmp.File("graph");
   o.vectors = PlainVectors;
   testing::WriteFixtureRun(tmp.File("run"), graph, o);
-  const std::string base = "recall --graph " + tmp.File("graph") + " --embeddings " + tmp.File("run") + " --user user:a";
+  const std::string base =
+      "recall --graph " + tmp.File("graph") + " --embeddings " + tmp.File("run") + " --user user:a";
   auto r = RunMelograph(base + " --k 3");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("# exact inner product\nrank\tkey\tscore\n1\tsong:p\t1\n2\tsong:q\t0.92\n3\tsong:r\t0.6\n"),
-            std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("rank\tkey\tscore\tin_exact\n1\tsong:p\t1\tyes\n2\tsong:q\t0.92\tyes\n3\tsong:r\t0.6\tyes\n"),
-            std::string::npos) << r.output;
+  EXPECT_NE(
+      r.output.find("# exact inner "
+                    "product\nrank\tkey\tscore\n1\tsong:p\t1\n2\tsong:q\t0.92\n3\tsong:r\t0.6\n"),
+      std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("rank\tkey\tscore\tin_exact\n1\tsong:p\t1\tyes\n2\tsong:q\t0."
+                          "92\tyes\n3\tsong:r\t0.6\tyes\n"),
+            std::string::npos)
+      << r.output;
   EXPECT_NE(r.output.find("hnsw_recall_at_k: 1.0000\n"), std::string::npos) << r.output;
 
   r = RunMelograph(base + " --k 3 --exclude-train --exact-only");

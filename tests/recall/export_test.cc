@@ -3,8 +3,6 @@
 //
 // numpy is not installed on the build machine (python3 -c 'import numpy' fails), so the .npy
 // header is checked byte for byte against what numpy.save writes for a float32 (3, 4) array.
-#include "recall/exporter.h"
-
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -16,6 +14,7 @@
 #include "proto/export_manifest.pb.h"
 #include "recall/export_npy.h"
 #include "recall/export_word2vec.h"
+#include "recall/exporter.h"
 #include "tests/recall/run_fixture.h"
 #include "tests/test_util.h"
 
@@ -175,8 +174,9 @@ TEST(Exporter, merge_concatenates_shards_in_order) {
   ExportRun(run, graph, o);
   EXPECT_FALSE(std::filesystem::exists(tmp.File("out/user")));
   EXPECT_FALSE(std::filesystem::exists(tmp.File("out/song/shard-0.faiss")));
-  EXPECT_EQ(Lines(ReadFile(tmp.File("out/song.keys.tsv"))),
-            (std::vector<std::string>{"0\t4\tsong:r", "1\t2\tsong:p", "2\t5\tsong:s", "3\t3\tsong:q"}));
+  EXPECT_EQ(
+      Lines(ReadFile(tmp.File("out/song.keys.tsv"))),
+      (std::vector<std::string>{"0\t4\tsong:r", "1\t2\tsong:p", "2\t5\tsong:s", "3\t3\tsong:q"}));
   NpyInfo merged_info, s0_info, s1_info;
   const std::vector<float> merged = NpyValues(tmp.File("out/song.npy"), merged_info);
   std::vector<float> concat = NpyValues(tmp.File("out/song/shard-0.npy"), s0_info);
@@ -204,8 +204,11 @@ TEST(Exporter, output_bytes_do_not_depend_on_thread_count) {
     o.seed = 11;
     ExportRun(run, graph, o);
   }
-  for (const char* f : {"manifest.pb", "song/shard-2.faiss", "user.faiss", "artist/shard-0.npy", "song.w2v.txt"}) {
-    EXPECT_EQ(ReadFile(tmp.File(std::string("out1/") + f)), ReadFile(tmp.File(std::string("out3/") + f))) << f;
+  for (const char* f :
+       {"manifest.pb", "song/shard-2.faiss", "user.faiss", "artist/shard-0.npy", "song.w2v.txt"}) {
+    EXPECT_EQ(ReadFile(tmp.File(std::string("out1/") + f)),
+              ReadFile(tmp.File(std::string("out3/") + f)))
+        << f;
   }
 }
 
@@ -214,7 +217,8 @@ TEST(Exporter, corrupt_shard_names_file_and_leaves_no_output) {
   const Graph graph = FixtureGraph();
   WriteFixtureRun(tmp.File("run"), graph);
   {
-    std::fstream f(tmp.File("run/embeddings/shard-1.f32"), std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream f(tmp.File("run/embeddings/shard-1.f32"),
+                   std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(5);
     f.put('\x7f');
   }
@@ -225,7 +229,8 @@ TEST(Exporter, corrupt_shard_names_file_and_leaves_no_output) {
     ExportRun(run, graph, o);
     ADD_FAILURE();
   } catch (const FormatError& e) {
-    EXPECT_NE(std::string(e.what()).find("run/embeddings/shard-1.f32: CRC-32"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("run/embeddings/shard-1.f32: CRC-32"), std::string::npos)
+        << e.what();
   }
   EXPECT_FALSE(std::filesystem::exists(tmp.File("out")));
   o.formats = {"npy", "parquet"};

@@ -45,7 +45,8 @@ std::vector<SearchHit> SearchOne(const FaissIndex& index, const float* query, in
   index.Search(1, query, k, scores.data(), labels.data());
   std::vector<SearchHit> hits;
   for (int i = 0; i < k; ++i) {
-    if (labels[static_cast<size_t>(i)] >= 0) hits.push_back({labels[static_cast<size_t>(i)], scores[static_cast<size_t>(i)]});
+    if (labels[static_cast<size_t>(i)] >= 0)
+      hits.push_back({labels[static_cast<size_t>(i)], scores[static_cast<size_t>(i)]});
   }
   return hits;
 }
@@ -94,7 +95,8 @@ TEST(FaissIndex, hnsw_recall_is_high_and_build_is_deterministic) {
   double recall = 0;
   for (int q = 0; q < 20; ++q) {
     const float* query = queries.values.data() + q * 16;
-    recall += RecallAgainst(ExactTopK(d.values.data(), d.rows, d.dim, d.ids, query, 10), SearchOne(a, query, 10));
+    recall += RecallAgainst(ExactTopK(d.values.data(), d.rows, d.dim, d.ids, query, 10),
+                            SearchOne(a, query, 10));
   }
   EXPECT_GE(recall / 20, 0.9);
 }
@@ -121,7 +123,8 @@ TEST(FaissIndex, corrupt_index_file_names_the_file) {
     FaissIndex::Load(tmp.File("bad.faiss"));
     ADD_FAILURE();
   } catch (const FormatError& e) {
-    EXPECT_NE(std::string(e.what()).find(tmp.File("bad.faiss") + ": not a readable faiss index"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find(tmp.File("bad.faiss") + ": not a readable faiss index"),
+              std::string::npos)
         << e.what();
   }
   EXPECT_THROW(FaissIndex::Load(tmp.File("missing.faiss")), IoError);
@@ -150,7 +153,8 @@ TEST(FaissIndex, exported_indexes_match_exact_search) {
     const auto exact = ExactTopK(songs.values.data(), songs.rows, 8, ids, query.data(), 3);
     EXPECT_EQ(Ids(SearchOne(merged, query.data(), 3)), Ids(exact)) << user;
     // Shard 0 holds songs 2 and 4.
-    const auto exact0 = ExactTopK(songs.values.data(), songs.rows, 8, ids, query.data(), 2, std::vector<int64_t>{3, 5});
+    const auto exact0 = ExactTopK(songs.values.data(), songs.rows, 8, ids, query.data(), 2,
+                                  std::vector<int64_t>{3, 5});
     EXPECT_EQ(Ids(SearchOne(shard0, query.data(), 2)), Ids(exact0)) << user;
   }
 }

@@ -113,7 +113,8 @@ TEST(TopK, matches_a_full_sort_on_random_scores) {
   std::vector<int32_t> all;
   for (int32_t i = 0; i < 1000; ++i)
     if (i != 0 && i != 5 && i != 17 && i != 999) all.push_back(i);
-  std::stable_sort(all.begin(), all.end(), [&](int32_t a, int32_t b) { return scores[a] > scores[b]; });
+  std::stable_sort(all.begin(), all.end(),
+                   [&](int32_t a, int32_t b) { return scores[a] > scores[b]; });
   all.resize(50);
   EXPECT_EQ(Items(top), all);
 }

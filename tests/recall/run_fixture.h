@@ -52,7 +52,7 @@ struct FixtureRunOptions {
   std::string model = "fixture";
   std::string graph_dir;  // recorded (with its manifest CRC) when the graph was saved there
   VectorFn vectors = FixtureVector;
-  bool finalize = true;   // false: leave the run without manifest.pb
+  bool finalize = true;  // false: leave the run without manifest.pb
 };
 
 // Writes a run with a row for every node of `graph`; returns its RunInfo.

@@ -27,7 +27,8 @@ void ExpectFormatError(Fn fn, const std::vector<std::string>& fragments) {
     fn();
     ADD_FAILURE() << "no FormatError thrown";
   } catch (const FormatError& e) {
-    for (const std::string& f : fragments) EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
+    for (const std::string& f : fragments)
+      EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
   }
 }
 
@@ -51,7 +52,8 @@ TEST(RunFormat, load_aligns_rows_with_graph_numbering) {
   EXPECT_EQ(songs.dim, 4);
   for (int64_t i = 0; i < songs.rows; ++i) {
     const std::vector<float> expected = FixtureVector(static_cast<NodeId>(2 + i), 4);
-    for (int j = 0; j < 4; ++j) EXPECT_EQ(songs.row(i)[j], expected[static_cast<size_t>(j)]) << i << "," << j;
+    for (int j = 0; j < 4; ++j)
+      EXPECT_EQ(songs.row(i)[j], expected[static_cast<size_t>(j)]) << i << "," << j;
   }
   const EmbeddingMatrix users = LoadEmbeddings(tmp.File("run"), graph, "user");
   EXPECT_EQ(users.first_node, 6);
@@ -75,10 +77,12 @@ TEST(RunFormat, manifest_records_header_and_non_contiguous_shards) {
   EXPECT_EQ(run.shards()[0].rows, 4);
   EXPECT_EQ(run.shards()[0].RowsOf("song"), 2);  // songs 2 and 4
   EXPECT_EQ(run.shards()[1].RowsOf("user"), 1);  // user 7
-  const std::vector<std::pair<std::string, int64_t>> totals = {{"artist", 2}, {"song", 4}, {"user", 2}};
+  const std::vector<std::pair<std::string, int64_t>> totals = {
+      {"artist", 2}, {"song", 4}, {"user", 2}};
   EXPECT_EQ(run.type_rows(), totals);
   const RunReader::Shard shard = run.OpenShard(1);
-  EXPECT_EQ(std::vector<NodeId>(shard.ids.begin(), shard.ids.end()), (std::vector<NodeId>{7, 5, 3, 1}));
+  EXPECT_EQ(std::vector<NodeId>(shard.ids.begin(), shard.ids.end()),
+            (std::vector<NodeId>{7, 5, 3, 1}));
   EXPECT_EQ(shard.row(0)[0], FixtureVector(7, 4)[0]);
   EXPECT_NO_THROW(run.CheckIds(graph));
 }
@@ -115,7 +119,8 @@ TEST(RunFormat, dimension_mismatch_between_shards_is_refused) {
   RunShardWriter w1(run, 1, narrow);
   w1.Add(1, FixtureVector(1, 3));
   w1.Commit();
-  ExpectFormatError([&] { FinalizeRun(run, info); }, {"run/embeddings/shard-1.pb", "dimension 3", "has 4"});
+  ExpectFormatError([&] { FinalizeRun(run, info); },
+                    {"run/embeddings/shard-1.pb", "dimension 3", "has 4"});
 }
 
 TEST(RunFormat, values_file_of_another_dimension_is_refused) {
@@ -145,7 +150,8 @@ TEST(RunFormat, duplicate_id_across_shards_is_refused) {
   FinalizeRun(run, info);
   ExpectFormatError([&] { LoadEmbeddings(run, graph, "song"); },
                     {"run/embeddings/shard-1.ids", "row 1", "song:q", "already has a row"});
-  ExpectFormatError([&] { RunReader(run).CheckIds(graph); }, {"shard-1.ids", "song:q", "already has a row"});
+  ExpectFormatError([&] { RunReader(run).CheckIds(graph); },
+                    {"shard-1.ids", "song:q", "already has a row"});
 }
 
 TEST(RunFormat, id_out_of_range_is_refused) {
@@ -161,8 +167,9 @@ TEST(RunFormat, id_out_of_range_is_refused) {
   EXPECT_THROW(w.Add(25, FixtureVector(25, 2)), UsageError);
   w.Commit();
   FinalizeRun(run, info);
-  ExpectFormatError([&] { LoadEmbeddings(run, graph, "user"); },
-                    {"run/embeddings/shard-0.ids", "row 0", "node id 12", "outside the graph's [0, 8)"});
+  ExpectFormatError(
+      [&] { LoadEmbeddings(run, graph, "user"); },
+      {"run/embeddings/shard-0.ids", "row 0", "node id 12", "outside the graph's [0, 8)"});
 }
 
 TEST(RunFormat, missing_rows_are_reported_with_first_key) {
@@ -176,14 +183,16 @@ TEST(RunFormat, missing_rows_are_reported_with_first_key) {
   FinalizeRun(run, info);
   ExpectFormatError([&] { LoadEmbeddings(run, graph, "song"); },
                     {"run/manifest.pb", "'song': 2 of 4 rows missing (first: song:q)"});
-  ExpectFormatError([&] { LoadEmbeddings(run, graph, "user"); }, {"no rows of node type 'user'", "song"});
+  ExpectFormatError([&] { LoadEmbeddings(run, graph, "user"); },
+                    {"no rows of node type 'user'", "song"});
 }
 
 TEST(RunFormat, run_for_a_different_graph_is_refused) {
   TempDir tmp;
   const Graph graph = FixtureGraph();
   WriteFixtureRun(tmp.File("run"), graph);
-  const Graph other = MakeGraph({{"user:a", "listened", "song:p"}, {"user:b", "listened", "song:z"}});
+  const Graph other =
+      MakeGraph({{"user:a", "listened", "song:p"}, {"user:b", "listened", "song:z"}});
   ExpectFormatError([&] { LoadEmbeddings(tmp.File("run"), other, "song"); },
                     {"run/manifest.pb", "different graph", "8 nodes"});
 }
@@ -199,7 +208,8 @@ TEST(RunFormat, graph_manifest_checksum_is_checked_when_known) {
   const RunReader run(tmp.File("run"));
   EXPECT_NE(run.info().graph_manifest_crc32, 0u);
   EXPECT_NO_THROW(run.CheckGraph(graph, tmp.File("g1")));
-  ExpectFormatError([&] { run.CheckGraph(graph, tmp.File("g2")); }, {"run/manifest.pb", "manifest CRC-32", "g2"});
+  ExpectFormatError([&] { run.CheckGraph(graph, tmp.File("g2")); },
+                    {"run/manifest.pb", "manifest CRC-32", "g2"});
 }
 
 TEST(RunFormat, missing_manifest_or_shard_is_refused) {
@@ -208,7 +218,8 @@ TEST(RunFormat, missing_manifest_or_shard_is_refused) {
   testing::FixtureRunOptions o;
   o.finalize = false;
   const RunInfo info = WriteFixtureRun(tmp.File("run"), graph, o);
-  ExpectFormatError([&] { LoadEmbeddings(tmp.File("run"), graph, "song"); }, {"run/manifest.pb", "missing"});
+  ExpectFormatError([&] { LoadEmbeddings(tmp.File("run"), graph, "song"); },
+                    {"run/manifest.pb", "missing"});
   std::filesystem::remove(tmp.File("run/embeddings/shard-1.pb"));
   ExpectFormatError([&] { FinalizeRun(tmp.File("run"), info); },
                     {"run/embeddings/shard-1.pb", "shard 1 of 2 was not written"});
@@ -228,7 +239,8 @@ TEST(RunFormat, writing_twice_gives_identical_bytes) {
   WriteFixtureRun(tmp.File("a"), graph);
   WriteFixtureRun(tmp.File("b"), graph);
   for (const char* f : {"manifest.pb", "embeddings/shard-0.ids", "embeddings/shard-1.f32"}) {
-    EXPECT_EQ(testing::ReadFile(tmp.File(std::string("a/") + f)), testing::ReadFile(tmp.File(std::string("b/") + f)))
+    EXPECT_EQ(testing::ReadFile(tmp.File(std::string("a/") + f)),
+              testing::ReadFile(tmp.File(std::string("b/") + f)))
         << f;
   }
 }

@@ -89,9 +89,8 @@ void WriteShards(const Graph& graph, const Renumbering& r, const std::vector<uin
           halo.push_back(u);
         }
       }
-      std::sort(row.begin(), row.end(), [](const auto& a, const auto& b) {
-        return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
-      });
+      // Keep the graph's row order (relation, then ORIGINAL neighbour id): a row then reads the
+      // same under every partition, so a sampler's positional picks are partition-invariant.
       for (const auto& [rel, u, w] : row) {
         files.Put(f_col, u);
         files.Put(f_rel, rel);

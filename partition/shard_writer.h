@@ -11,8 +11,9 @@
 //   keys.bin         bytes             "type:id" of each owned node, back to back
 //   halo.bin         int32  halo       sorted global ids of remote 1-hop neighbours
 //   seeds.bin        int32  seeds      sorted global ids of owned training seeds
-// Each row holds every stored relation entry of the node (both directions), sorted by
-// (relation, neighbour global id). Plus, for the whole partition, "old_to_new.bin" (int32,
+// Each row holds every stored relation entry of the node (both directions) in the graph's order:
+// by relation, then by ORIGINAL (graph) neighbour id, so position i of a row is the same edge
+// under every partition (samplers rely on it for partition-invariant picks). Plus, for the whole partition, "old_to_new.bin" (int32,
 // graph node id -> global id).
 //
 // Contract: files are written inside `dir` (an AtomicDirectory the caller commits), each

@@ -68,9 +68,9 @@ void CheckPartition(const Graph& g, const std::string& dir, int32_t k) {
         if (owner != p) expected_halo.insert(u);
         const NodeId old_u = new_to_old[u];
         entries.insert({old, s.edge_relation()[base + i], old_u, s.edge_weight()[base + i]});
-        if (i > 0) {  // rows sorted by (relation, neighbour)
-          EXPECT_LE(std::tie(s.edge_relation()[base + i - 1], nbrs[i - 1]),
-                    std::tie(s.edge_relation()[base + i], nbrs[i]));
+        if (i > 0) {  // rows in graph order: (relation, ORIGINAL neighbour id)
+          EXPECT_LE(std::tie(s.edge_relation()[base + i - 1], new_to_old[nbrs[i - 1]]),
+                    std::tie(s.edge_relation()[base + i], old_u));
         }
       }
       const bool is_seed = std::binary_search(s.seeds().begin(), s.seeds().end(), gid);

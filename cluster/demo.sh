@@ -35,3 +35,5 @@ for channel in mostpop itemcf usercf kg-hop; do
   echo "-- $channel"
   $mg eval --graph "$out/graph" --test "$out/kg/test.tsv" --channel "$channel" --k 20 | grep -E '^(recall|ndcg)@20:'
 done
+step "6. one user's daily list (mix channel) with the reason for each song"
+$mg recall --graph "$out/graph" --channel mix --user user:u0 --k 10

@@ -2,6 +2,7 @@
 // loading a graph directory by mmap, on a synthetic power-law user->song triple file.
 //
 //   graph_bench [--edges N] [--dir SCRATCH] [--seed S] [--load-repeats R]
+//   graph_bench --load GRAPHDIR [--load-repeats R]   (only time loading an existing graph)
 //
 // Prints stable `key: value` lines. Timed: read+build+save (the build-graph hot path, same loop
 // as tools/cmd_build_graph.cc), load with and without checksum verification (median of R), and
@@ -75,7 +76,30 @@ int main(int argc, char** argv) {
   app.add_option("--dir", scratch, "Scratch directory (removed at the end).")->capture_default_str();
   app.add_option("--seed", seed, "Seed of the synthetic triples.")->capture_default_str();
   app.add_option("--load-repeats", load_repeats, "Loads per variant; the median is printed.")->capture_default_str();
+  std::string load_dir;
+  app.add_option("--load", load_dir, "Only time LoadGraph of this existing graph directory.");
   CLI11_PARSE(app, argc, argv);
+  if (!load_dir.empty()) {
+    try {
+      std::vector<double> verify, no_verify;
+      int64_t stored = 0;
+      for (int i = 0; i < load_repeats; ++i) {
+        double s = WallSeconds();
+        stored = LoadGraph(load_dir, true).num_edges();
+        verify.push_back(WallSeconds() - s);
+        s = WallSeconds();
+        const Graph b = LoadGraph(load_dir, false);
+        no_verify.push_back(WallSeconds() - s);
+      }
+      Print("stored_edges", stored);
+      Print("load_seconds_verify", Median(verify));
+      Print("load_seconds_no_verify", Median(no_verify));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "graph_bench: error: %s\n", e.what());
+      return 1;
+    }
+    return 0;
+  }
   try {
     MakeDirectories(scratch);
     const std::string triples = JoinPath(scratch, "triples.tsv");

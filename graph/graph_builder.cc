@@ -52,7 +52,41 @@ int32_t GraphBuilder::RelationIndex(std::string_view name, int32_t head_type, in
 }
 
 void GraphBuilder::AddNode(std::string_view type, std::string_view id) {
+  FlushPending();
   types_[TypeIndex(type)].ids.Intern(id);
+}
+
+void GraphBuilder::FlushPending() {
+  const size_t n = pending_.size();
+  if (n == 0) return;
+  uint64_t head_hash[kPendingBatch], tail_hash[kPendingBatch];
+  const auto id = [&](uint32_t offset, uint32_t size) {
+    return std::string_view(pending_ids_.data() + offset, size);
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const PendingEdge& p = pending_[i];
+    const RelationKey& k = relations_[p.relation];
+    head_hash[i] = StringInterner::HashOf(id(p.head_offset, p.head_size));
+    tail_hash[i] = StringInterner::HashOf(id(p.tail_offset, p.tail_size));
+    types_[k.head_type].ids.Prefetch(head_hash[i]);
+    types_[k.tail_type].ids.Prefetch(tail_hash[i]);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const PendingEdge& p = pending_[i];
+    const RelationKey& k = relations_[p.relation];
+    StringInterner& heads = types_[k.head_type].ids;
+    StringInterner& tails = types_[k.tail_type].ids;
+    const int32_t h = heads.Intern(id(p.head_offset, p.head_size), head_hash[i]);
+    const int32_t t = tails.Intern(id(p.tail_offset, p.tail_size), tail_hash[i]);
+    if (heads.size() > static_cast<size_t>(kMaxNodes) || tails.size() > static_cast<size_t>(kMaxNodes))
+      throw LimitError("graph: more than 2^31 nodes");
+    src_.push_back(h);
+    dst_.push_back(t);
+    rel_.push_back(static_cast<uint16_t>(p.relation));
+    weight_.push_back(p.weight);
+  }
+  pending_.clear();
+  pending_ids_.clear();
 }
 
 void GraphBuilder::AddEdge(std::string_view head_type, std::string_view head_id,
@@ -60,26 +94,26 @@ void GraphBuilder::AddEdge(std::string_view head_type, std::string_view head_id,
                            std::string_view tail_id, float weight) {
   // Fast path: consecutive triples usually share relation and types, so compare names with the
   // previous relation's before hashing anything.
-  int32_t ht, tt, r;
+  int32_t r;
   if (last_relation_ >= 0 && relations_[last_relation_].name == relation &&
       types_[relations_[last_relation_].head_type].name == head_type &&
       types_[relations_[last_relation_].tail_type].name == tail_type) {
     r = last_relation_;
-    ht = relations_[r].head_type;
-    tt = relations_[r].tail_type;
   } else {
-    ht = TypeIndex(head_type);
-    tt = TypeIndex(tail_type);
+    const int32_t ht = TypeIndex(head_type);
+    const int32_t tt = TypeIndex(tail_type);
     r = RelationIndex(relation, ht, tt);
   }
-  const int32_t h = types_[ht].ids.Intern(head_id);
-  const int32_t t = types_[tt].ids.Intern(tail_id);
-  if (types_[ht].ids.size() > static_cast<size_t>(kMaxNodes) || types_[tt].ids.size() > static_cast<size_t>(kMaxNodes))
-    throw LimitError("graph: more than 2^31 nodes");
-  src_.push_back(h);
-  dst_.push_back(t);
-  rel_.push_back(static_cast<uint16_t>(r));
-  weight_.push_back(weight);
+  if (head_id.size() > UINT32_MAX / 4 || tail_id.size() > UINT32_MAX / 4)
+    throw LimitError("graph: node id longer than 1 GiB");
+  const auto head_offset = static_cast<uint32_t>(pending_ids_.size());
+  pending_ids_.append(head_id);
+  const auto tail_offset = static_cast<uint32_t>(pending_ids_.size());
+  pending_ids_.append(tail_id);
+  pending_.push_back(PendingEdge{head_offset, static_cast<uint32_t>(head_id.size()), tail_offset,
+                                 static_cast<uint32_t>(tail_id.size()), r, weight});
+  // Flush by count, or early when long ids would push the offsets past 32 bits.
+  if (pending_.size() == kPendingBatch || pending_ids_.size() > UINT32_MAX / 2) FlushPending();
 }
 
 void GraphBuilder::AddEdgeKeys(std::string_view head_key, std::string_view relation,
@@ -93,6 +127,7 @@ void GraphBuilder::AddEdgeKeys(std::string_view head_key, std::string_view relat
 }
 
 Graph GraphBuilder::Build(GraphBuildStats* stats) {
+  FlushPending();
   const size_t num_types = types_.size();
   // 1. Node types by name; ids within a type by bytes.
   std::vector<int32_t> type_order(num_types);

@@ -48,7 +48,7 @@ class GraphBuilder {
   void AddEdgeKeys(std::string_view head_key, std::string_view relation, std::string_view tail_key,
                    float weight = 1.0f);
 
-  int64_t edges_added() const { return static_cast<int64_t>(src_.size()); }
+  int64_t edges_added() const { return static_cast<int64_t>(src_.size() + pending_.size()); }
   // Builds the graph; the builder is left empty.
   Graph Build(GraphBuildStats* stats = nullptr);
 
@@ -64,6 +64,17 @@ class GraphBuilder {
   };
   int32_t TypeIndex(std::string_view type);
   int32_t RelationIndex(std::string_view name, int32_t head_type, int32_t tail_type);
+  // Interns the ids of the pending edges (hashes and prefetches the whole batch first, so the
+  // interner's cache misses overlap) and appends them to the accumulated edges, in order.
+  void FlushPending();
+
+  // AddEdge queues edges here: ids copied into pending_ids_, interned kPendingBatch at a time.
+  struct PendingEdge {
+    uint32_t head_offset, head_size, tail_offset, tail_size;
+    int32_t relation;
+    float weight;
+  };
+  static constexpr size_t kPendingBatch = 64;
 
   GraphBuildOptions options_;
   std::vector<TypeSlot> types_;
@@ -75,6 +86,8 @@ class GraphBuilder {
   std::vector<int32_t> dst_;
   std::vector<uint16_t> rel_;
   std::vector<float> weight_;
+  std::vector<PendingEdge> pending_;
+  std::string pending_ids_;
 };
 
 // Convenience for tests: builds a graph from "type:id" keys.

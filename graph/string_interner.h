@@ -8,6 +8,10 @@
 // the cache, that is one or two cache misses fewer per lookup). Keys are limited to
 // 16 MiB - 1 bytes and the arena to 1 TiB (LimitError beyond). Rehashing re-reads the arena in
 // id order. Hashing reads 8 bytes at a time. Ids never depend on the hash.
+//
+// Batched use (tables larger than the cache): compute HashOf(key) for a batch of keys,
+// Prefetch(hash) each, then Intern(key, hash) / Find(key, hash) in order; the answers are the
+// same as without the hash, only the cache misses overlap.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +29,16 @@ class StringInterner {
   StringInterner() { Rehash(1024); }
 
   // Returns the id of s, inserting it if new.
-  int32_t Intern(std::string_view s) {
-    const uint64_t h = Hash(s);
+  int32_t Intern(std::string_view s) { return Intern(s, Hash(s)); }
+  // Returns the id of s or -1.
+  int32_t Find(std::string_view s) const { return Find(s, Hash(s)); }
+
+  // The hash the two-argument forms expect.
+  static uint64_t HashOf(std::string_view s) { return Hash(s); }
+  // Hints the cache to fetch the slot where a key of hash h starts probing.
+  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+  // Intern / Find with h == HashOf(s) (precondition; not checked).
+  int32_t Intern(std::string_view s, uint64_t h) {
     const uint32_t tag = static_cast<uint32_t>(h >> 32);
     const uint64_t prefix = Prefix(s);
     size_t slot = h & mask_;
@@ -46,9 +58,7 @@ class StringInterner {
     if (static_cast<size_t>(id + 1) * 2 > slots_.size()) Rehash(slots_.size() * 2);
     return id;
   }
-  // Returns the id of s or -1.
-  int32_t Find(std::string_view s) const {
-    const uint64_t h = Hash(s);
+  int32_t Find(std::string_view s, uint64_t h) const {
     const uint32_t tag = static_cast<uint32_t>(h >> 32);
     const uint64_t prefix = Prefix(s);
     size_t slot = h & mask_;

@@ -3,7 +3,9 @@
 //
 // Each (user, song) pair gets a dense pair id in order of first appearance; each retained event
 // is 16 bytes (timestamp, pair, weight after completion scaling), so 10^7 events take ~160 MB
-// plus ~40 bytes per distinct pair. Users are interned by raw id; songs are the catalog's ids.
+// plus 8 bytes per distinct pair (and a 16-32 byte per pair index while reading, freed after;
+// the events array is reserved once from the file size). Users are interned by raw id; songs
+// are the catalog's ids. Reading resolves events in batches of 64 with prefetched lookups.
 //
 // Contract: ReadInteractions keeps every well-formed event whose song is in the catalog.
 // Events naming a song missing from songs.tsv are dropped and counted (unknown_song_events,

@@ -15,8 +15,13 @@ constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
 std::vector<int64_t> FirstPositiveTimes(const InteractionLog& log) {
   std::vector<int64_t> first(static_cast<size_t>(log.pair_count()), kNever);
-  for (const InteractionEvent& e : log.events)
+  constexpr size_t kAhead = 16;  // pairs come in random order: prefetch ahead
+  const size_t n = log.events.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) __builtin_prefetch(&first[log.events[i + kAhead].pair]);
+    const InteractionEvent& e = log.events[i];
     if (e.weight > 0 && e.timestamp < first[e.pair]) first[e.pair] = e.timestamp;
+  }
   return first;
 }
 

@@ -88,6 +88,9 @@ class TripleWriter {
   void Comment(std::string_view text);
   void Commit() { file_.Commit(); }
   int64_t triples_written() const { return count_; }
+  // Bytes written and their CRC-32 (before compression: for a plain file, the file's own).
+  int64_t bytes_written() const { return file_.bytes_written(); }
+  uint32_t crc32() const { return file_.crc32(); }
 
  private:
   AtomicFile file_;

@@ -17,12 +17,23 @@
 #include "common/resource.h"
 #include "common/text.h"
 #include "graph/graph_io.h"
+#include "partition/metis_partitioner.h"
 #include "partition/partition_pipeline.h"
 #include "partition/partition_report.h"
 #include "partition/remote_sampling.h"
 #include "partition/vertex_weights.h"
 
 using namespace melograph;
+
+namespace {
+// Resets the process's peak RSS (VmHWM) to the current RSS, so that each run's peak is its own.
+bool ResetPeakRss() {
+  std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
+  if (!f) return false;
+  const bool ok = std::fputs("5", f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -40,6 +51,10 @@ int main(int argc, char** argv) {
     else if (flag == "--sample-roots") base.sample_roots = std::atoll(value.c_str());
     else if (flag == "--imbalance") base.imbalance = std::atof(value.c_str());
     else if (flag == "--ldg-passes") base.ldg_passes = std::atoi(value.c_str());
+    else if (flag == "--edge-weights") base.edge_weights = ParseEdgeWeighting(value);
+    else if (flag == "--traffic-scale") base.traffic_scale = std::atof(value.c_str());
+    else if (flag == "--metis-ncuts") base.metis_ncuts = std::atoi(value.c_str());
+    else if (flag == "--metis-niter") base.metis_niter = std::atoi(value.c_str());
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -67,9 +82,15 @@ int main(int argc, char** argv) {
         PartitionOptions o = base;
         o.method = ParsePartitionMethod(method);
         o.num_parts = std::atoi(k_text.c_str());
+        ResetPeakRss();
+        const int64_t rss_before = CurrentRssBytes();
         const double t = WallSeconds();
-        const Assignment part = ComputeAssignment(graph, o);
+        MetisStats stats;
+        const Assignment part = o.method == PartitionMethod::kMetis && o.num_parts > 1
+                                    ? MetisPartition(graph, weights, o, &stats)
+                                    : ComputeAssignment(graph, o);
         const double seconds = WallSeconds() - t;
+        const int64_t partitioner_peak = PeakRssBytes();
         proto::PartitionManifest m;
         MeasurePartitionQuality(graph, part, o.num_parts, weights, seeds, &m);
         const auto est = EstimateRemoteSampleFraction(graph, part, roots, o.fanouts, o.sample_roots, o.seed);
@@ -81,6 +102,18 @@ int main(int argc, char** argv) {
                       m.quality().imbalance(c));
         std::printf("%sseconds: %.3f\n", p.c_str(), seconds);
         std::printf("%speak_rss_bytes: %lld\n", p.c_str(), static_cast<long long>(PeakRssBytes()));
+        // Memory of the partitioner alone (the peak is reset before it runs, when the kernel allows).
+        const double undirected = static_cast<double>(m.quality().undirected_edges());
+        std::printf("%spartitioner_peak_rss_bytes: %lld\n", p.c_str(), static_cast<long long>(partitioner_peak));
+        std::printf("%sbytes_beyond_graph_per_undirected_edge: %.1f\n", p.c_str(),
+                    static_cast<double>(partitioner_peak - rss_before) / undirected);
+        if (stats.rss_before_call_bytes > 0) {
+          std::printf("%smetis_kept: %s\n", p.c_str(), stats.recursive ? "recursive" : "kway");
+          std::printf("%sprojection_bytes_per_undirected_edge: %.1f\n", p.c_str(),
+                      static_cast<double>(stats.projection_bytes) / undirected);
+          std::printf("%smetis_internal_bytes_per_undirected_edge: %.1f\n", p.c_str(),
+                      static_cast<double>(partitioner_peak - stats.rss_before_call_bytes) / undirected);
+        }
         if (method == "hash") hash_figures[o.num_parts] = {m.quality().edge_cut_fraction(), est.fraction()};
         else if (hash_figures.count(o.num_parts)) {
           const auto [hc, hr] = hash_figures[o.num_parts];

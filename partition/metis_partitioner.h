@@ -2,7 +2,7 @@
 // METIS_PartGraphKway), with multi-constraint vertex weights.
 //
 // Contract:
-//  * objective: edge cut (weights = projection multiplicities), contiguity not required,
+//  * objective: edge cut (weights from the projection), contiguity not required,
 //    seed = options.seed (METIS is deterministic for a seed), one balance constraint per entry of
 //    options.constraints with tolerance options.imbalance for each (ubvec, and ufactor =
 //    round((imbalance - 1) * 1000));
@@ -10,6 +10,11 @@
 //    is scaled down (rounding up, so no node loses all its weight) to fit;
 //  * every size handed to METIS is checked against `max_index` first: LimitError naming the
 //    limit and suggesting --method ldg, never a silent overflow;
+//  * two candidates: METIS_PartGraphKway (ubvec = imbalance) and METIS_PartGraphRecursive
+//    (ubvec = imbalance^(1/ceil(log2 K)) per bisection level); the lower weighted cut among
+//    those whose every constraint is within imbalance + 1e-4 is kept, else the least excess;
+//  * edge weights: options.edge_weights (count: relation multiplicities; traffic: expected
+//    sampler traffic, sampling_traffic.h); METIS_OPTION_NCUTS / NITER from the options;
 //  * K = 1 returns all zeros without calling METIS; K > node count is a UsageError (checked by
 //    the caller, RunPartition).
 // Memory beyond the graph: the projection (16 bytes per undirected edge + 4 per node), vertex
@@ -27,7 +32,9 @@ namespace melograph {
 
 struct MetisStats {
   int64_t objective = 0;  // edge cut reported by METIS (weighted)
-  int64_t projection_bytes = 0;
+  int64_t projection_bytes = 0;       // projection + vertex weights handed to METIS
+  int64_t rss_before_call_bytes = 0;  // process RSS just before the first METIS call
+  bool recursive = false;             // the kept candidate came from recursive bisection
 };
 
 Assignment MetisPartition(const Graph& graph, const VertexWeights& weights, const PartitionOptions& options,

@@ -24,6 +24,16 @@ std::string_view ToString(PartitionMethod m) {
   return "?";
 }
 
+EdgeWeighting ParseEdgeWeighting(std::string_view s) {
+  if (s == "count") return EdgeWeighting::kCount;
+  if (s == "traffic") return EdgeWeighting::kTraffic;
+  throw UsageError("unknown edge weighting '" + std::string(s) + "' (expected count or traffic)");
+}
+
+std::string_view ToString(EdgeWeighting w) {
+  return w == EdgeWeighting::kCount ? "count" : "traffic";
+}
+
 BalanceConstraint ParseBalanceConstraint(std::string_view s) {
   if (s == "nodes") return BalanceConstraint::kNodes;
   if (s == "edges") return BalanceConstraint::kEdges;

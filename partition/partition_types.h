@@ -26,6 +26,12 @@ std::string_view ToString(BalanceConstraint c);
 // "nodes,edges,seeds" -> list; rejects empty lists and repeats.
 std::vector<BalanceConstraint> ParseBalanceList(std::string_view s);
 
+// What a cut projection edge costs METIS: kCount = number of relation entries between the two
+// nodes; kTraffic = expected neighbour-sampler traffic over the edge (sampling_traffic.h).
+enum class EdgeWeighting { kCount, kTraffic };
+EdgeWeighting ParseEdgeWeighting(std::string_view s);  // "count|traffic"
+std::string_view ToString(EdgeWeighting w);
+
 struct PartitionOptions {
   int32_t num_parts = 2;
   PartitionMethod method = PartitionMethod::kMetis;
@@ -36,7 +42,11 @@ struct PartitionOptions {
   std::string seed_relation = "listened";
   int64_t sample_roots = 10000;       // roots of the remote-fraction estimate
   std::vector<int32_t> fanouts = {10, 10};
-  int32_t ldg_passes = 1;             // 1 = one-pass LDG; more = restreaming LDG
+  int32_t ldg_passes = 10;            // 1 = one-pass LDG; more = restreaming LDG
+  EdgeWeighting edge_weights = EdgeWeighting::kCount;  // METIS projection edge weights
+  double traffic_scale = 8.0;         // kTraffic: integer weight = 1 + round(scale * traffic / mean)
+  int32_t metis_ncuts = 1;            // METIS_OPTION_NCUTS: best of this many partitionings
+  int32_t metis_niter = 10;           // METIS_OPTION_NITER: refinement iterations per level
 };
 
 // part[v] for every node v of the graph.

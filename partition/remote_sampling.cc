@@ -25,6 +25,16 @@ void PickPositions(int64_t degree, int32_t fanout, Rng& rng, std::vector<int64_t
 
 }  // namespace
 
+std::vector<NodeId> SampleRoots(const Graph& graph, const std::vector<uint8_t>& seeds) {
+  std::vector<NodeId> roots;
+  for (NodeId v = 0; v < graph.num_nodes(); ++v)
+    if (seeds[v]) roots.push_back(v);
+  if (roots.empty())
+    for (NodeId v = 0; v < graph.num_nodes(); ++v)
+      if (graph.degree(v) > 0) roots.push_back(v);
+  return roots;
+}
+
 RemoteSampleEstimate EstimateRemoteSampleFraction(const Graph& graph, const Assignment& part,
                                                   const std::vector<NodeId>& roots,
                                                   const std::vector<int32_t>& fanouts, int64_t num_roots,

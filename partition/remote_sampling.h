@@ -29,6 +29,10 @@ struct RemoteSampleEstimate {
   }
 };
 
+// The roots the sampler starts from: the training seeds (seeds[v] != 0), or every node with
+// edges when there are none.
+std::vector<NodeId> SampleRoots(const Graph& graph, const std::vector<uint8_t>& seeds);
+
 RemoteSampleEstimate EstimateRemoteSampleFraction(const Graph& graph, const Assignment& part,
                                                   const std::vector<NodeId>& roots,
                                                   const std::vector<int32_t>& fanouts, int64_t num_roots,

@@ -8,6 +8,12 @@
 // neighbours uniformly, so the number of relation edges is the traffic that a cut costs.
 // The result is symmetric because every stored relation has its reverse stored.
 //
+// With a SamplingTraffic model the weight is instead the sampler traffic of the edge, as an
+// integer: 1 + round(scale * traffic({u,v}) / mean traffic per adjacency entry), where
+// traffic({u,v}) = multiplicity * (EntryCost(u,v) + EntryCost(v,u)); the "1 +" keeps every
+// edge's cut visible, the second term makes edges that samplers traverse often expensive.
+// `scale` is lowered if the weight sum would not fit `max_index`.
+//
 // Limits: every array length and the sum of edge weights must fit `max_index` (METIS idx_t is
 // 32-bit on Debian); otherwise LimitError naming the limit and suggesting `--method ldg`,
 // thrown before the adjacency is allocated.
@@ -20,6 +26,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "partition/sampling_traffic.h"
 
 namespace melograph {
 
@@ -34,7 +41,8 @@ struct UndirectedProjection {
   int64_t num_undirected_edges() const { return static_cast<int64_t>(adjncy.size()) / 2; }
 };
 
-UndirectedProjection BuildUndirectedProjection(const Graph& graph, int64_t max_index = kMetisIndexMax);
+UndirectedProjection BuildUndirectedProjection(const Graph& graph, int64_t max_index = kMetisIndexMax,
+                                               const SamplingTraffic* traffic = nullptr, double scale = 8.0);
 
 // Number of distinct neighbours u != v of v (the projection degree), using `scratch`.
 int64_t DistinctNeighbourCount(const Graph& graph, NodeId v, std::vector<NodeId>& scratch);

@@ -2,7 +2,8 @@
 //
 //   melograph partition GRAPHDIR --parts K --out DIR [--method metis|hash|ldg]
 //       [--balance nodes,edges,seeds] [--imbalance 1.05] [--seed 1] [--seed-relation listened]
-//       [--sample-roots 10000] [--fanouts 10,10] [--ldg-passes 1]
+//       [--sample-roots 10000] [--fanouts 10,10] [--ldg-passes 10] [--edge-weights count|traffic]
+//       [--metis-ncuts 1]
 //
 // Loads the graph by mmap, partitions it, writes one shard per part plus a Protobuf manifest
 // (atomically), and prints the quality report; its last block is `key: value` lines.
@@ -31,7 +32,9 @@ struct PartitionCliOptions {
   std::string seed_relation = "listened";
   int64_t sample_roots = 10000;
   std::string fanouts = "10,10";
-  int32_t ldg_passes = 1;
+  int32_t ldg_passes = 10;
+  std::string edge_weights = "count";
+  int32_t metis_ncuts = 1;
 };
 
 void RunPartition(const PartitionCliOptions& o) {
@@ -44,6 +47,8 @@ void RunPartition(const PartitionCliOptions& o) {
   options.seed_relation = o.seed_relation;
   options.sample_roots = o.sample_roots;
   options.ldg_passes = o.ldg_passes;
+  options.edge_weights = ParseEdgeWeighting(o.edge_weights);
+  options.metis_ncuts = o.metis_ncuts;
   options.fanouts.clear();
   for (const std::string& f : SplitList(o.fanouts, ',')) {
     const auto v = ParseInt64(Trim(f));
@@ -98,7 +103,17 @@ void RegisterPartition(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--ldg-passes", o->ldg_passes,
                   "LDG streaming passes: 1 is the one-pass algorithm; more re-stream with the previous "
-                  "assignment (Nishimura & Ugander 2013).")
+                  "assignment (Nishimura & Ugander 2013), which also repairs capacity overflows.")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--edge-weights", o->edge_weights,
+                  "METIS projection edge weights: count (relation entries between the two nodes) or traffic "
+                  "(expected neighbour-sampler traffic over the edge, from --fanouts and the training seeds).")
+      ->check(CLI::IsMember({"count", "traffic"}))
+      ->capture_default_str();
+  cmd->add_option("--metis-ncuts", o->metis_ncuts,
+                  "METIS computes this many partitionings (different seeds) and keeps the best; time grows "
+                  "linearly.")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->callback([o] { RunPartition(*o); });

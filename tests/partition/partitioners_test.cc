@@ -173,11 +173,48 @@ TEST(Partitioners, metis_and_ldg_beat_hash_and_respect_balance_on_planted_commun
         EXPECT_LE(static_cast<double>(l), base.imbalance * mean + 1.0) << ToString(m) << " constraint " << c;
     }
   }
-  // METIS at most half of hash's cut; one-pass LDG clearly below hash (measured 0.66x; the
-  // issue's "closer to METIS than to hash" is not reached yet, see docs/PARTITION.md).
+  // METIS at most half of hash's cut; restreamed LDG clearly below hash. (On this small
+  // fixture LDG is not closer to METIS than to hash: 1315 vs the midpoint 1156; on the Last.fm
+  // and generated graphs it is, docs/BENCHMARKS.md "Partition".)
   EXPECT_LT(cut[PartitionMethod::kMetis] * 2, hash_cut) << cut[PartitionMethod::kMetis] << " vs " << hash_cut;
   EXPECT_LT(cut[PartitionMethod::kLdg] * 4, hash_cut * 3)
       << "ldg " << cut[PartitionMethod::kLdg] << " metis " << cut[PartitionMethod::kMetis] << " hash " << hash_cut;
+}
+
+TEST(LdgPartitioner, restreaming_never_increases_the_cut_and_ends_within_capacity) {
+  const Graph g = PlantedCommunities(4, 100, 40, 5);
+  const UndirectedProjection p = BuildUndirectedProjection(g);
+  const auto seeds = FindTrainingSeeds(g, "listened");
+  PartitionOptions o = Options(4, PartitionMethod::kLdg);
+  const VertexWeights w = ComputeVertexWeights(g, o.constraints, seeds, "listened");
+  int64_t previous = -1;
+  for (const int32_t passes : {1, 2, 4, 8}) {
+    o.ldg_passes = passes;
+    const Assignment part = LdgPartition(g, w, o);
+    const int64_t cut = CutOf(p, part);
+    if (previous >= 0) {
+      EXPECT_LE(cut, previous) << passes << " passes";
+    }
+    previous = cut;
+    if (passes < 4) continue;
+    for (int32_t c = 0; c < w.ncon; ++c) {
+      std::vector<int64_t> load(4, 0);
+      for (NodeId v = 0; v < g.num_nodes(); ++v) load[part[v]] += w.at(v, c);
+      for (const int64_t l : load)
+        EXPECT_LE(static_cast<double>(l), o.imbalance * static_cast<double>(w.total[c]) / 4) << passes << " " << c;
+    }
+  }
+}
+
+TEST(MetisPartitioner, traffic_weights_also_give_a_balanced_partition) {
+  const Graph g = PlantedCommunities(4, 100, 40, 3);
+  PartitionOptions o = Options(4, PartitionMethod::kMetis);
+  o.edge_weights = EdgeWeighting::kTraffic;
+  const Assignment part = ComputeAssignment(g, o);
+  const int64_t hash_cut = CutOf(BuildUndirectedProjection(g), ComputeAssignment(g, Options(4, PartitionMethod::kHash)));
+  EXPECT_LT(CutOf(BuildUndirectedProjection(g), part) * 2, hash_cut);
+  EXPECT_THROW(ParseEdgeWeighting("uniform"), UsageError);
+  EXPECT_EQ(ParseEdgeWeighting("traffic"), EdgeWeighting::kTraffic);
 }
 
 TEST(PartitionTypes, parses_methods_and_balance_lists) {

@@ -82,6 +82,9 @@ EvalResult Evaluate(const Interactions& train, const TestSet& test, const Scorer
         const std::span<const float> row(scores.data() + (s - lo) * n_items,
                                          static_cast<size_t>(n_items));
         SelectTopK(row, train.items_of(tu.user), max_k, top);
+        // kNoScore items are not candidates (a channel with nothing to say about them): the
+        // list is shorter than K rather than padded with arbitrary items.
+        while (!top.empty() && top.back().score == kNoScore) top.pop_back();
         ranked.clear();
         for (const ScoredItem& x : top) ranked.push_back(x.item);
         for (size_t r = 0; r < ranked.size(); ++r)
@@ -180,6 +183,8 @@ std::string FormatMetricLines(const EvalResult& r) {
   out += "test_pairs: " + std::to_string(r.test_pairs) + "\n";
   out += "unseen_pairs: " + std::to_string(r.unseen_pairs) + "\n";
   out += "items: " + std::to_string(r.num_items) + "\n";
+  out += "cold_max: " + std::to_string(r.cold_threshold) + "\n";
+  out += "users_with_cold: " + std::to_string(r.users_with_cold) + "\n";
   return out;
 }
 

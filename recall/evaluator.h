@@ -3,8 +3,10 @@
 //
 // For every test user: score all items of the item type, drop the user's training items
 // (the Interactions rows), take the top max(K) by partial selection (recall/top_k.h), and
-// compute Recall/NDCG/Precision/HitRate at every K. Each metric is the plain mean over test
-// users; a test user absent from the graph counts with no hits. Also:
+// compute Recall/NDCG/Precision/HitRate at every K. Items scored kNoScore are not ranked (a
+// channel with fewer than K candidates gives a shorter list; Precision still divides by K).
+// Each metric is the plain mean over test users; a test user absent from the graph counts
+// with no hits. Also:
 //  * coverage@K: distinct items in any user's top-K / number of items;
 //  * cold_recall@K: recall over the test items with at most `cold_threshold` training
 //    interactions (unseen items included), mean over users with at least one such item.

@@ -46,8 +46,9 @@ void RegisterEval(CLI::App& app) {
   run->excludes(channel);
   channel->excludes(run);
   cmd->add_option("--k", o->k, "Cut-offs, comma-separated (e.g. 10,20,50).")->capture_default_str();
-  cmd->add_option("--cold-threshold", o->cold_threshold,
-                  "cold_recall counts test items with at most this many training interactions.")
+  cmd->add_option("--cold-max,--cold-threshold", o->cold_threshold,
+                  "cold_recall@K: recall over the test items with at most N training "
+                  "interactions (unseen items included).")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", o->json,

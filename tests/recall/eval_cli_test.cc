@@ -1,6 +1,7 @@
 // `melograph eval` and `melograph recall --channel` end to end, through the binary.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "graph/graph_builder.h"
@@ -87,10 +88,68 @@ TEST(EvalCli, embedding_run_scores_by_inner_product) {
     return std::vector<float>{0, 0};
   };
   testing::WriteFixtureRun(env.dir.File("run"), graph, options);
-  const auto r = testing::RunMelograph(env.Base() + "--run " + env.dir.File("run") + " --k 1");
+  auto r = testing::RunMelograph(env.Base() + "--run " + env.dir.File("run") + " --k 1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("recall@1: 0.7500\n"), std::string::npos) << r.output;  // (1 + 1/2) / 2
   EXPECT_NE(r.output.find("ndcg@1: 1.0000\n"), std::string::npos) << r.output;
+
+  // A corrupt run is refused with the file and the failed check named.
+  std::string values = testing::ReadFile(env.dir.File("run/embeddings/shard-0.f32"));
+  values[3] = static_cast<char>(values[3] ^ 0x40);
+  testing::WriteFile(env.dir.File("run/embeddings/shard-0.f32"), values);
+  r = testing::RunMelograph(env.Base() + "--run " + env.dir.File("run") + " --k 1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("run/embeddings/shard-0.f32"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("CRC-32"), std::string::npos) << r.output;
+}
+
+TEST(EvalCli, cold_max_selects_the_cold_test_items) {
+  // Training listeners: song:3 two, song:6 none, song:9 unseen. kg-hop top-1: user:a song:5
+  // (miss), user:c song:6 (hit). --cold-max 0: only user:c has cold items (song:6, song:9):
+  // cold recall 1/2. --cold-max 2 (alias --cold-threshold): user:a's song:3 is cold too.
+  CliEnv env;
+  auto r = testing::RunMelograph(env.Base() + "--channel kg-hop --k 1 --cold-max 0");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cold_recall@1: 0.5000\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("users_with_cold: 1\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("cold_max: 0\n"), std::string::npos) << r.output;
+  r = testing::RunMelograph(env.Base() + "--channel kg-hop --k 1 --cold-threshold 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cold_recall@1: 0.2500\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("users_with_cold: 2\n"), std::string::npos) << r.output;
+}
+
+double MetricValue(const std::string& output, const std::string& key) {
+  const size_t at = output.find("\n" + key + ": ");
+  if (at == std::string::npos) return -1;
+  return std::stod(output.substr(at + key.size() + 3));
+}
+
+// The targets on the shared LightGCN Last.fm split, through the whole CLI path:
+// import lightgcn -> build-graph -> eval --channel itemcf/usercf --item-type artist.
+TEST(EvalCli, lightgcn_split_reaches_the_itemcf_and_usercf_targets) {
+  const std::string data = testing::SharedData("lastfm-lightgcn");
+  ASSERT_TRUE(std::filesystem::is_directory(data))
+      << "shared dataset missing: " << data << " (see /work/shared/data)";
+  testing::TempDir dir;
+  auto r = testing::RunMelograph("import lightgcn --in " + data + " --out " + dir.File("lfm"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = testing::RunMelograph("build-graph --triples " + dir.File("lfm/train.tsv") + " --out " +
+                            dir.File("graph"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string base = "eval --graph " + dir.File("graph") + " --test " +
+                           dir.File("lfm/test.tsv") + " --item-type artist --k 20 --threads 2 ";
+  r = testing::RunMelograph(base + "--channel itemcf");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The protocol's counts from the dataset README: 1858 test users, 10533 pairs, 41 unseen.
+  EXPECT_NE(r.output.find("\nusers: 1858\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\ntest_pairs: 10533\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\nunseen_pairs: 41\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\nitems: 4476\n"), std::string::npos) << r.output;
+  EXPECT_GE(MetricValue(r.output, "recall@20"), 0.26) << r.output;
+  r = testing::RunMelograph(base + "--channel usercf");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_GE(MetricValue(r.output, "recall@20"), 0.24) << r.output;
 }
 
 TEST(EvalCli, malformed_test_line_names_file_line_column_and_reason) {

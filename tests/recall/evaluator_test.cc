@@ -93,6 +93,55 @@ TEST(Evaluator, ties_rank_the_lower_item_first) {
   EXPECT_DOUBLE_EQ(r.recall[0], 0.5);  // u0 hits item 1; u2 ranks item 2 first, misses 3
 }
 
+TEST(Evaluator, a_test_item_the_user_trained_on_counts_but_cannot_be_hit) {
+  // u1 trained on items 1 and 2; its test set is {1, 3}: item 1 is excluded from the ranking
+  // (0 3 4) but stays in |test| = 2 (LightGCN masks train items and keeps the test set whole).
+  Fixture f;
+  TableScorer scorer(5, {{5, 4, 3, 2, 1}});
+  f.test.users = {{"user:1", 1, {1, 3}, 0}};
+  EvalOptions options;
+  options.ks = {2};
+  const EvalResult r = Evaluate(f.train, f.test, scorer, options);
+  EXPECT_DOUBLE_EQ(r.recall[0], 0.5);
+  EXPECT_DOUBLE_EQ(r.ndcg[0], kInvLog3 / (1 + kInvLog3));  // hit at rank 2 of ideal 2
+  EXPECT_DOUBLE_EQ(r.precision[0], 0.5);
+}
+
+TEST(Evaluator, items_without_a_score_are_not_ranked) {
+  // u0 (trained on item 0) gets finite scores for items 1 (2.0) and 3 (1.0) only: its top-3 is
+  // 1 3, not padded with item 2 or 4. Test {3}: hit at rank 2, precision 1/3, coverage 2/5.
+  Fixture f;
+  const float none = kNoScore;
+  TableScorer scorer(5, {{none, 2, none, 1, none}, {}, {}});
+  f.test.users = {{"user:0", 0, {3}, 0}};
+  EvalOptions options;
+  options.ks = {3};
+  const EvalResult r = Evaluate(f.train, f.test, scorer, options);
+  EXPECT_DOUBLE_EQ(r.recall[0], 1.0);
+  EXPECT_DOUBLE_EQ(r.precision[0], 1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(r.ndcg[0], kInvLog3);
+  EXPECT_DOUBLE_EQ(r.coverage[0], 2.0 / 5.0);
+}
+
+TEST(Evaluator, users_without_test_items_are_skipped) {
+  // user:a -listened-> song:1, user:b -listened-> song:2, user:c -listened-> song:1;
+  // test.tsv holds only user:b -> song:1. Users a and c are not evaluated (mean over 1 user).
+  const Graph graph = MakeGraph({{"user:a", "listened", "song:1"},
+                                 {"user:b", "listened", "song:2"},
+                                 {"user:c", "listened", "song:1"}});
+  const Interactions train = Interactions::FromGraph(graph, "user", "song", "listened");
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("t.tsv"), "user:b\tsong:1\n");
+  const TestSet test = ReadTestSet(dir.File("t.tsv"), graph, "user", "song");
+  TableScorer scorer(2, {{1, 2}});
+  EvalOptions options;
+  options.ks = {1};
+  const EvalResult r = Evaluate(train, test, scorer, options);
+  EXPECT_EQ(r.users, 1);
+  EXPECT_DOUBLE_EQ(r.recall[0], 1.0);  // user:b's top-1 is song:1 (song:2 is its train item)
+  EXPECT_DOUBLE_EQ(r.coverage[0], 0.5);
+}
+
 TEST(Evaluator, results_do_not_depend_on_the_thread_count) {
   const int32_t users = 97, items = 211;
   std::vector<Interactions::Triple> pairs;
@@ -195,6 +244,39 @@ TEST(EmbeddingScorer, scores_are_inner_products) {
   EXPECT_EQ(scores, (std::vector<float>{3, 6, -1, 1, 0, -1}));
   EmbeddingMatrix bad{"song", 2, 1, 3, {1, 2, 3}};
   EXPECT_THROW(EmbeddingScorer(users, bad), UsageError);
+}
+
+TEST(EmbeddingScorer, simd_kernels_equal_a_sequential_fused_multiply_add) {
+  // 9 users x 150 items (two full 64-item groups and a tail of 22), dim 7. The SIMD kernels sum
+  // over k in increasing order with fused multiply-adds: bit-identical to std::fma in a loop.
+  // Eigen (the fallback) sums in another order: equal within float rounding.
+  const int dim = 7;
+  auto random = [&](const char* type, int64_t rows, uint64_t salt) {
+    EmbeddingMatrix m{type, 0, rows, dim, {}};
+    Rng rng(salt);
+    for (int64_t i = 0; i < rows * dim; ++i) m.values.push_back(static_cast<float>(rng.Normal()));
+    return m;
+  };
+  const EmbeddingMatrix users = random("user", 9, 1), items = random("song", 150, 2);
+  const std::vector<int32_t> batch = {8, 0, 3, 3, 7, 1};  // 6 users: one full tile of 4 and 2
+  std::vector<float> expected(batch.size() * 150);
+  for (size_t b = 0; b < batch.size(); ++b)
+    for (int64_t i = 0; i < 150; ++i) {
+      float acc = 0;
+      for (int k = 0; k < dim; ++k) acc = std::fma(users.row(batch[b])[k], items.row(i)[k], acc);
+      expected[b * 150 + static_cast<size_t>(i)] = acc;
+    }
+  for (auto kernel : {EmbeddingScorer::Kernel::kAvx512, EmbeddingScorer::Kernel::kAvx2,
+                      EmbeddingScorer::Kernel::kEigen}) {
+    const EmbeddingScorer scorer(users, items, "x", kernel);
+    std::vector<float> scores(expected.size(), -1.0f);
+    scorer.ScoreUsers(batch, scores);
+    if (scorer.kernel() == EmbeddingScorer::Kernel::kEigen) {
+      for (size_t j = 0; j < scores.size(); ++j) EXPECT_NEAR(scores[j], expected[j], 1e-5) << j;
+    } else {
+      EXPECT_EQ(scores, expected) << static_cast<int>(scorer.kernel());
+    }
+  }
 }
 
 }  // namespace

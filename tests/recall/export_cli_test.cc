@@ -73,6 +73,50 @@ TEST(ExportCli, incomplete_run_and_bad_format_are_refused) {
   }
 }
 
+std::string Hex(const std::vector<float>& values) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(values.data());
+  for (size_t i = 0; i < values.size() * sizeof(float); ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+  return out;
+}
+
+// numpy (only /usr/bin/python3 has it) loads the per-shard and merged .npy files: dtype, shape
+// and every byte of the rows, and the keys TSV has one line per row in the same order.
+TEST(ExportCli, numpy_loads_the_exported_matrices) {
+  if (testing::Run("/usr/bin/python3 -c 'import numpy'").exit_code != 0)
+    GTEST_SKIP() << "numpy is not importable by /usr/bin/python3";
+  CliFixture f;
+  auto r = RunMelograph("export " + f.run_dir + " --graph " + f.graph_dir + " --out " +
+                        f.tmp.File("out") + " --format npy --types song --merge");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string script =
+      "import numpy, sys\n"
+      "for path in sys.argv[1:]:\n"
+      "    a = numpy.load(path, mmap_mode='r')\n"
+      "    keys = [l.split('\\t')[2] for l in open(path[:-4] + '.keys.tsv').read().splitlines()]\n"
+      "    print(a.dtype, a.shape, len(keys), ','.join(keys), a.tobytes().hex())\n";
+  testing::WriteFile(f.tmp.File("load.py"), script);
+  r = testing::Run("/usr/bin/python3 " + f.tmp.File("load.py") + " " +
+                   f.tmp.File("out/song/shard-1.npy") + " " + f.tmp.File("out/song.npy"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // Shard 1 holds songs 5 (song:s) and 3 (song:q), in that order; merged: shard 0 (4, 2) first.
+  auto rows = [](std::initializer_list<NodeId> nodes) {
+    std::vector<float> v;
+    for (NodeId n : nodes) {
+      const auto row = testing::FixtureVector(n, 4);
+      v.insert(v.end(), row.begin(), row.end());
+    }
+    return v;
+  };
+  EXPECT_EQ(r.output, "float32 (2, 4) 2 song:s,song:q " + Hex(rows({5, 3})) + "\n" +
+                          "float32 (4, 4) 4 song:r,song:p,song:s,song:q " +
+                          Hex(rows({4, 2, 5, 3})) + "\n");
+}
+
 // Vectors chosen so the ranking is plain (dim 2):
 //   song:p (1, 0)  song:q (0.9, 0.1)  song:r (0.5, 0.5)  song:s (0, 1)   user:a (1, 0.2)
 // user:a scores p 1, q 0.92, r 0.6, s 0.2; it listened to p and q.

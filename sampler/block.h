@@ -11,9 +11,13 @@
 // (GNN input order): blocks[L-1].dst == S (de-duplicated, first occurrence order) and
 // blocks[l].dst == blocks[l+1].src. Node ids are GRAPH node ids (the graph directory's dense ids,
 // never partition-renumbered ids), so a subgraph is comparable across partitions and rank counts.
+//
+// FirstDifference(expected, got) names the first field where two subgraphs differ ("" if equal),
+// for verifiers and tests.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "graph/types.h"
@@ -37,5 +41,7 @@ struct SampledSubgraph {
   std::vector<Block> blocks;  // outermost hop first
   bool operator==(const SampledSubgraph&) const = default;
 };
+
+std::string FirstDifference(const SampledSubgraph& expected, const SampledSubgraph& got);
 
 }  // namespace melograph

@@ -13,9 +13,16 @@ void RegisterImport(CLI::App& app);
 void RegisterBuildGraph(CLI::App& app);
 void RegisterStats(CLI::App& app);
 void RegisterPartition(CLI::App& app);
+// Distributed samplers under mpirun: verify against the serial reference, or measure.
+void RegisterSample(CLI::App& app);
 void RegisterEval(CLI::App& app);
 void RegisterRecall(CLI::App& app);
 void RegisterExport(CLI::App& app);
+// Single-process reference trainer (model/serial_trainer.h).
+void RegisterTrainLocal(CLI::App& app);
+void RegisterReport(CLI::App& app);
+void RegisterPlan(CLI::App& app);
+void RegisterTrain(CLI::App& app);
 // Diagnostic: a few collectives under mpirun, and a deliberate failure on one rank.
 void RegisterMpiSelftest(CLI::App& app);
 

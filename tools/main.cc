@@ -21,9 +21,14 @@ int main(int argc, char** argv) {
   melograph::cli::RegisterBuildGraph(app);
   melograph::cli::RegisterStats(app);
   melograph::cli::RegisterPartition(app);
+  melograph::cli::RegisterSample(app);
   melograph::cli::RegisterEval(app);
   melograph::cli::RegisterRecall(app);
   melograph::cli::RegisterExport(app);
+  melograph::cli::RegisterTrainLocal(app);
+  melograph::cli::RegisterReport(app);
+  melograph::cli::RegisterTrain(app);
+  melograph::cli::RegisterPlan(app);
   melograph::cli::RegisterMpiSelftest(app);
   try {
     app.parse(argc, argv);

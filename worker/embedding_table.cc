@@ -35,7 +35,9 @@ ShardedEmbeddingTable::ShardedEmbeddingTable(Communicator& comm, std::vector<int
   if (static_cast<int64_t>(original_ids.size()) != end_ - begin_)
     throw UsageError("embedding table: " + std::to_string(original_ids.size()) +
                      " original ids for " + std::to_string(end_ - begin_) + " owned rows");
-  values_.resize(static_cast<size_t>((end_ - begin_) * dim_));
+  local_.rows = end_ - begin_;
+  local_.dim = dim_;
+  local_.values.resize(static_cast<size_t>((end_ - begin_) * dim_));
   for (int64_t i = 0; i < end_ - begin_; ++i) {
     Rng rng(HashCombine(seed, kInitTag, static_cast<uint64_t>(original_ids[static_cast<size_t>(i)])));
     float* row = owned_row(i);
@@ -54,7 +56,10 @@ void ShardedEmbeddingTable::CheckId(int64_t id) const {
                      std::to_string(offsets_.back()) + ")");
 }
 
-std::vector<float> ShardedEmbeddingTable::Pull(std::span<const NodeId> ids) {
+std::vector<float> ShardedEmbeddingTable::PullFrom(std::span<const float> owned_matrix, std::span<const NodeId> ids) {
+  if (owned_matrix.size() != static_cast<size_t>(num_owned() * dim_))
+    throw UsageError("embedding table: PullFrom a matrix of " + std::to_string(owned_matrix.size()) +
+                     " floats, expected " + std::to_string(num_owned() * dim_));
   const size_t k = static_cast<size_t>(comm_.size());
   const int me = comm_.rank();
   const std::vector<int64_t> order = SortedPositions(ids);
@@ -87,7 +92,7 @@ std::vector<float> ShardedEmbeddingTable::Pull(std::span<const NodeId> ids) {
     if (id < begin_ || id >= end_)
       throw MpiError("embedding table: rank asked rank " + std::to_string(me) + " for row " +
                      std::to_string(id) + " it does not own");
-    std::memcpy(reply.data() + i * static_cast<size_t>(dim_), owned_row(id - begin_),
+    std::memcpy(reply.data() + i * static_cast<size_t>(dim_), owned_matrix.data() + (id - begin_) * dim_,
                 sizeof(float) * static_cast<size_t>(dim_));
   }
   std::vector<int64_t> reply_counts(k);
@@ -99,7 +104,7 @@ std::vector<float> ShardedEmbeddingTable::Pull(std::span<const NodeId> ids) {
   for (size_t u = 0; u < uniq.size(); ++u) {
     const int32_t owner = Owner(uniq[u]);
     if (owner == me) {
-      uniq_row[u] = owned_row(uniq[u] - begin_);
+      uniq_row[u] = owned_matrix.data() + (uniq[u] - begin_) * dim_;
     } else {
       uniq_row[u] = rows.data.data() + cursor[static_cast<size_t>(owner)];
       cursor[static_cast<size_t>(owner)] += dim_;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "graph/types.h"
+#include "model/optimizer.h"
 #include "worker/communicator.h"
 
 namespace melograph {
@@ -60,13 +61,19 @@ class ShardedEmbeddingTable {
   int64_t num_owned() const { return end_ - begin_; }
   int32_t Owner(int64_t id) const;
 
-  float* owned_row(int64_t local_row) { return values_.data() + local_row * dim_; }
-  const float* owned_row(int64_t local_row) const { return values_.data() + local_row * dim_; }
-  std::span<float> owned_values() { return values_; }
-  std::span<const float> owned_values() const { return values_; }
+  float* owned_row(int64_t local_row) { return local_.row(local_row); }
+  const float* owned_row(int64_t local_row) const { return local_.row(local_row); }
+  std::span<float> owned_values() { return local_.values; }
+  std::span<const float> owned_values() const { return local_.values; }
+  // The owned rows with their optimiser state (model/optimizer.h), rows = num_owned().
+  EmbeddingTable& local() { return local_; }
+  const EmbeddingTable& local() const { return local_; }
 
   // Collective. Returns ids.size() x dim floats, row i = current vector of ids[i].
-  std::vector<float> Pull(std::span<const NodeId> ids);
+  std::vector<float> Pull(std::span<const NodeId> ids) { return PullFrom(local_.values, ids); }
+  // Collective. The same exchange over another owned matrix laid out like the table
+  // (num_owned() x dim), e.g. one layer of full-graph inference.
+  std::vector<float> PullFrom(std::span<const float> owned_matrix, std::span<const NodeId> ids);
   // Collective. grads holds ids.size() x dim floats.
   OwnedGradients Push(std::span<const NodeId> ids, std::span<const float> grads);
 
@@ -79,7 +86,7 @@ class ShardedEmbeddingTable {
   std::vector<int64_t> offsets_;
   int dim_;
   int64_t begin_ = 0, end_ = 0;
-  std::vector<float> values_;
+  EmbeddingTable local_;
   TableExchangeStats stats_;
 };
 

@@ -1,0 +1,110 @@
+#include "model/kgnn.h"
+
+#include <algorithm>
+#include <string>
+
+#include "common/error.h"
+#include "model/ops.h"
+
+namespace melograph {
+
+KgnnModel::KgnnModel(int64_t dim, int layers, std::span<const RelationId> relations, float slope,
+                     uint64_t seed)
+    : dim_(dim), layers_(layers), slope_(slope) {
+  if (dim < 1 || layers < 1) throw UsageError("KGNN: dim and layers must be >= 1");
+  if (relations.empty()) throw UsageError("KGNN: no relations");
+  for (RelationId r : relations) {
+    if (r >= slot_of_relation_.size()) slot_of_relation_.resize(r + 1, -1);
+    if (slot_of_relation_[r] < 0) slot_of_relation_[r] = num_relations_++;
+  }
+  for (int l = 0; l < layers; ++l) {
+    for (int r = 0; r < num_relations_; ++r)
+      params_.Add("layer" + std::to_string(l) + ".relation" + std::to_string(r), dim, dim, seed);
+    params_.Add("layer" + std::to_string(l) + ".out", 2 * dim, dim, seed);
+  }
+}
+
+int KgnnModel::Slot(RelationId r) const {
+  if (r >= slot_of_relation_.size() || slot_of_relation_[r] < 0)
+    throw UsageError("KGNN: relation " + std::to_string(r) + " has no weights in the model");
+  return slot_of_relation_[r];
+}
+
+std::vector<Var> KgnnModel::WeightVars(Tape& t) const {
+  std::vector<Var> vars;
+  for (int i = 0; i < params_.num_tensors(); ++i) {
+    const auto& ten = params_.tensor(i);
+    vars.push_back(t.ExternalLeaf(ten.rows, ten.cols, params_.values(i), true));
+  }
+  return vars;
+}
+
+Var KgnnModel::Forward(Tape& t, const SampledSubgraph& subgraph, Var input,
+                       std::span<const Var> weights) const {
+  const std::vector<Block>& blocks = subgraph.blocks;
+  if (static_cast<int>(blocks.size()) != layers_)
+    throw UsageError("KGNN: the subgraph has " + std::to_string(blocks.size()) +
+                     " blocks, the model " + std::to_string(layers_) + " layers");
+  if (static_cast<int>(weights.size()) != params_.num_tensors())
+    throw UsageError("KGNN: wrong number of weight variables");
+  if (t.node(input).rows != static_cast<int64_t>(blocks[0].src.size()))
+    throw UsageError("KGNN: input rows differ from the first block's sources");
+  const int64_t seeds = static_cast<int64_t>(blocks.back().dst.size());
+  Var h = input;
+  Var total = SliceRows(t, h, 0, seeds);
+  std::vector<int32_t> message_index, dst_of_edge, identity;
+  std::vector<int> present(static_cast<size_t>(num_relations_));
+  for (int l = 0; l < layers_; ++l) {
+    const Block& b = blocks[l];
+    const int64_t n_src = static_cast<int64_t>(b.src.size());
+    const int64_t n_dst = static_cast<int64_t>(b.dst.size());
+    const int64_t edges = b.num_edges();
+    const int first = l * (num_relations_ + 1);
+    // Per-relation transforms of every source, only for relations present in the block:
+    // stacked [h W_r for r present], and each edge reads row (position of r) * n_src + src.
+    std::fill(present.begin(), present.end(), -1);
+    std::vector<Var> transformed;
+    message_index.resize(static_cast<size_t>(edges));
+    for (int64_t e = 0; e < edges; ++e) {
+      const int slot = Slot(b.edge_relation[e]);
+      if (present[slot] < 0) {
+        present[slot] = static_cast<int>(transformed.size());
+        transformed.push_back(MatMul(t, h, weights[first + slot]));
+      }
+      message_index[e] = static_cast<int32_t>(present[slot] * n_src + b.edge_src[e]);
+    }
+    Var h_dst = SliceRows(t, h, 0, n_dst);
+    Var neighbours;
+    if (edges > 0) {
+      Var stacked = transformed.size() == 1 ? transformed[0] : ConcatRows(t, transformed);
+      Var messages = Gather(t, stacked, message_index);
+      dst_of_edge.resize(static_cast<size_t>(edges));
+      for (int64_t i = 0; i < n_dst; ++i)
+        for (int64_t e = b.edge_offsets[i]; e < b.edge_offsets[i + 1]; ++e)
+          dst_of_edge[e] = static_cast<int32_t>(i);
+      Var logits = LeakyRelu(t, RowDot(t, messages, Gather(t, h_dst, dst_of_edge)), slope_);
+      Var alpha = SegmentSoftmax(t, logits, b.edge_offsets);
+      identity.resize(static_cast<size_t>(edges));
+      for (int64_t e = 0; e < edges; ++e) identity[e] = static_cast<int32_t>(e);
+      neighbours = SegmentWeightedSum(t, messages, identity, alpha, b.edge_offsets);
+    } else {
+      neighbours = t.Zeros(n_dst, dim_);
+    }
+    const Var parts[] = {h_dst, neighbours};
+    h = MatMul(t, ConcatCols(t, parts), weights[first + num_relations_]);
+    if (l + 1 < layers_) h = LeakyRelu(t, h, 0.2f);
+    total = Add(t, total, SliceRows(t, h, 0, seeds));
+  }
+  return Scale(t, total, 1.0f / static_cast<float>(layers_ + 1));
+}
+
+void KgnnModel::AccumulateGradients(const Tape& t, std::span<const Var> weights) {
+  for (int i = 0; i < params_.num_tensors() && i < static_cast<int>(weights.size()); ++i) {
+    if (t.node(weights[i]).grad_offset < 0) continue;
+    auto g = t.Grad(weights[i]);
+    float* dst = params_.grads(i);
+    for (int64_t k = 0; k < g.size(); ++k) dst[k] += g.data()[k];
+  }
+}
+
+}  // namespace melograph

@@ -1,0 +1,108 @@
+// A rank's view of the distributed graph (DistGraph), and the serial whole-graph view the
+// reference samplers use (SerialGraph). Both hand out adjacency rows as RowSpans in the graph's
+// order, so the per-row pick code (sampler/row_pick.h) is shared and a distributed sample equals
+// the serial one by construction.
+//
+// Id spaces: GRAPH ids are the graph directory's dense ids (what samplers take and return);
+// GLOBAL ids are the partition's renumbered ids (part p owns [offsets[p], offsets[p+1])).
+// GraphId(GlobalId(v)) == v.
+//
+// DistGraph contract:
+//  * Open(comm, dir) loads part comm.rank() of the partition in `dir` (LoadShard: mmap, sizes and
+//    CRC-32 checked) and old_to_new.bin; UsageError when comm.size() differs from the partition's
+//    part count (every rank sees the same manifest, so every rank throws). Open is local (no
+//    collective); with MELOGRAPH_ASSERT_LEVEL >= 2 it checks that all ranks agree on the node count.
+//  * owner(v) of a graph id: binary search over the K+1 offsets (PartitionShard::owner) of its
+//    global id. OwnedRow(v) is defined for owned v only; its neighbours are GLOBAL ids
+//    (convert with GraphIdOfGlobal).
+//  * Memory beyond the mapped shard: 4 bytes per node of the whole graph (the global -> graph id
+//    table, inverted from old_to_new.bin).
+// SerialGraph: a Graph (loaded by LoadGraph or built in memory) with the same accessors; every
+// node is owned by rank 0 and neighbours are graph ids already.
+// Both are immutable after construction and safe to read from many threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "graph/array_ref.h"
+#include "graph/graph.h"
+#include "partition/partition_view.h"
+#include "sampler/relation_table.h"
+#include "sampler/row_pick.h"
+#include "worker/communicator.h"
+
+namespace melograph {
+
+class DistGraph {
+ public:
+  static DistGraph Open(Communicator& comm, const std::string& dir, bool verify_checksums = true);
+
+  Communicator& comm() const { return *comm_; }
+  int32_t rank() const { return shard_.part(); }
+  int32_t num_parts() const { return shard_.num_parts(); }
+  NodeId num_nodes() const { return shard_.num_nodes_total(); }
+  const PartitionShard& shard() const { return shard_; }
+  const proto::PartitionManifest& manifest() const { return shard_.manifest(); }
+  const RelationTable& relations() const { return relations_; }
+  const std::vector<TypeRange>& node_types() const { return types_; }
+  const std::string& dir() const { return dir_; }
+
+  NodeId GlobalId(NodeId graph_id) const { return old_to_new_[static_cast<size_t>(graph_id)]; }
+  NodeId GraphIdOfGlobal(NodeId global_id) const { return new_to_old_[static_cast<size_t>(global_id)]; }
+  const NodeId* global_to_graph() const { return new_to_old_.data(); }
+  int32_t owner(NodeId graph_id) const { return shard_.owner(GlobalId(graph_id)); }
+  bool owns(NodeId graph_id) const { return shard_.owns(GlobalId(graph_id)); }
+  // The row of an owned node; neighbours are GLOBAL ids.
+  RowSpans OwnedRow(NodeId graph_id) const { return OwnedRowOfGlobal(GlobalId(graph_id)); }
+  RowSpans OwnedRowOfGlobal(NodeId global_id) const {
+    const size_t i = static_cast<size_t>(global_id - shard_.begin());
+    const EdgeIdx b = shard_.row_ptr()[i], e = shard_.row_ptr()[i + 1];
+    const size_t n = static_cast<size_t>(e - b);
+    return {shard_.col_idx().subspan(static_cast<size_t>(b), n), shard_.edge_relation().subspan(static_cast<size_t>(b), n),
+            shard_.edge_weight().subspan(static_cast<size_t>(b), n)};
+  }
+  // This rank's training seeds (PartitionShard::seeds()) as graph ids, in global id order.
+  std::vector<NodeId> SeedGraphIds() const;
+
+ private:
+  Communicator* comm_ = nullptr;
+  std::string dir_;
+  PartitionShard shard_;
+  ArrayRef<NodeId> old_to_new_;
+  std::vector<NodeId> new_to_old_;
+  RelationTable relations_;
+  std::vector<TypeRange> types_;
+};
+
+class SerialGraph {
+ public:
+  explicit SerialGraph(std::shared_ptr<const Graph> graph);
+  static SerialGraph Load(const std::string& graph_dir, bool verify_checksums = true);
+
+  const Graph& graph() const { return *graph_; }
+  NodeId num_nodes() const { return graph_->num_nodes(); }
+  const RelationTable& relations() const { return relations_; }
+  const std::vector<TypeRange>& node_types() const { return types_; }
+  RowSpans Row(NodeId v) const {
+    const EdgeIdx b = graph_->row_ptr()[static_cast<size_t>(v)], e = graph_->row_ptr()[static_cast<size_t>(v) + 1];
+    const size_t n = static_cast<size_t>(e - b);
+    return {graph_->col_idx().subspan(static_cast<size_t>(b), n),
+            graph_->edge_relation().subspan(static_cast<size_t>(b), n),
+            graph_->edge_weight().subspan(static_cast<size_t>(b), n)};
+  }
+
+ private:
+  std::shared_ptr<const Graph> graph_;
+  RelationTable relations_;
+  std::vector<TypeRange> types_;
+};
+
+// UsageError unless the partition was made from a graph with the same node count, types and
+// relation table (the serial reference must describe the same graph as the partition).
+void CheckSameGraph(const SerialGraph& serial, const DistGraph& dist);
+
+}  // namespace melograph

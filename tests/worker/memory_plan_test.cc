@@ -1,0 +1,87 @@
+// Memory plan: exact terms for a hand-made partition manifest and config; the limit check names
+// the rank and the term that does not fit.
+#include "worker/memory_plan.h"
+
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+
+namespace melograph {
+namespace {
+
+proto::PartitionManifest TwoParts() {
+  proto::PartitionManifest m;
+  m.set_num_parts(2);
+  m.set_num_nodes(1000);
+  for (int p = 0; p < 2; ++p) {
+    auto* part = m.add_parts();
+    part->set_nodes(p == 0 ? 400 : 600);
+    part->set_halo_nodes(50);
+    auto* f = part->add_files();
+    f->set_bytes(10000 * (p + 1));
+  }
+  return m;
+}
+
+int64_t Term(const RankMemoryPlan& r, const std::string& name) {
+  for (const auto& t : r.terms)
+    if (t.name == name) return t.bytes;
+  ADD_FAILURE() << "no term " << name;
+  return -1;
+}
+
+TEST(MemoryPlan, terms_follow_the_documented_formulas) {
+  proto::TrainConfig c;
+  c.set_model(proto::TrainConfig::LIGHTGCN);
+  c.set_dim(8);
+  c.set_batch_size(4);  // 2 per rank
+  c.set_negatives(1);
+  c.add_fanouts(2);
+  c.add_fanouts(3);
+  c.set_optimizer(proto::TrainConfig::ADAM);
+  const auto plan = PlanMemory(TwoParts(), c);
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(Term(plan[1], "embeddings"), 600 * 8 * 4);
+  EXPECT_EQ(Term(plan[1], "optimiser"), 2 * 600 * 8 * 4);
+  EXPECT_EQ(Term(plan[1], "adjacency"), 20000);
+  EXPECT_EQ(Term(plan[0], "id tables"), 1000 * 20);
+  // seeds = 2 * (2 + 1) = 6; hop 1: 6 * 2 = 12 edges, 18 nodes; hop 2: 18 * 3 = 54 edges, 72 nodes.
+  EXPECT_EQ(Term(plan[0], "batch"), 72 * 8 * 4 * (3 + 2 * 2) + 66 * 16);
+  EXPECT_EQ(Term(plan[0], "exchange"), 4 * 72 * 8 * 4);
+  EXPECT_EQ(Term(plan[0], "inference"), (400 * 4 + 50) * 8 * 4);
+  c.set_model(proto::TrainConfig::SGNS);
+  c.set_optimizer(proto::TrainConfig::SGD);
+  const auto sg = PlanMemory(TwoParts(), c);
+  EXPECT_EQ(Term(sg[0], "embeddings"), 2 * 400 * 8 * 4);  // input and output vectors
+  EXPECT_EQ(Term(sg[0], "optimiser"), 0);
+  EXPECT_EQ(Term(sg[0], "inference"), 0);
+}
+
+TEST(MemoryPlan, limit_check_names_rank_and_largest_term) {
+  proto::TrainConfig c;
+  c.set_model(proto::TrainConfig::SGNS);  // no inference term; adam state = 2x the embeddings
+  c.set_dim(65536);
+  c.set_batch_size(2);
+  c.set_negatives(1);
+  c.add_fanouts(1);
+  const auto plan = PlanMemory(TwoParts(), c);
+  EXPECT_NO_THROW(CheckMemoryPlan(plan, 0));
+  EXPECT_NO_THROW(CheckMemoryPlan(plan, plan[1].total()));
+  try {
+    CheckMemoryPlan(plan, plan[1].total() - 1);
+    ADD_FAILURE() << "expected LimitError";
+  } catch (const LimitError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("rank 1 needs"), std::string::npos) << what;
+    EXPECT_NE(what.find("optimiser"), std::string::npos) << what;  // adam state: 2x the embeddings
+  }
+  const std::string text = FormatMemoryPlan(plan, plan[0].total());
+  EXPECT_NE(text.find("rank1_total_bytes: " + std::to_string(plan[1].total())), std::string::npos);
+  EXPECT_NE(text.find("OVER LIMIT"), std::string::npos);
+  EXPECT_NE(text.find("fits: no"), std::string::npos);
+  EXPECT_EQ(FormatBytes(3LL << 30), "3.00 GiB");
+  EXPECT_EQ(FormatBytes(512), "512 B");
+}
+
+}  // namespace
+}  // namespace melograph

@@ -1,0 +1,48 @@
+// `mpirun -np K melograph train --partition DIR --config FILE --out RUN [--resume]`: the
+// distributed trainer (worker/trainer.h). Also runs as a single process (K = 1) without mpirun.
+#include <cstdio>
+
+#include "common/error.h"
+#include "common/text.h"
+#include "tools/commands.h"
+#include "worker/communicator.h"
+#include "worker/mpi_environment.h"
+#include "worker/trainer.h"
+
+namespace melograph::cli {
+
+void RegisterTrain(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "train",
+      "Train recall embeddings on a partition, one rank per part (mpirun -np K): skip-gram on metapath walks, "
+      "LightGCN or a knowledge-aware GNN (--config, presets in cluster/presets/). Writes RUN/embeddings + "
+      "manifest.pb (for eval/export/recall), RUN/metrics/, RUN/checkpoints/.");
+  auto job = std::make_shared<TrainJob>();
+  auto mem = std::make_shared<std::string>();
+  cmd->add_option("--partition", job->partition_dir, "Partition directory (melograph partition) with K parts.")->required();
+  cmd->add_option("--config", job->config_path, "Training config, Protobuf text (e.g. cluster/presets/lightgcn.pbtxt).")->required();
+  cmd->add_option("--out", job->out_dir, "Run directory to write (created; checkpoints and metrics inside).")->required();
+  cmd->add_flag("--resume", job->resume, "Continue from the newest usable checkpoint in --out (bit-identical to an uninterrupted run).");
+  cmd->add_option("--graph", job->graph_dir, "Graph directory (default: the one recorded in the partition manifest).");
+  cmd->add_option("--test", job->test_path, "test.tsv for evaluation during training (the config's eval_every_epochs).");
+  cmd->add_option("--epochs", job->epochs_override, "Override the config's epochs.");
+  cmd->add_option("--mem-per-rank", *mem, "Refuse to start when a rank's planned memory exceeds this (e.g. 16G); see `melograph plan`.");
+  cmd->add_option("--max-steps", job->max_steps, "Stop after this many steps (after writing a checkpoint); for tests and fault drills.");
+  cmd->add_flag("--quiet", job->quiet, "No progress line.");
+  cmd->callback([job, mem] {
+    if (!mem->empty()) {
+      const auto v = ParseByteSize(*mem);
+      if (!v || *v <= 0) throw UsageError("--mem-per-rank: '" + *mem + "' is not a size like 16G or 512M");
+      job->mem_per_rank = *v;
+    }
+    MpiEnvironment env;
+    Communicator comm;
+    const TrainSummary s = RunTraining(comm, *job);
+    if (comm.rank() == 0)
+      std::printf("steps: %lld\nepochs: %lld\nseconds: %.3f\nlast_loss: %.6f\nstopped_early: %s\n",
+                  static_cast<long long>(s.steps), static_cast<long long>(s.epochs), s.seconds, s.last_loss,
+                  s.stopped_early ? "yes" : "no");
+  });
+}
+
+}  // namespace melograph::cli

@@ -55,7 +55,8 @@ std::vector<RankMemoryPlan> PlanMemory(const proto::PartitionManifest& partition
   for (int h = 0; h < layers; ++h) {
     const int64_t f = h < config.fanouts_size() ? config.fanouts(h) : -1;
     const double grow = f < 0 ? 50.0 : static_cast<double>(f);  // full neighbourhood: assume degree ~50
-    edges += nodes * grow;
+    // A hop samples at most every stored edge of the graph once.
+    edges += std::min(nodes * grow, static_cast<double>(std::max<int64_t>(partition.num_edges(), 1)));
     nodes = std::min(static_cast<double>(n_all), nodes * (1 + grow));
   }
   const int64_t batch_nodes = static_cast<int64_t>(nodes);

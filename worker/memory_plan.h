@@ -9,7 +9,8 @@
 //                sampler's de-duplication slots (8) and full-graph degrees (4)
 //   batch        sampled nodes of one mini-batch (seeds * prod(1 + fanout_h), capped at N) times
 //                d * B * (3 + 2 * layers): the pulled rows, their gradients, and each layer's
-//                activations with gradients on the tape; plus 16 bytes per sampled edge
+//                activations with gradients on the tape; plus 16 bytes per sampled edge (a hop
+//                samples at most every stored edge of the graph)
 //   exchange     twice the pulled rows and pushed gradients of a batch (send + receive buffers)
 //   inference    full-graph layer-wise inference: owned rows * d * B * (layers + 2) plus the halo's
 //                rows * d * B (remote neighbours pulled per layer)

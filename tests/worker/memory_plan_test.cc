@@ -13,6 +13,7 @@ proto::PartitionManifest TwoParts() {
   proto::PartitionManifest m;
   m.set_num_parts(2);
   m.set_num_nodes(1000);
+  m.set_num_edges(5000);
   for (int p = 0; p < 2; ++p) {
     auto* part = m.add_parts();
     part->set_nodes(p == 0 ? 400 : 600);

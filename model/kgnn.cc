@@ -52,50 +52,56 @@ Var KgnnModel::Forward(Tape& t, const SampledSubgraph& subgraph, Var input,
   const int64_t seeds = static_cast<int64_t>(blocks.back().dst.size());
   Var h = input;
   Var total = SliceRows(t, h, 0, seeds);
-  std::vector<int32_t> message_index, dst_of_edge, identity;
-  std::vector<int> present(static_cast<size_t>(num_relations_));
   for (int l = 0; l < layers_; ++l) {
-    const Block& b = blocks[l];
-    const int64_t n_src = static_cast<int64_t>(b.src.size());
-    const int64_t n_dst = static_cast<int64_t>(b.dst.size());
-    const int64_t edges = b.num_edges();
-    const int first = l * (num_relations_ + 1);
-    // Per-relation transforms of every source, only for relations present in the block:
-    // stacked [h W_r for r present], and each edge reads row (position of r) * n_src + src.
-    std::fill(present.begin(), present.end(), -1);
-    std::vector<Var> transformed;
-    message_index.resize(static_cast<size_t>(edges));
-    for (int64_t e = 0; e < edges; ++e) {
-      const int slot = Slot(b.edge_relation[e]);
-      if (present[slot] < 0) {
-        present[slot] = static_cast<int>(transformed.size());
-        transformed.push_back(MatMul(t, h, weights[first + slot]));
-      }
-      message_index[e] = static_cast<int32_t>(present[slot] * n_src + b.edge_src[e]);
-    }
-    Var h_dst = SliceRows(t, h, 0, n_dst);
-    Var neighbours;
-    if (edges > 0) {
-      Var stacked = transformed.size() == 1 ? transformed[0] : ConcatRows(t, transformed);
-      Var messages = Gather(t, stacked, message_index);
-      dst_of_edge.resize(static_cast<size_t>(edges));
-      for (int64_t i = 0; i < n_dst; ++i)
-        for (int64_t e = b.edge_offsets[i]; e < b.edge_offsets[i + 1]; ++e)
-          dst_of_edge[e] = static_cast<int32_t>(i);
-      Var logits = LeakyRelu(t, RowDot(t, messages, Gather(t, h_dst, dst_of_edge)), slope_);
-      Var alpha = SegmentSoftmax(t, logits, b.edge_offsets);
-      identity.resize(static_cast<size_t>(edges));
-      for (int64_t e = 0; e < edges; ++e) identity[e] = static_cast<int32_t>(e);
-      neighbours = SegmentWeightedSum(t, messages, identity, alpha, b.edge_offsets);
-    } else {
-      neighbours = t.Zeros(n_dst, dim_);
-    }
-    const Var parts[] = {h_dst, neighbours};
-    h = MatMul(t, ConcatCols(t, parts), weights[first + num_relations_]);
-    if (l + 1 < layers_) h = LeakyRelu(t, h, 0.2f);
+    h = Layer(t, blocks[l], h, l, weights);
     total = Add(t, total, SliceRows(t, h, 0, seeds));
   }
   return Scale(t, total, 1.0f / static_cast<float>(layers_ + 1));
+}
+
+Var KgnnModel::Layer(Tape& t, const Block& b, Var h, int l, std::span<const Var> weights) const {
+  if (l < 0 || l >= layers_) throw UsageError("KGNN: layer " + std::to_string(l) + " outside [0, " + std::to_string(layers_) + ")");
+  if (static_cast<int>(weights.size()) != params_.num_tensors())
+    throw UsageError("KGNN: wrong number of weight variables");
+  const int64_t n_src = static_cast<int64_t>(b.src.size());
+  const int64_t n_dst = static_cast<int64_t>(b.dst.size());
+  if (t.node(h).rows != n_src) throw UsageError("KGNN: layer input rows differ from the block's sources");
+  const int64_t edges = b.num_edges();
+  const int first = l * (num_relations_ + 1);
+  std::vector<int32_t> message_index, dst_of_edge, identity;
+  std::vector<int> present(static_cast<size_t>(num_relations_), -1);
+  // Per-relation transforms of every source, only for relations present in the block:
+  // stacked [h W_r for r present], and each edge reads row (position of r) * n_src + src.
+  std::vector<Var> transformed;
+  message_index.resize(static_cast<size_t>(edges));
+  for (int64_t e = 0; e < edges; ++e) {
+    const int slot = Slot(b.edge_relation[e]);
+    if (present[slot] < 0) {
+      present[slot] = static_cast<int>(transformed.size());
+      transformed.push_back(MatMul(t, h, weights[first + slot]));
+    }
+    message_index[e] = static_cast<int32_t>(present[slot] * n_src + b.edge_src[e]);
+  }
+  Var h_dst = SliceRows(t, h, 0, n_dst);
+  Var neighbours;
+  if (edges > 0) {
+    Var stacked = transformed.size() == 1 ? transformed[0] : ConcatRows(t, transformed);
+    Var messages = Gather(t, stacked, message_index);
+    dst_of_edge.resize(static_cast<size_t>(edges));
+    for (int64_t i = 0; i < n_dst; ++i)
+      for (int64_t e = b.edge_offsets[i]; e < b.edge_offsets[i + 1]; ++e) dst_of_edge[e] = static_cast<int32_t>(i);
+    Var logits = LeakyRelu(t, RowDot(t, messages, Gather(t, h_dst, dst_of_edge)), slope_);
+    Var alpha = SegmentSoftmax(t, logits, b.edge_offsets);
+    identity.resize(static_cast<size_t>(edges));
+    for (int64_t e = 0; e < edges; ++e) identity[e] = static_cast<int32_t>(e);
+    neighbours = SegmentWeightedSum(t, messages, identity, alpha, b.edge_offsets);
+  } else {
+    neighbours = t.Zeros(n_dst, dim_);
+  }
+  const Var parts[] = {h_dst, neighbours};
+  Var out = MatMul(t, ConcatCols(t, parts), weights[first + num_relations_]);
+  if (l + 1 < layers_) out = LeakyRelu(t, out, 0.2f);
+  return out;
 }
 
 void KgnnModel::AccumulateGradients(const Tape& t, std::span<const Var> weights) {

@@ -41,6 +41,10 @@ class KgnnModel {
   // same shapes). Returns |blocks.back().dst| x dim seed embeddings.
   Var Forward(Tape& t, const SampledSubgraph& subgraph, Var input,
               std::span<const Var> weights) const;
+  // One layer l on one block: `h` holds the layer-l rows of block.src; returns the layer-(l+1)
+  // rows of block.dst. Forward is these layers in sequence; full-graph inference applies them
+  // layer by layer over every node.
+  Var Layer(Tape& t, const Block& block, Var h, int l, std::span<const Var> weights) const;
   // Adds the tape's gradients of `weights` into params().grads (after Backward).
   void AccumulateGradients(const Tape& t, std::span<const Var> weights);
 

@@ -464,32 +464,71 @@ std::vector<float> Trainer::Infer() {
     for (float& v : sum) v /= static_cast<float>(layers + 1);
     return sum;
   }
-  // KGNN: exact full-neighbourhood subgraphs for chunks of owned nodes.
-  NeighborSamplerOptions so;
-  so.fanouts.assign(hop_relations_.size(), -1);
-  so.relations = hop_relations_;
-  so.seed = config_.seed();
-  DistNeighborSampler full(*graph_, so);
-  constexpr size_t kChunk = 256;
-  const int64_t chunks = comm_.Allreduce(static_cast<int64_t>((owned + kChunk - 1) / kChunk), ReduceOp::kMax);
-  std::vector<float> result(owned * static_cast<size_t>(dim), 0.0f);
-  for (int64_t c = 0; c < chunks; ++c) {
-    std::vector<NodeId> seeds;
-    for (size_t i = static_cast<size_t>(c) * kChunk; i < std::min(owned, static_cast<size_t>(c + 1) * kChunk); ++i)
-      seeds.push_back(graph_->GraphIdOfGlobal(shard.begin() + static_cast<NodeId>(i)));
-    SampledSubgraph sg;
-    full.Sample(seeds, 0, c, sg);
-    const std::vector<float> x = table_->Pull(GlobalIds(sg.blocks.front().src));
-    if (seeds.empty()) continue;
-    Tape t;
-    Var x0 = t.ExternalLeaf(static_cast<int64_t>(sg.blocks.front().src.size()), dim, x.data(), false);
-    const std::vector<Var> w = kgnn_->WeightVars(t);
-    auto v = t.Value(kgnn_->Forward(t, sg, x0, w));
-    for (size_t i = 0; i < seeds.size(); ++i)
-      std::copy(v.data() + i * static_cast<size_t>(dim), v.data() + (i + 1) * static_cast<size_t>(dim),
-                result.begin() + static_cast<ptrdiff_t>((static_cast<size_t>(c) * kChunk + i) * static_cast<size_t>(dim)));
+  // KGNN, layer by layer: layer l (blocks[l] in training, i.e. the sampler's hop L-1-l) is
+  // applied to every owned node with its FULL neighbourhood under that hop's relations; the
+  // neighbours' layer-l rows are pulled once per layer. Output: the mean of layers 0..L.
+  const int layers = static_cast<int>(hop_relations_.size());
+  std::vector<float> layer(table_->owned_values().begin(), table_->owned_values().end());
+  std::vector<float> sum = layer;
+  const size_t d = static_cast<size_t>(dim);
+  constexpr size_t kChunk = 512;
+  for (int l = 0; l < layers; ++l) {
+    const RelationSet& rels = hop_relations_[static_cast<size_t>(layers - 1 - l)];
+    std::vector<NodeId> neighbors;
+    for (size_t i = 0; i < owned; ++i) {
+      const RowSpans row = graph_->OwnedRowOfGlobal(shard.begin() + static_cast<NodeId>(i));
+      for (int64_t e = 0; e < row.size(); ++e)
+        if (rels.Contains(row.relation[static_cast<size_t>(e)])) neighbors.push_back(row.neighbor[static_cast<size_t>(e)]);
+    }
+    std::sort(neighbors.begin(), neighbors.end());
+    neighbors.erase(std::unique(neighbors.begin(), neighbors.end()), neighbors.end());
+    const std::vector<float> pulled = table_->PullFrom(layer, neighbors);
+    std::vector<float> next(layer.size(), 0.0f);
+    for (size_t c0 = 0; c0 < owned; c0 += kChunk) {
+      const size_t c1 = std::min(owned, c0 + kChunk);
+      // One block: dst = the chunk, src = dst then each other neighbour once (row order).
+      Block b;
+      std::unordered_map<NodeId, int32_t> src_index;  // global id -> index in src
+      for (size_t i = c0; i < c1; ++i) {
+        const NodeId g = shard.begin() + static_cast<NodeId>(i);
+        b.dst.push_back(graph_->GraphIdOfGlobal(g));
+        b.src.push_back(b.dst.back());
+        src_index.emplace(g, static_cast<int32_t>(i - c0));
+      }
+      std::vector<const float*> src_rows;
+      for (size_t i = c0; i < c1; ++i) src_rows.push_back(layer.data() + i * d);
+      b.edge_offsets.push_back(0);
+      for (size_t i = c0; i < c1; ++i) {
+        const RowSpans row = graph_->OwnedRowOfGlobal(shard.begin() + static_cast<NodeId>(i));
+        for (int64_t e = 0; e < row.size(); ++e) {
+          const RelationId r = row.relation[static_cast<size_t>(e)];
+          if (!rels.Contains(r)) continue;
+          const NodeId u = row.neighbor[static_cast<size_t>(e)];
+          auto [it, fresh] = src_index.emplace(u, static_cast<int32_t>(b.src.size()));
+          if (fresh) {
+            b.src.push_back(graph_->GraphIdOfGlobal(u));
+            const size_t pos = static_cast<size_t>(std::lower_bound(neighbors.begin(), neighbors.end(), u) - neighbors.begin());
+            src_rows.push_back(pulled.data() + pos * d);
+          }
+          b.edge_src.push_back(it->second);
+          b.edge_relation.push_back(r);
+          b.edge_weight.push_back(row.weight[static_cast<size_t>(e)]);
+        }
+        b.edge_offsets.push_back(static_cast<int64_t>(b.edge_src.size()));
+      }
+      std::vector<float> h_src(src_rows.size() * d);
+      for (size_t i = 0; i < src_rows.size(); ++i) std::copy(src_rows[i], src_rows[i] + d, h_src.begin() + static_cast<ptrdiff_t>(i * d));
+      Tape t;
+      Var h = t.ExternalLeaf(static_cast<int64_t>(src_rows.size()), dim, h_src.data(), false);
+      const std::vector<Var> w = kgnn_->WeightVars(t);
+      auto v = t.Value(kgnn_->Layer(t, b, h, l, w));
+      std::copy(v.data(), v.data() + v.size(), next.begin() + static_cast<ptrdiff_t>(c0 * d));
+    }
+    layer = std::move(next);
+    for (size_t j = 0; j < sum.size(); ++j) sum[j] += layer[j];
   }
-  return result;
+  for (float& v : sum) v /= static_cast<float>(layers + 1);
+  return sum;
 }
 
 void Trainer::WriteRun(const std::vector<float>& rows, int64_t epoch) {

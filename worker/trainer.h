@@ -21,9 +21,9 @@
 // (worker/train_metrics.h), checkpoints/ (worker/checkpoint.h, every `checkpoint_every_steps` and
 // at epoch ends), config.pbtxt and train_info.txt. `resume` continues from the newest usable
 // checkpoint; the final embeddings then equal an uninterrupted run's bit for bit.
-// Inference: LightGCN layer by layer over the whole graph (each layer pulls the rows of the owned
-// nodes' neighbours once); KGNN by full-neighbourhood subgraphs of chunks of owned nodes (exact,
-// not sampled; recomputes shared neighbourhoods); SGNS writes the centre vectors.
+// Inference: LightGCN and KGNN layer by layer over the whole graph (each layer pulls the rows of
+// the owned nodes' neighbours once, then every owned node is computed from its full
+// neighbourhood under that layer's relations); SGNS writes the centre vectors.
 #pragma once
 
 #include <cstdint>

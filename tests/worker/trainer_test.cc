@@ -17,6 +17,13 @@
 #include "recall/run_format.h"
 #include "tests/sampler/sampler_fixtures.h"
 #include "tests/test_util.h"
+#include "model/kgnn.h"
+#include "model/lightgcn.h"
+#include "model/tape.h"
+#include "partition/partition_view.h"
+#include "sampler/dist_graph.h"
+#include "sampler/neighbor_sampler.h"
+#include "worker/checkpoint.h"
 #include "worker/train_metrics.h"
 
 namespace melograph {
@@ -136,6 +143,71 @@ TEST(Trainer, every_model_writes_a_valid_run_of_every_node) {
       EXPECT_GT(norm, 0) << model;
     }
     comm.Barrier();
+  }
+}
+
+// The run's embeddings are full-graph inference of the trained parameters: at one rank, they equal
+// the model's Forward over a full-neighbourhood subgraph of every node, built by the serial sampler
+// from the final checkpoint's table (and KGNN weights).
+TEST(Trainer, inference_equals_full_neighbourhood_forward_of_the_final_parameters) {
+  Communicator comm;
+  if (comm.size() != 1) GTEST_SKIP() << "checked at one rank (every rank skips)";
+  const std::string relations = "listened|rev_listened";
+  for (const char* model : {"lightgcn", "kgnn"}) {
+    const std::string run = TheWorld().Run(std::string("infer-") + model);
+    RunTraining(comm, Job(model, std::string("infer-") + model));
+    const int64_t step = FindResumeStep(comm, run);
+    ASSERT_GT(step, 0);
+    const CheckpointState ckpt = LoadCheckpoint(run, step, 0);
+    const std::vector<float> table = ckpt.GetArray<float>("table.values");
+    const auto graph = std::make_shared<const Graph>(LoadGraph(TheWorld().graph()));
+    const SerialGraph serial(graph);
+    const PartitionShard shard = LoadShard(TheWorld().partition(), 0);
+    const int64_t dim = 8, n = graph->num_nodes();
+    // Input rows in graph id order.
+    std::vector<float> x(static_cast<size_t>(n * dim));
+    for (NodeId g = 0; g < n; ++g)
+      std::copy(table.begin() + g * dim, table.begin() + (g + 1) * dim, x.begin() + shard.original_id(g) * dim);
+    const std::string hop = std::string(model) == "kgnn" ? "listened|rev_listened|by_artist|rev_by_artist" : relations;
+    NeighborSamplerOptions so;
+    so.fanouts = {-1, -1};
+    so.relations = serial.relations().ParseHopRelations(hop + ";" + hop, 2);
+    SerialNeighborSampler sampler(serial, so);
+    std::vector<NodeId> all(static_cast<size_t>(n));
+    for (NodeId v = 0; v < n; ++v) all[static_cast<size_t>(v)] = v;
+    const SampledSubgraph sg = sampler.Sample(all, 0, 0);
+    std::vector<float> src_x;
+    for (NodeId v : sg.blocks.front().src) src_x.insert(src_x.end(), x.begin() + v * dim, x.begin() + (v + 1) * dim);
+    Tape t;
+    Var in = t.ExternalLeaf(static_cast<int64_t>(sg.blocks.front().src.size()), dim, src_x.data(), false);
+    Var out;
+    std::unique_ptr<KgnnModel> kgnn;
+    if (std::string(model) == "kgnn") {
+      const RelationSet rels = serial.relations().Resolve(hop);
+      kgnn = std::make_unique<KgnnModel>(dim, 2, rels.ids, 0.2f, 7);
+      const std::vector<float> dense = ckpt.GetArray<float>("dense.values");
+      ASSERT_EQ(dense.size(), kgnn->params().all_values().size());
+      std::copy(dense.begin(), dense.end(), kgnn->params().all_values().begin());
+      const std::vector<Var> w = kgnn->WeightVars(t);
+      out = kgnn->Forward(t, sg, in, w);
+    } else {
+      std::vector<float> degree(static_cast<size_t>(n), 0.0f);
+      const RelationSet rels = serial.relations().Resolve(relations);
+      for (NodeId v = 0; v < n; ++v) {
+        const RowSpans row = serial.Row(v);
+        for (int64_t e = 0; e < row.size(); ++e) degree[static_cast<size_t>(v)] += rels.Contains(row.relation[static_cast<size_t>(e)]) ? 1.0f : 0.0f;
+      }
+      out = LightGcnForward(t, sg, in, degree);
+    }
+    auto expected = t.Value(out);  // rows in blocks.back().dst order == all
+    RunReader reader(run);
+    const RunReader::Shard got = reader.OpenShard(0);
+    ASSERT_EQ(static_cast<int64_t>(got.ids.size()), n);
+    double worst = 0;
+    for (size_t i = 0; i < got.ids.size(); ++i)
+      for (int64_t j = 0; j < dim; ++j)
+        worst = std::max(worst, static_cast<double>(std::abs(got.row(static_cast<int64_t>(i))[j] - expected(got.ids[i], j))));
+    EXPECT_LT(worst, 1e-5) << model;
   }
 }
 

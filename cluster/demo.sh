@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end on the embedded default (a small synthetic music world):
 # install missing packages, build Release, generate the world, build the knowledge graph and
-# the typed graph, print its stats, partition it, and evaluate the classic recall channels.
+# the typed graph, print its stats, partition it, evaluate the classic recall channels, train
+# LightGCN on 2 MPI ranks, evaluate it and draw its report (out/demo/run/report.html).
 # Usage: cluster/demo.sh [--preset demo|small] [--seed S] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,3 +38,10 @@ for channel in mostpop itemcf usercf kg-hop; do
 done
 step "6. one user's daily list (mix channel) with the reason for each song"
 $mg recall --graph "$out/graph" --channel mix --user user:u0 --k 10
+step "7. distributed LightGCN training on the 2 METIS shards (mpirun -np 2), then its recall"
+mpi_flags=(--oversubscribe)
+if [ "$(id -u)" -eq 0 ]; then mpi_flags+=(--allow-run-as-root); fi
+mpirun -np 2 "${mpi_flags[@]}" $mg train --partition "$out/partition" \
+  --config cluster/presets/lightgcn-demo.pbtxt --out "$out/run" --quiet
+$mg eval --graph "$out/graph" --test "$out/kg/test.tsv" --run "$out/run" --k 20 | grep -E '^(recall|ndcg)@20:'
+$mg report "$out/run"

@@ -67,6 +67,11 @@ void ReadTsv(const std::string& path, size_t min_fields, size_t max_fields, cons
       l.column = static_cast<int64_t>(bad) + 1;
       l.reason = "invalid UTF-8";
       ok = false;
+    } else if (const size_t cr = text.find('\r'); cr != std::string_view::npos) {
+      // A CR left after the line's CRLF would end up in a key TripleWriter cannot write back.
+      l.column = static_cast<int64_t>(cr) + 1;
+      l.reason = "carriage return inside the line (mixed line endings?)";
+      ok = false;
     } else {
       SplitFields(text, '\t', l.fields);
       l.starts.resize(l.fields.size());

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Configures and builds the clang `fuzz` preset (build/fuzz) and runs each libFuzzer target for
+# N seconds from its committed seed corpus fuzz/corpus/<name>/. New interesting inputs go to
+# build/fuzz/corpus/<name>/ (the committed corpus is never written); crashes go to
+# build/fuzz/artifacts/<name>/ and make the script exit non-zero.
+#
+# Usage: fuzz/run.sh [--seconds N] [--no-build] [name...]   (default: 30 s, every target)
+#   names: triple_reader events_reader catalog_reader import_hetrec import_kgat import_lightgcn
+#          kg_config graph_manifest partition_manifest train_config
+# Long run (hours, all targets in turn; extra libFuzzer flags via MELOGRAPH_FUZZ_FLAGS):
+#   MELOGRAPH_FUZZ_FLAGS="-jobs=2 -workers=2" fuzz/run.sh --seconds 3600
+# Prints one `name: ...` line per target with executions, executions/s and the outcome.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=30 build=1 names=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds=$2; shift 2 ;;
+    --no-build) build=0; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -*) echo "fuzz/run.sh: unknown option $1" >&2; exit 2 ;;
+    *) names+=("$1"); shift ;;
+  esac
+done
+if [ ${#names[@]} -eq 0 ]; then
+  for f in fuzz/*_fuzz.cc; do n=${f##*/}; names+=("${n%_fuzz.cc}"); done
+fi
+for n in "${names[@]}"; do
+  [ -f "fuzz/${n}_fuzz.cc" ] || { echo "fuzz/run.sh: no target '$n' (fuzz/${n}_fuzz.cc)" >&2; exit 2; }
+done
+if [ "$build" = 1 ]; then
+  command -v clang++ >/dev/null || { echo "fuzz/run.sh: clang++ not found (apt-get install clang)" >&2; exit 2; }
+  cmake --preset fuzz >/dev/null
+  cmake --build build/fuzz --target "${names[@]/%/_fuzz}"
+fi
+failed=0
+for n in "${names[@]}"; do
+  exe=build/fuzz/fuzz/${n}_fuzz work=build/fuzz/corpus/$n art=build/fuzz/artifacts/$n
+  mkdir -p "$work" "$art"
+  log=build/fuzz/$n.log
+  set +e
+  # shellcheck disable=SC2086
+  "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -print_final_stats=1 -artifact_prefix="$art/" ${MELOGRAPH_FUZZ_FLAGS:-} \
+    "$work" "fuzz/corpus/$n" >"$log" 2>&1
+  rc=$?
+  set -e
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+  corpus=$(ls "$work" | wc -l)
+  if [ $rc -eq 0 ]; then
+    echo "$n: ok, ${runs:-?} executions, ${rate:-?} exec/s, ${seconds} s, $corpus new corpus files"
+  else
+    failed=1
+    echo "$n: FAILED (exit $rc) after ${runs:-?} executions; log $log; artifacts in $art:"
+    ls "$art" | sed 's/^/  /'
+    grep -E '==melograph fuzz==|ERROR: (AddressSanitizer|libFuzzer)|runtime error' "$log" | head -n 5 | sed 's/^/  /'
+  fi
+done
+exit $failed

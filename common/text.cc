@@ -113,3 +113,21 @@ std::optional<int64_t> ParseByteSize(std::string_view s) {
 }
 
 }  // namespace melograph
+
+namespace melograph {
+
+bool CheckLineText(std::string_view line, int64_t& column, std::string& reason) {
+  if (const size_t bad = FindInvalidUtf8(line); bad != std::string_view::npos) {
+    column = static_cast<int64_t>(bad) + 1;
+    reason = "invalid UTF-8";
+    return false;
+  }
+  if (const size_t cr = line.find('\r'); cr != std::string_view::npos) {
+    column = static_cast<int64_t>(cr) + 1;
+    reason = "carriage return inside the line (mixed line endings?)";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace melograph

@@ -50,6 +50,12 @@ inline std::optional<double> ParseDouble(std::string_view s) {
 // Returns the byte offset of the first invalid UTF-8 sequence, or npos if valid.
 size_t FindInvalidUtf8(std::string_view s);
 
+// The checks every line-based reader makes before splitting fields: the line must be valid
+// UTF-8 and hold no carriage return (a CR left after the line's CRLF would end up in a key that
+// TripleWriter cannot write back). Returns true when the line is clean; otherwise sets the
+// 1-based column and the reason.
+bool CheckLineText(std::string_view line, int64_t& column, std::string& reason);
+
 inline std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);

@@ -62,17 +62,8 @@ void ReadTsv(const std::string& path, size_t min_fields, size_t max_fields, cons
   std::string_view text;
   while (reader.Next(text)) {
     if (text.empty() || text[0] == '#') continue;
-    bool ok = true;
-    if (const size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
-      l.column = static_cast<int64_t>(bad) + 1;
-      l.reason = "invalid UTF-8";
-      ok = false;
-    } else if (const size_t cr = text.find('\r'); cr != std::string_view::npos) {
-      // A CR left after the line's CRLF would end up in a key TripleWriter cannot write back.
-      l.column = static_cast<int64_t>(cr) + 1;
-      l.reason = "carriage return inside the line (mixed line endings?)";
-      ok = false;
-    } else {
+    bool ok = CheckLineText(text, l.column, l.reason);
+    if (ok) {
       SplitFields(text, '\t', l.fields);
       l.starts.resize(l.fields.size());
       for (size_t i = 0; i < l.fields.size(); ++i)

@@ -37,17 +37,7 @@ bool EventsReader::Next(EventRecord& record) {
 
 bool EventsReader::Parse(std::string_view line, EventRecord& r, int64_t& column,
                          std::string& reason) {
-  if (const size_t bad = FindInvalidUtf8(line); bad != std::string_view::npos) {
-    column = static_cast<int64_t>(bad) + 1;
-    reason = "invalid UTF-8";
-    return false;
-  }
-  // A CR left after the line's CRLF would end up in a key that TripleWriter cannot write back.
-  if (const size_t cr = line.find('\r'); cr != std::string_view::npos) {
-    column = static_cast<int64_t>(cr) + 1;
-    reason = "carriage return inside the line (mixed line endings?)";
-    return false;
-  }
+  if (!CheckLineText(line, column, reason)) return false;
   constexpr size_t kMaxFields = 7;
   std::string_view f[kMaxFields];
   size_t starts[kMaxFields];

@@ -1,6 +1,7 @@
 // Fault 1 of issue 7, from outside: `kill -9` of one rank in the middle of a 2-rank training job.
 // The job must end non-zero within seconds, Open MPI's log must name the lost rank, and
 // `--resume` must finish with embeddings bit-identical to an uninterrupted run with the same seed.
+// Before resuming, the newest checkpoint is damaged (fault 3): resume detects it and falls back.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -59,9 +60,18 @@ TEST(FaultKill, killed_rank_ends_the_job_and_resume_is_bit_identical) {
   EXPECT_NE(log.find("rank"), std::string::npos) << log;
   EXPECT_FALSE(std::ifstream(w + "/run/manifest.pb").good()) << "no final run after a crash";
 
+  // Fault 3 on top: damage rank 1's file of the newest complete checkpoint (same size, one byte).
+  // Resume must detect it by checksum, say so, and fall back to the previous good checkpoint
+  // (or start over when none is left) — the result is the same either way.
+  const auto newest = testing::Run("ls -d " + w + "/run/checkpoints/step-*/manifest.pb | tail -1 | xargs dirname");
+  ASSERT_EQ(newest.exit_code, 0) << newest.output;
+  const std::string victim = newest.output.substr(0, newest.output.find('\n')) + "/rank-00001.ckpt";
+  ASSERT_EQ(testing::Run("printf '\\377' | dd of=" + victim + " bs=1 seek=20 conv=notrunc status=none").exit_code, 0);
+
   const auto resumed = testing::Run(kMpi + train + w + "/run --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
-  EXPECT_NE(resumed.output.find("resuming from checkpoint step"), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find("unusable, falling back"), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find("CRC-32 differs"), std::string::npos) << resumed.output;
   for (int k = 0; k < 2; ++k) EXPECT_EQ(Shard(w + "/run", k), Shard(w + "/ref", k)) << "shard " << k;
 }
 

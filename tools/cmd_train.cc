@@ -26,6 +26,9 @@ void RegisterTrain(CLI::App& app) {
   cmd->add_option("--graph", job->graph_dir, "Graph directory (default: the one recorded in the partition manifest).");
   cmd->add_option("--test", job->test_path, "test.tsv for evaluation during training (the config's eval_every_epochs).");
   cmd->add_option("--epochs", job->epochs_override, "Override the config's epochs.");
+  cmd->add_option("--eval-every", job->eval_every,
+                  "Evaluate on --test every N epochs (Recall/NDCG at the config's eval_k, recorded in the metrics); "
+                  "overrides the config's eval_every_epochs, 0 = never.");
   cmd->add_option("--mem-per-rank", *mem, "Refuse to start when a rank's planned memory exceeds this (e.g. 16G); see `melograph plan`.");
   cmd->add_option("--max-steps", job->max_steps, "Stop after this many steps (after writing a checkpoint); for tests and fault drills.");
   cmd->add_flag("--quiet", job->quiet, "No progress line.");

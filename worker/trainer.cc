@@ -112,6 +112,7 @@ class Trainer {
   Trainer(Communicator& comm, const TrainJob& job)
       : comm_(comm), job_(job), config_(LoadTrainConfig(job.config_path)) {
     if (job.epochs_override > 0) config_.set_epochs(job.epochs_override);
+    if (job.eval_every >= 0) config_.set_eval_every_epochs(job.eval_every);
     graph_ = std::make_unique<DistGraph>(DistGraph::Open(comm, job.partition_dir));
     CheckMemoryPlan(PlanMemory(graph_->manifest(), config_), job.mem_per_rank);
     graph_dir_ = job.graph_dir.empty() ? graph_->manifest().graph_dir() : job.graph_dir;

@@ -42,6 +42,7 @@ struct TrainJob {
   bool resume = false;
   int64_t mem_per_rank = 0;     // bytes; 0 = no check
   int32_t epochs_override = 0;  // > 0 replaces the config's epochs
+  int32_t eval_every = -1;      // >= 0 replaces the config's eval_every_epochs (0: never)
   int64_t max_steps = 0;        // > 0: stop (after a checkpoint) once this many steps ran (tests)
   bool quiet = false;           // no progress line
 };

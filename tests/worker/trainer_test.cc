@@ -211,6 +211,30 @@ TEST(Trainer, inference_equals_full_neighbourhood_forward_of_the_final_parameter
   }
 }
 
+TEST(Trainer, eval_every_records_recall_per_epoch_on_rank_0) {
+  Communicator comm;
+  if (comm.rank() == 0) {
+    std::string test;
+    for (int u = 0; u < 96; u += 3) test += "user:" + std::to_string(u) + "\tsong:" + std::to_string((u * 7) % 96) + "\n";
+    testing::WriteFile(TheWorld().root + "/test.tsv", test);
+  }
+  comm.Barrier();
+  TrainJob j = Job("lightgcn", "eval");
+  j.test_path = TheWorld().root + "/test.tsv";
+  j.eval_every = 1;
+  RunTraining(comm, j);
+  const auto rows = ReadMetricsFile(MetricsPath(TheWorld().Run("eval"), comm.rank()));
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& m : rows) {
+    EXPECT_EQ(m.recall.has_value(), comm.rank() == 0) << "epoch " << m.epoch;
+    if (m.recall) {
+      EXPECT_GE(*m.recall, 0.0);
+      EXPECT_LE(*m.recall, 1.0);
+      EXPECT_EQ(m.eval_k, 20);
+    }
+  }
+}
+
 TEST(Trainer, mismatched_inputs_are_clear_errors) {
   Communicator comm;
   TrainJob wrong = Job("lightgcn", "wrong");

@@ -18,6 +18,13 @@ namespace melograph::testing {
 
 using Builder = std::function<Var(Tape&, std::span<const Var>)>;
 
+// A rows x cols matrix from row-major values (hand-written test inputs).
+inline RowMatrix M(int64_t r, int64_t c, std::vector<float> v) {
+  RowMatrix m(r, c);
+  for (int64_t i = 0; i < m.size(); ++i) m.data()[i] = v[static_cast<size_t>(i)];
+  return m;
+}
+
 inline RowMatrix RandomMatrix(int64_t rows, int64_t cols, uint64_t seed, float scale = 1.0f) {
   RowMatrix m(rows, cols);
   Rng rng(seed);

@@ -14,13 +14,9 @@ namespace melograph {
 namespace {
 
 using testing::ExpectGradientsMatch;
+using testing::M;
 using testing::RandomMatrix;
 
-RowMatrix M(int64_t r, int64_t c, std::vector<float> v) {
-  RowMatrix m(r, c);
-  for (int64_t i = 0; i < m.size(); ++i) m.data()[i] = v[i];
-  return m;
-}
 
 TEST(Losses, bpr_by_hand) {
   Tape t;

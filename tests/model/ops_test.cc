@@ -14,13 +14,9 @@ namespace melograph {
 namespace {
 
 using testing::ExpectGradientsMatch;
+using testing::M;
 using testing::RandomMatrix;
 
-RowMatrix M(int64_t r, int64_t c, std::vector<float> v) {
-  RowMatrix m(r, c);
-  for (int64_t i = 0; i < m.size(); ++i) m.data()[i] = v[i];
-  return m;
-}
 
 // Inputs kept away from the kinks of relu / leaky relu.
 RowMatrix AwayFromZero(int64_t r, int64_t c, uint64_t seed) {

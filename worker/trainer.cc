@@ -1,5 +1,7 @@
 #include "worker/trainer.h"
 
+#include <Eigen/Core>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -111,6 +113,9 @@ class Trainer {
  public:
   Trainer(Communicator& comm, const TrainJob& job)
       : comm_(comm), job_(job), config_(LoadTrainConfig(job.config_path)) {
+    // Eigen's products use OpenMP threads unless told otherwise; on a loaded node (or several
+    // ranks per node) idle-spinning threads stall training, so use exactly the config's count.
+    Eigen::setNbThreads(std::max(1, config_.threads()));
     if (job.epochs_override > 0) config_.set_epochs(job.epochs_override);
     if (job.eval_every >= 0) config_.set_eval_every_epochs(job.eval_every);
     graph_ = std::make_unique<DistGraph>(DistGraph::Open(comm, job.partition_dir));
@@ -173,7 +178,7 @@ class Trainer {
   std::vector<float> degree_;  // propagation degree per graph id (LightGCN normalisation)
   RelationSet propagation_;
   std::unique_ptr<OpenedWalkShard> walk_shard_;
-  std::unique_ptr<Metapath> metapath_;
+  std::vector<Metapath> metapaths_;  // SGNS; one empty (unrestricted) schema for DeepWalk
 
   std::vector<Example> examples_;
   int64_t global_step_ = 0;
@@ -203,8 +208,9 @@ void Trainer::SetUpModel() {
                                                        HashCombine(config_.seed(), 0x63747874ULL), 0.0f);
     optimizer_->InitState(&context_->local());
     walk_shard_ = std::make_unique<OpenedWalkShard>(OpenWalkShard(job_.partition_dir, comm_.rank()));
-    const std::string mp = config_.metapaths_size() > 0 ? config_.metapaths(0) : "";
-    metapath_ = std::make_unique<Metapath>(ParseMetapath(mp, walk_shard_->node_types, walk_shard_->relations));
+    if (config_.metapaths_size() == 0) metapaths_.push_back(ParseMetapath("", walk_shard_->node_types, walk_shard_->relations));
+    for (const std::string& mp : config_.metapaths())
+      metapaths_.push_back(ParseMetapath(mp, walk_shard_->node_types, walk_shard_->relations));
     negatives_ = std::make_unique<NegativeTables>(NegativeTables::Build(*graph_, neg));
     return;
   }
@@ -668,18 +674,29 @@ TrainSummary Trainer::Run() {
     int64_t local_n = 0;
     if (config_.model() == TrainConfig::SGNS) {
       auto t0 = Clock::now();
-      const TypeId start_type = metapath_->types.empty() ? TypeId{0} : metapath_->types.front();
-      std::vector<NodeId> starts = metapath_->types.empty()
-                                       ? std::vector<NodeId>()
-                                       : OwnedNodesOfType(walk_shard_->view(), start_type);
-      if (metapath_->types.empty())
-        for (NodeId i = 0; i < graph_->shard().num_owned(); ++i) starts.push_back(graph_->shard().original_id(graph_->shard().begin() + i));
       WalkOptions wo;
       wo.walk_length = config_.walk_length();
       wo.walks_per_node = config_.walks_per_node();
       wo.seed = config_.seed();
       wo.epoch = static_cast<uint64_t>(epoch);
-      const Walks walks = DistributedRandomWalks(comm_, walk_shard_->view(), *metapath_, starts, wo);
+      Walks walks;
+      for (const Metapath& mp : metapaths_) {
+        std::vector<NodeId> starts;
+        if (mp.types.empty()) {
+          for (NodeId i = 0; i < graph_->shard().num_owned(); ++i)
+            starts.push_back(graph_->shard().original_id(graph_->shard().begin() + i));
+        } else {
+          starts = OwnedNodesOfType(walk_shard_->view(), mp.types.front());
+        }
+        const Walks w = DistributedRandomWalks(comm_, walk_shard_->view(), mp, starts, wo);
+        for (int64_t i = 0; i < w.num_walks(); ++i) {
+          walks.start.push_back(w.start[static_cast<size_t>(i)]);
+          walks.repetition.push_back(w.repetition[static_cast<size_t>(i)]);
+          const auto path = w.walk(i);
+          walks.nodes.insert(walks.nodes.end(), path.begin(), path.end());
+          walks.offsets.push_back(static_cast<int64_t>(walks.nodes.size()));
+        }
+      }
       SkipGramOptions sk;
       sk.window = config_.window();
       pairs = SkipGramPairs(walks, walk_shard_->node_types, sk);

@@ -41,10 +41,16 @@ void RegisterTrain(CLI::App& app) {
     MpiEnvironment env;
     Communicator comm;
     const TrainSummary s = RunTraining(comm, *job);
+    // Throughput figures summed over ranks (one allreduce), printed by rank 0.
+    const int64_t examples = comm.Allreduce(s.examples, ReduceOp::kSum);
+    const int64_t bytes = comm.Allreduce(s.bytes_sent, ReduceOp::kSum);
     if (comm.rank() == 0)
-      std::printf("steps: %lld\nepochs: %lld\nseconds: %.3f\nlast_loss: %.6f\nstopped_early: %s\n",
+      std::printf("steps: %lld\nepochs: %lld\nseconds: %.3f\nlast_loss: %.6f\nstopped_early: %s\n"
+                  "examples_per_s: %.1f\nexamples_per_s_per_rank: %.1f\nbytes_sent_last_epoch: %lld\n",
                   static_cast<long long>(s.steps), static_cast<long long>(s.epochs), s.seconds, s.last_loss,
-                  s.stopped_early ? "yes" : "no");
+                  s.stopped_early ? "yes" : "no", s.seconds > 0 ? static_cast<double>(examples) / s.seconds : 0.0,
+                  s.seconds > 0 ? static_cast<double>(examples) / s.seconds / comm.size() : 0.0,
+                  static_cast<long long>(bytes));
   });
 }
 

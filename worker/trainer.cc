@@ -732,6 +732,7 @@ TrainSummary Trainer::Run() {
         loss = GnnStep(epoch, step, std::span<const Example>(examples_).subspan(static_cast<size_t>(b0), static_cast<size_t>(b1 - b0)),
                        std::max<int64_t>(1, global_batch));
       ++global_step_;
+      summary.examples += b1 - b0;
       loss_sum += loss;
       ++loss_steps;
       summary.last_loss = loss;
@@ -743,6 +744,7 @@ TrainSummary Trainer::Run() {
       }
       if (stop) {
         summary.stopped_early = true;
+        summary.bytes_sent = comm_.total_exchanged().bytes_sent;
         summary.steps = global_step_;
         summary.seconds = Since(run_start);
         Progress(epoch, step + 1, steps, loss_sum / static_cast<double>(loss_steps), true);
@@ -759,6 +761,7 @@ TrainSummary Trainer::Run() {
     m.exchange_seconds = exchange_s_;
     m.compute_seconds = compute_s_;
     m.bytes_sent = comm_.total_exchanged().bytes_sent;
+    summary.bytes_sent = m.bytes_sent;
     m.bytes_received = comm_.total_exchanged().bytes_received;
     m.eval_k = config_.eval_k();
     if (config_.eval_every_epochs() > 0 && epoch % config_.eval_every_epochs() == 0 && epoch < config_.epochs()) {

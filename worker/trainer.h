@@ -53,6 +53,8 @@ struct TrainSummary {
   double seconds = 0;
   double last_loss = 0;
   bool stopped_early = false;  // max_steps reached
+  int64_t examples = 0;         // training examples this rank processed (all epochs of this run)
+  int64_t bytes_sent = 0;       // payload bytes this rank sent to other ranks in the last epoch
 };
 
 // Collective over every rank of `comm`.

@@ -81,17 +81,44 @@ std::string CheckOwnFile(const std::string& run_dir, int64_t step, int rank, int
 
 }  // namespace
 
-std::string CheckpointState::Serialize() const {
-  std::string out(kMagic);
-  AppendPod<uint32_t>(out, static_cast<uint32_t>(sections_.size()));
-  for (const auto& [name, bytes] : sections_) {
-    AppendPod<uint32_t>(out, static_cast<uint32_t>(name.size()));
-    out.append(name);
-    AppendPod<uint64_t>(out, static_cast<uint64_t>(bytes.size()));
-    out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+template <typename Emit>
+void CheckpointState::EmitBody(Emit&& emit) const {
+  // Owned and borrowed sections merged in name order (a name lives in one map only).
+  std::map<std::string, std::span<const std::byte>> all(views_.begin(), views_.end());
+  for (const auto& [name, bytes] : sections_) all.emplace(name, std::span<const std::byte>(bytes));
+  std::string header(kMagic);
+  AppendPod<uint32_t>(header, static_cast<uint32_t>(all.size()));
+  emit(std::string_view(header));
+  for (const auto& [name, bytes] : all) {
+    std::string h;
+    AppendPod<uint32_t>(h, static_cast<uint32_t>(name.size()));
+    h.append(name);
+    AppendPod<uint64_t>(h, static_cast<uint64_t>(bytes.size()));
+    emit(std::string_view(h));
+    emit(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   }
+}
+
+std::string CheckpointState::Serialize() const {
+  std::string out;
+  EmitBody([&](std::string_view b) { out.append(b); });
   AppendPod<uint32_t>(out, Crc32(out.data(), out.size()));
   return out;
+}
+
+std::pair<int64_t, uint32_t> CheckpointState::WriteTo(AtomicFile& out) const {
+  uint32_t crc = 0;
+  int64_t bytes = 0;
+  auto write = [&](std::string_view b) {
+    crc = Crc32(b.data(), b.size(), crc);
+    bytes += static_cast<int64_t>(b.size());
+    out.Write(b);
+  };
+  EmitBody(write);
+  std::string trailer;
+  AppendPod<uint32_t>(trailer, crc);
+  write(trailer);
+  return {bytes, crc};
 }
 
 CheckpointState CheckpointState::Parse(std::string_view bytes, const std::string& source) {
@@ -130,10 +157,10 @@ CheckpointState CheckpointState::Parse(std::string_view bytes, const std::string
   return state;
 }
 
-const std::vector<std::byte>& CheckpointState::Section(const std::string& name) const {
-  const auto it = sections_.find(name);
-  if (it == sections_.end()) throw FormatError(source_ + ": checkpoint has no section '" + name + "'");
-  return it->second;
+std::span<const std::byte> CheckpointState::Section(const std::string& name) const {
+  if (const auto it = sections_.find(name); it != sections_.end()) return it->second;
+  if (const auto it = views_.find(name); it != views_.end()) return it->second;
+  throw FormatError(source_ + ": checkpoint has no section '" + name + "'");
 }
 
 std::string CheckpointDir(const std::string& run_dir, int64_t step) {
@@ -149,18 +176,19 @@ void WriteCheckpoint(Communicator& comm, const std::string& run_dir, const Check
   if (keep < 1) throw UsageError("checkpoints to keep must be >= 1, got " + std::to_string(keep));
   const std::string dir = CheckpointDir(run_dir, info.step);
   MakeDirectories(dir);
-  const std::string bytes = state.Serialize();
-  {
-    AtomicFile f(CheckpointRankFile(run_dir, info.step, comm.rank()));
-    f.Write(bytes);
-    f.Commit();
-  }
   struct FileFacts {
     int64_t bytes;
     uint32_t crc;
   };
-  const std::vector<FileFacts> facts =
-      comm.Allgather(FileFacts{static_cast<int64_t>(bytes.size()), Crc32(bytes.data(), bytes.size())});
+  FileFacts mine{};
+  {
+    // Streamed: a checkpoint of a large table never exists twice in memory.
+    AtomicFile f(CheckpointRankFile(run_dir, info.step, comm.rank()));
+    const auto [bytes, crc] = state.WriteTo(f);
+    mine = {bytes, crc};
+    f.Commit();
+  }
+  const std::vector<FileFacts> facts = comm.Allgather(mine);
   if (comm.rank() == 0) {
     proto::CheckpointManifest m;
     m.mutable_version()->set_tool("melograph");

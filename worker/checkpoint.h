@@ -29,9 +29,11 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
+#include "common/file_util.h"
 #include "worker/communicator.h"
 
 namespace melograph {
@@ -39,7 +41,16 @@ namespace melograph {
 class CheckpointState {
  public:
   void Put(const std::string& name, std::span<const std::byte> bytes) {
+    views_.erase(name);
     sections_[name].assign(bytes.begin(), bytes.end());
+  }
+  // A section that borrows the caller's memory (no copy): it must stay alive and unchanged until
+  // the state is written. For large tables, so a checkpoint never holds a second copy of them.
+  template <typename T>
+  void PutArrayView(const std::string& name, std::span<const T> values) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    sections_.erase(name);
+    views_[name] = std::as_bytes(values);
   }
   template <typename T>
   void PutArray(const std::string& name, std::span<const T> values) {
@@ -51,12 +62,12 @@ class CheckpointState {
     PutArray<T>(name, std::span<const T>(&value, 1));
   }
 
-  bool Has(const std::string& name) const { return sections_.count(name) != 0; }
+  bool Has(const std::string& name) const { return sections_.count(name) != 0 || views_.count(name) != 0; }
   // Throws FormatError when the section is missing or its size is not a multiple of sizeof(T).
   template <typename T>
   std::vector<T> GetArray(const std::string& name) const {
     static_assert(std::is_trivially_copyable_v<T>);
-    const std::vector<std::byte>& b = Section(name);
+    const std::span<const std::byte> b = Section(name);
     if (b.size() % sizeof(T) != 0)
       throw FormatError(source_ + ": checkpoint section '" + name + "' has " +
                         std::to_string(b.size()) + " bytes, not a multiple of " + std::to_string(sizeof(T)));
@@ -72,15 +83,24 @@ class CheckpointState {
                         std::to_string(v.size()) + " values, expected 1");
     return v[0];
   }
+  // Owned sections (a parsed checkpoint holds only these).
   const std::map<std::string, std::vector<std::byte>>& sections() const { return sections_; }
 
   // Serialised form (with the trailing CRC) and its inverse; `source` names the input in errors.
+  // Sections are written in name order, owned and borrowed alike.
   std::string Serialize() const;
+  // Streams the serialised form into `out` without building it in memory; returns its size and
+  // the CRC-32 of the whole stream (trailer included), as recorded in the manifest.
+  std::pair<int64_t, uint32_t> WriteTo(AtomicFile& out) const;
   static CheckpointState Parse(std::string_view bytes, const std::string& source);
 
  private:
-  const std::vector<std::byte>& Section(const std::string& name) const;
+  std::span<const std::byte> Section(const std::string& name) const;
+  // Calls emit(bytes) for the whole serialised form except the trailing CRC, in order.
+  template <typename Emit>
+  void EmitBody(Emit&& emit) const;
   std::map<std::string, std::vector<std::byte>> sections_;
+  std::map<std::string, std::span<const std::byte>> views_;
   std::string source_ = "checkpoint";
 };
 

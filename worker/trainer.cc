@@ -571,16 +571,16 @@ std::optional<std::pair<double, double>> Trainer::Evaluate() {
 
 void Trainer::SaveCheckpoint(int64_t epoch, int64_t step_in_epoch) {
   CheckpointState s;
-  s.PutArray<float>("table.values", table_->local().values);
-  s.PutArray<float>("table.state1", table_->local().state1);
-  s.PutArray<float>("table.state2", table_->local().state2);
+  s.PutArrayView<float>("table.values", table_->local().values);
+  s.PutArrayView<float>("table.state1", table_->local().state1);
+  s.PutArrayView<float>("table.state2", table_->local().state2);
   if (context_) {
-    s.PutArray<float>("context.values", context_->local().values);
-    s.PutArray<float>("context.state1", context_->local().state1);
-    s.PutArray<float>("context.state2", context_->local().state2);
+    s.PutArrayView<float>("context.values", context_->local().values);
+    s.PutArrayView<float>("context.state1", context_->local().state1);
+    s.PutArrayView<float>("context.state2", context_->local().state2);
   }
   if (kgnn_) {
-    s.PutArray<float>("dense.values", kgnn_->params().all_values());
+    s.PutArrayView<float>("dense.values", kgnn_->params().all_values());
     s.PutArray<float>("dense.m", dense_optimizer_->first_moment());
     s.PutArray<float>("dense.v", dense_optimizer_->second_moment());
     s.PutValue<int64_t>("dense.step", dense_optimizer_->step());

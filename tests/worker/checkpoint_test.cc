@@ -72,6 +72,21 @@ TEST(Checkpoint, state_serialisation_round_trips_and_rejects_damage) {
   EXPECT_THROW(odd.GetArray<int32_t>("odd"), FormatError);
 }
 
+TEST(Checkpoint, borrowed_sections_serialise_like_copies) {
+  const std::vector<float> rows{1.5f, -2.0f, 3.25f};
+  const std::vector<int64_t> ids{7, 9};
+  CheckpointState copied, borrowed;
+  copied.PutArray<float>("rows", rows);
+  copied.PutArray<int64_t>("ids", ids);
+  copied.PutValue<int64_t>("step", 4);
+  borrowed.PutArrayView<float>("rows", rows);
+  borrowed.PutArrayView<int64_t>("ids", ids);
+  borrowed.PutValue<int64_t>("step", 4);
+  EXPECT_EQ(borrowed.Serialize(), copied.Serialize());
+  EXPECT_EQ(borrowed.GetArray<float>("rows"), rows);
+  EXPECT_TRUE(borrowed.Has("ids"));
+}
+
 TEST(Checkpoint, write_load_prune_and_resume_from_newest) {
   Communicator comm;
   SharedDir dir(comm);

@@ -22,14 +22,7 @@ class SampleCli : public ::testing::Test {
  protected:
   void SetUp() override {
     graph_dir_ = dir_.File("graph");
-    SaveGraph(*testing::SmallMusicWorld(80, 5), graph_dir_);
-    for (const char* method : {"hash", "metis"}) {
-      PartitionOptions o;
-      o.num_parts = 2;
-      o.method = ParsePartitionMethod(method);
-      o.sample_roots = 50;
-      PartitionGraph(*testing::SmallMusicWorld(80, 5), o, dir_.File(method));
-    }
+    testing::SaveWorldWithPartitions(80, 5, 2, graph_dir_, [&](const char* method) { return dir_.File(method); });
   }
   testing::TempDir dir_;
   std::string graph_dir_;

@@ -25,14 +25,7 @@ class SampleWalksCli : public ::testing::Test {
  protected:
   void SetUp() override {
     graph_dir_ = dir_.File("graph");
-    SaveGraph(*testing::SmallMusicWorld(60, 3), graph_dir_);
-    for (const char* method : {"hash", "metis"}) {
-      PartitionOptions o;
-      o.num_parts = 2;
-      o.method = ParsePartitionMethod(method);
-      o.sample_roots = 50;
-      PartitionGraph(*testing::SmallMusicWorld(60, 3), o, dir_.File(method));
-    }
+    testing::SaveWorldWithPartitions(60, 3, 2, graph_dir_, [&](const char* method) { return dir_.File(method); });
   }
   testing::TempDir dir_;
   std::string graph_dir_;

@@ -7,6 +7,8 @@
 
 #include "common/hash.h"
 #include "graph/graph_builder.h"
+#include "graph/graph_io.h"
+#include "partition/partition_pipeline.h"
 #include "sampler/dist_graph.h"
 
 namespace melograph::testing {
@@ -59,6 +61,21 @@ inline std::shared_ptr<const Graph> SmallMusicWorld(int users, uint64_t seed) {
   GraphBuildOptions opt;
   opt.symmetric_relations = {"friend"};
   return std::make_shared<const Graph>(MakeGraph(edges, opt));
+}
+
+// Saves SmallMusicWorld(users, seed) to `graph_dir` and writes its hash and METIS partitions into
+// `parts` parts at `partition_dir_of("hash")` / `partition_dir_of("metis")` (CLI tests).
+template <typename DirOf>
+void SaveWorldWithPartitions(int users, uint64_t seed, int parts, const std::string& graph_dir, DirOf partition_dir_of) {
+  const auto graph = SmallMusicWorld(users, seed);
+  SaveGraph(*graph, graph_dir);
+  for (const char* method : {"hash", "metis"}) {
+    PartitionOptions o;
+    o.num_parts = parts;
+    o.method = ParsePartitionMethod(method);
+    o.sample_roots = 50;
+    PartitionGraph(*graph, o, partition_dir_of(method));
+  }
 }
 
 }  // namespace melograph::testing

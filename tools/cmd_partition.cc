@@ -7,6 +7,7 @@
 //
 // Loads the graph by mmap, partitions it, writes one shard per part plus a Protobuf manifest
 // (atomically), and prints the quality report; its last block is `key: value` lines.
+#include <filesystem>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -57,7 +58,10 @@ void RunPartition(const PartitionCliOptions& o) {
   }
   if (o.parts < 1) throw UsageError("--parts must be at least 1 (got " + std::to_string(o.parts) + ")");
   const Graph graph = LoadGraph(o.graph_dir);
-  const proto::PartitionManifest m = PartitionGraph(graph, options, o.out, o.graph_dir);
+  // The manifest records the graph directory as an absolute path, so `train` run from any
+  // working directory (or another host with the same mount) finds it.
+  const std::string graph_dir = std::filesystem::absolute(o.graph_dir).lexically_normal().string();
+  const proto::PartitionManifest m = PartitionGraph(graph, options, o.out, graph_dir);
   std::fputs(FormatPartitionReport(m).c_str(), stdout);
 }
 

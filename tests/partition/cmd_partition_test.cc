@@ -26,6 +26,15 @@ TEST(CmdPartition, partitions_a_graph_directory_and_prints_the_report) {
   EXPECT_EQ(LoadShard(tmp.File("parts"), 1).num_owned(), 3);
 }
 
+TEST(CmdPartition, manifest_records_the_graph_directory_as_an_absolute_path) {
+  TempDir tmp;
+  SaveGraph(testing::TwoCommunities(), tmp.File("graph"));
+  const auto r = testing::Run("cd " + tmp.path() + " && " + MELOGRAPH_BINARY +
+                              " partition ./graph --parts 2 --method hash --sample-roots 10 --out parts");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(LoadPartitionManifest(tmp.File("parts")).graph_dir(), tmp.File("graph"));
+}
+
 TEST(CmdPartition, ldg_and_hash_run_from_the_cli) {
   TempDir tmp;
   SaveGraph(testing::TwoCommunities(), tmp.File("graph"));

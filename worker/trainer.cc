@@ -108,6 +108,18 @@ RelationSet UnionOf(const std::vector<RelationSet>& sets) {
   return u;
 }
 
+// `items` ordered by key(item, position), ties by position: an order that depends only on the
+// items and the key (seed, epoch...), never on ranks or threads.
+template <typename T, typename Key>
+std::vector<T> ShuffledByKey(const std::vector<T>& items, Key key) {
+  std::vector<std::pair<uint64_t, size_t>> keys(items.size());
+  for (size_t i = 0; i < items.size(); ++i) keys[i] = {key(items[i], i), i};
+  std::sort(keys.begin(), keys.end());
+  std::vector<T> out(items.size());
+  for (size_t i = 0; i < keys.size(); ++i) out[i] = items[keys[i].second];
+  return out;
+}
+
 // Everything a rank holds during training.
 class Trainer {
  public:
@@ -139,7 +151,8 @@ class Trainer {
  private:
   void SetUpModel();
   std::vector<Example> LocalExamples() const;
-  void ShuffleExamples(int64_t epoch);
+  // Sorted unique GLOBAL ids of the owned nodes' neighbours under `relations`.
+  std::vector<NodeId> OwnedNeighbors(const RelationSet& relations) const;
   double GnnStep(int64_t epoch, int64_t step, std::span<const Example> batch, int64_t global_batch);
   double SgnsStep(int64_t epoch, int64_t step, std::span<const SkipGramPair> batch, int64_t global_batch);
   void PushAndApply(ShardedEmbeddingTable& table, SparseOptimizer& opt, std::span<const NodeId> graph_ids,
@@ -251,19 +264,6 @@ std::vector<Example> Trainer::LocalExamples() const {
     }
   }
   return out;
-}
-
-void Trainer::ShuffleExamples(int64_t epoch) {
-  // Sort by a key drawn from (seed, epoch, user, item): the order is a function of the examples.
-  std::vector<std::pair<uint64_t, size_t>> keys(examples_.size());
-  for (size_t i = 0; i < examples_.size(); ++i)
-    keys[i] = {HashCombine(config_.seed(), kOrderTag, static_cast<uint64_t>(epoch),
-                           static_cast<uint64_t>(examples_[i].user), static_cast<uint64_t>(examples_[i].item)),
-               i};
-  std::sort(keys.begin(), keys.end());
-  std::vector<Example> shuffled(examples_.size());
-  for (size_t i = 0; i < keys.size(); ++i) shuffled[i] = examples_[keys[i].second];
-  examples_ = std::move(shuffled);
 }
 
 void Trainer::PushAndApply(ShardedEmbeddingTable& table, SparseOptimizer& opt, std::span<const NodeId> graph_ids,
@@ -427,6 +427,19 @@ double Trainer::SgnsStep(int64_t epoch, int64_t step, std::span<const SkipGramPa
   return comm_.Allreduce(loss, ReduceOp::kSum);
 }
 
+std::vector<NodeId> Trainer::OwnedNeighbors(const RelationSet& relations) const {
+  const PartitionShard& shard = graph_->shard();
+  std::vector<NodeId> out;
+  for (NodeId g = shard.begin(); g < shard.end(); ++g) {
+    const RowSpans row = graph_->OwnedRowOfGlobal(g);
+    for (int64_t e = 0; e < row.size(); ++e)
+      if (relations.Contains(row.relation[static_cast<size_t>(e)])) out.push_back(row.neighbor[static_cast<size_t>(e)]);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 std::vector<float> Trainer::Infer() {
   const int64_t dim = config_.dim();
   const PartitionShard& shard = graph_->shard();
@@ -434,14 +447,7 @@ std::vector<float> Trainer::Infer() {
   if (config_.model() == TrainConfig::SGNS) return std::vector<float>(table_->owned_values().begin(), table_->owned_values().end());
   if (config_.model() == TrainConfig::LIGHTGCN) {
     // Layer-wise: E_{l+1}[v] = sum_{u in N(v)} E_l[u] / sqrt(deg_u deg_v), output = mean of layers.
-    std::vector<NodeId> neighbors;  // global ids of every propagation neighbour, unique
-    for (size_t i = 0; i < owned; ++i) {
-      const RowSpans row = graph_->OwnedRowOfGlobal(shard.begin() + static_cast<NodeId>(i));
-      for (int64_t e = 0; e < row.size(); ++e)
-        if (propagation_.Contains(row.relation[static_cast<size_t>(e)])) neighbors.push_back(row.neighbor[static_cast<size_t>(e)]);
-    }
-    std::sort(neighbors.begin(), neighbors.end());
-    neighbors.erase(std::unique(neighbors.begin(), neighbors.end()), neighbors.end());
+    const std::vector<NodeId> neighbors = OwnedNeighbors(propagation_);
     std::vector<float> layer(table_->owned_values().begin(), table_->owned_values().end());
     std::vector<float> sum = layer;
     const int layers = static_cast<int>(hop_relations_.size());
@@ -481,14 +487,7 @@ std::vector<float> Trainer::Infer() {
   constexpr size_t kChunk = 512;
   for (int l = 0; l < layers; ++l) {
     const RelationSet& rels = hop_relations_[static_cast<size_t>(layers - 1 - l)];
-    std::vector<NodeId> neighbors;
-    for (size_t i = 0; i < owned; ++i) {
-      const RowSpans row = graph_->OwnedRowOfGlobal(shard.begin() + static_cast<NodeId>(i));
-      for (int64_t e = 0; e < row.size(); ++e)
-        if (rels.Contains(row.relation[static_cast<size_t>(e)])) neighbors.push_back(row.neighbor[static_cast<size_t>(e)]);
-    }
-    std::sort(neighbors.begin(), neighbors.end());
-    neighbors.erase(std::unique(neighbors.begin(), neighbors.end()), neighbors.end());
+    const std::vector<NodeId> neighbors = OwnedNeighbors(rels);
     const std::vector<float> pulled = table_->PullFrom(layer, neighbors);
     std::vector<float> next(layer.size(), 0.0f);
     for (size_t c0 = 0; c0 < owned; c0 += kChunk) {
@@ -701,20 +700,18 @@ TrainSummary Trainer::Run() {
       sk.window = config_.window();
       pairs = SkipGramPairs(walks, walk_shard_->node_types, sk);
       // Shuffle the pairs by a key of (seed, epoch, pair contents, position).
-      std::vector<std::pair<uint64_t, size_t>> keys(pairs.size());
-      for (size_t i = 0; i < pairs.size(); ++i)
-        keys[i] = {HashCombine(config_.seed(), kOrderTag, static_cast<uint64_t>(epoch), static_cast<uint64_t>(pairs[i].center),
-                               static_cast<uint64_t>(pairs[i].context), i),
-                   i};
-      std::sort(keys.begin(), keys.end());
-      std::vector<SkipGramPair> shuffled(pairs.size());
-      for (size_t i = 0; i < keys.size(); ++i) shuffled[i] = pairs[keys[i].second];
-      pairs = std::move(shuffled);
+      pairs = ShuffledByKey(pairs, [&](const SkipGramPair& p, size_t i) {
+        return HashCombine(config_.seed(), kOrderTag, static_cast<uint64_t>(epoch), static_cast<uint64_t>(p.center),
+                           static_cast<uint64_t>(p.context), i);
+      });
       local_n = static_cast<int64_t>(pairs.size());
       sample_s_ += Since(t0);
     } else {
-      examples_ = base_examples;
-      ShuffleExamples(epoch);
+      // Order drawn from (seed, epoch, user, item): a function of the examples only.
+      examples_ = ShuffledByKey(base_examples, [&](const Example& e, size_t) {
+        return HashCombine(config_.seed(), kOrderTag, static_cast<uint64_t>(epoch), static_cast<uint64_t>(e.user),
+                           static_cast<uint64_t>(e.item));
+      });
       local_n = static_cast<int64_t>(examples_.size());
     }
     const int64_t steps = comm_.Allreduce((local_n + local_batch_ - 1) / local_batch_, ReduceOp::kMax);

@@ -26,6 +26,10 @@
 #   --rsh-agent CMD      --mca plm_rsh_agent CMD (default ssh; the netns test uses
 #                        cluster/netns_rsh.sh)
 #   --bind core|none     process binding (default core)
+#   --keepalive T,I,N    TCP keepalive of Open MPI's daemon links: first probe after T s idle,
+#                        then every I s, N lost probes declare a host lost and end the job
+#                        (default 10,5,3: a cut link ends the job within ~25 s; TCP alone
+#                        waits ~15 min). `off` keeps Open MPI's default (300,20,9).
 #   --slurm auto|srun|mpirun|off   inside an allocation (SLURM_JOB_ID): auto = srun --mpi=pmix
 #                        if `srun --mpi=list` offers pmix, else mpirun (default auto)
 #   --melograph PATH     the binary (default: build/release/tools/melograph, else `melograph`
@@ -39,7 +43,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-hostfile="" hosts="" np="" oversubscribe=0 tcp=0 net="" rsh="" bind=core slurm=auto
+hostfile="" hosts="" np="" oversubscribe=0 tcp=0 net="" rsh="" bind=core slurm=auto keepalive=10,5,3
 melograph="" mpirun=mpirun dry=0 exports=()
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-2}"; }
 die() { echo "launch.sh: $*" >&2; exit 2; }
@@ -51,6 +55,7 @@ while [ $# -gt 0 ]; do
     -n|--np) np=$2; shift 2 ;;
     --oversubscribe) oversubscribe=1; shift ;;
     --tcp) tcp=1; shift ;;
+    --keepalive) keepalive=$2; shift 2 ;;
     --if) net=$2; shift 2 ;;
     --rsh-agent) rsh=$2; shift 2 ;;
     --bind) bind=$2; shift 2 ;;
@@ -111,6 +116,13 @@ mpi_cmd() {
     [ "$tcp" = 1 ] && cmd+=(--mca btl tcp,self)
     [ -n "$net" ] && cmd+=(--mca btl_tcp_if_include "$net" --mca oob_tcp_if_include "$net")
     [ -n "$rsh" ] && cmd+=(--mca plm_rsh_agent "$rsh")
+    if [ "$keepalive" != off ]; then
+      local ka
+      IFS=, read -r -a ka <<<"$keepalive"
+      [ ${#ka[@]} = 3 ] || die "--keepalive wants T,I,N (seconds, seconds, count) or off, got '$keepalive'"
+      cmd+=(--mca oob_tcp_keepalive_time "${ka[0]}" --mca oob_tcp_keepalive_intvl "${ka[1]}"
+        --mca oob_tcp_keepalive_probes "${ka[2]}")
+    fi
     local v
     for v in "${exports[@]}" $(compgen -e | grep '^MELOGRAPH_' || true); do cmd+=(-x "$v"); done
   fi

@@ -1,6 +1,7 @@
 // `mpirun -np K melograph train --partition DIR --config FILE --out RUN [--resume]`: the
 // distributed trainer (worker/trainer.h). Also runs as a single process (K = 1) without mpirun.
 #include <cstdio>
+#include <cstdlib>
 
 #include "common/error.h"
 #include "common/text.h"
@@ -19,6 +20,8 @@ void RegisterTrain(CLI::App& app) {
       "manifest.pb (for eval/export/recall), RUN/metrics/, RUN/checkpoints/.");
   auto job = std::make_shared<TrainJob>();
   auto mem = std::make_shared<std::string>();
+  auto comm_timeout = std::make_shared<double>(-1);
+  auto comm_abort = std::make_shared<double>(-1);
   cmd->add_option("--partition", job->partition_dir, "Partition directory (melograph partition) with K parts.")->required();
   cmd->add_option("--config", job->config_path, "Training config, Protobuf text (e.g. cluster/presets/lightgcn.pbtxt).")->required();
   cmd->add_option("--out", job->out_dir, "Run directory to write (created; checkpoints and metrics inside).")->required();
@@ -31,8 +34,14 @@ void RegisterTrain(CLI::App& app) {
                   "overrides the config's eval_every_epochs, 0 = never.");
   cmd->add_option("--mem-per-rank", *mem, "Refuse to start when a rank's planned memory exceeds this (e.g. 16G); see `melograph plan`.");
   cmd->add_option("--max-steps", job->max_steps, "Stop after this many steps (after writing a checkpoint); for tests and fault drills.");
+  cmd->add_option("--comm-timeout", *comm_timeout,
+                  "Seconds a rank waits on the others without progress before it warns, naming the ranks it hears "
+                  "nothing from (lost rank, cut link); 0 = never. Default: MELOGRAPH_COMM_TIMEOUT, else 60.");
+  cmd->add_option("--comm-abort", *comm_abort,
+                  "Seconds without progress before the job aborts (naming those ranks); 0 = never. "
+                  "Default: MELOGRAPH_COMM_ABORT, else 600.");
   cmd->add_flag("--quiet", job->quiet, "No progress line.");
-  cmd->callback([job, mem] {
+  cmd->callback([job, mem, comm_timeout, comm_abort] {
     if (!mem->empty()) {
       const auto v = ParseByteSize(*mem);
       if (!v || *v <= 0) throw UsageError("--mem-per-rank: '" + *mem + "' is not a size like 16G or 512M");
@@ -40,6 +49,14 @@ void RegisterTrain(CLI::App& app) {
     }
     MpiEnvironment env;
     Communicator comm;
+    if (*comm_timeout >= 0)
+      comm.set_stall_timeout(*comm_timeout);
+    else if (std::getenv("MELOGRAPH_COMM_TIMEOUT") == nullptr)
+      comm.set_stall_timeout(60);
+    if (*comm_abort >= 0)
+      comm.set_stall_abort(*comm_abort);
+    else if (std::getenv("MELOGRAPH_COMM_ABORT") == nullptr)
+      comm.set_stall_abort(600);
     const TrainSummary s = RunTraining(comm, *job);
     // Throughput figures summed over ranks (one allreduce), printed by rank 0.
     const int64_t examples = comm.Allreduce(s.examples, ReduceOp::kSum);

@@ -11,13 +11,26 @@
 //    max_chunk_bytes() (default and ceiling 2^31 - 1; ParMETIS issue 8 died of int overflow):
 //    larger transfers are cut into rounds. Chunking never changes results; a test can force it
 //    with set_max_chunk_bytes(3).
-//  * AllToAllV rounds: after one MPI_Alltoall of the 64-bit byte sizes and one MPI_Allreduce of
-//    the largest pair size, round r moves bytes [r*c, (r+1)*c) of every (source, destination)
-//    buffer, where c = min(max_chunk_bytes, (2^31 - 1) / size) so the staged round buffer has int
-//    displacements. One round with no staging copy when every count and offset already fits.
-//    Cost: O(total bytes) copies plus ceil(max pair bytes / c) MPI_Alltoallv calls.
+//  * AllToAllV rounds: after the sizes (below) and one MPI_Allreduce of the largest pair size,
+//    the bytes of every (source, destination) pair travel in pieces of at most
+//    c = min(max_chunk_bytes, (2^31 - 1) / size) bytes (the sender's c, announced with the
+//    size), so every MPI count is an int; `rounds` reports ceil(max pair bytes / c), the pieces
+//    of the largest pair. Received straight into the result: no staging copies.
 //  * Byte counters count payload bytes of AllToAllV / AllgatherV moved to or from *other* ranks
 //    (a rank's message to itself is not network traffic); last_exchange() is the latest call.
+//  * The byte exchange is point to point: each rank posts one MPI_Isend/MPI_Irecv of the 64-bit
+//    size (and the sender's chunk) per peer, then one message per peer and round; a rank's bytes
+//    to itself are copied, never sent. Messages of one (source, destination) pair are matched
+//    in order (MPI's non-overtaking rule), so consecutive exchanges cannot mix.
+//  * Stalls (a killed rank, a cut link, a hung rank): every call waits on nonblocking requests.
+//    After stall_timeout() seconds without any request completing it logs, once per call, a
+//    warning naming the ranks it heard nothing from (the exchange knows its silent peers; a
+//    collective finds them by a short probe: every waiting rank sends every peer a message and
+//    listens for as long again) and keeps waiting; after stall_abort() seconds it throws
+//    CommTimeoutError with the same names and the error boundary aborts the job. 0 disables
+//    either. Defaults: MELOGRAPH_COMM_TIMEOUT / MELOGRAPH_COMM_ABORT, else 0 (plain MPI_Waitall).
+//    A lost *host* is ended by Open MPI itself once its daemon's TCP keepalive fails
+//    (cluster/launch.sh sets oob_tcp_keepalive_*); the warning comes first and names the ranks.
 //  * Threading: MPI is initialised FUNNELED; call from the main thread only.
 #pragma once
 
@@ -46,6 +59,12 @@ class MpiError : public Error {
   int code_;
 };
 
+// A call that made no progress within the stall timeout (a lost rank or a cut link).
+class CommTimeoutError : public MpiError {
+ public:
+  explicit CommTimeoutError(const std::string& what) : MpiError(what) {}
+};
+
 // Throws MpiError unless rc == MPI_SUCCESS.
 void CheckMpi(int rc, const char* call);
 
@@ -54,7 +73,7 @@ enum class ReduceOp { kSum, kMax, kMin };
 struct ExchangeStats {
   int64_t bytes_sent = 0;      // payload bytes to other ranks
   int64_t bytes_received = 0;  // payload bytes from other ranks
-  int64_t rounds = 0;          // MPI_Alltoallv calls the exchange took
+  int64_t rounds = 0;          // pieces of the largest (source, destination) pair
 };
 
 // Result of a flat exchange: data[offsets[r] .. offsets[r] + counts[r]) came from rank r.
@@ -81,6 +100,15 @@ class Communicator {
   // Bcast, where both sides cut the same rounds). Throws UsageError unless in [1, 2^31 - 1].
   void set_max_chunk_bytes(int64_t bytes);
   int64_t max_chunk_bytes() const { return max_chunk_bytes_; }
+  // Seconds without progress before a call warns naming the silent ranks, and before it throws
+  // CommTimeoutError (local settings, 0 = never). UsageError when negative or not finite.
+  void set_stall_timeout(double seconds);
+  double stall_timeout() const { return stall_timeout_s_; }
+  void set_stall_abort(double seconds);
+  double stall_abort() const { return stall_abort_s_; }
+  // Local diagnosis: the peers that send nothing within `window` seconds while this rank sends
+  // each of them a probe (point to point; peers that are themselves probing answer).
+  std::vector<int> SilentPeers(double window);
 
   void Barrier();
 
@@ -187,6 +215,10 @@ class Communicator {
   void AllgatherBytes(const void* value, size_t bytes, void* out);
   template <typename T>
   void AllreduceImpl(std::span<T> values, ReduceOp op, MPI_Datatype type);
+  // Completes every request, warning after stall_timeout() and throwing CommTimeoutError after
+  // stall_abort() seconds without progress; peers[i] is the rank request i talks to (empty for
+  // a collective: the silent ranks are then found by SilentPeers).
+  void Wait(std::span<MPI_Request> requests, std::span<const int> peers, const char* call);
   // Moves send bytes (send_bytes[d] for rank d, back to back); fills recv_bytes per source.
   std::vector<std::byte> ExchangeBytes(std::span<const std::byte> send,
                                        const std::vector<int64_t>& send_bytes,
@@ -196,6 +228,10 @@ class Communicator {
   int rank_ = 0;
   int size_ = 1;
   int64_t max_chunk_bytes_ = kMaxMpiCount;
+  double stall_timeout_s_ = 0;
+  double stall_abort_s_ = 0;
+  // Probe buffers outlive any probe (a send to a cut peer may stay queued; never rewritten).
+  std::vector<int64_t> probe_out_, probe_in_;
   ExchangeStats total_;
   ExchangeStats last_;
   int64_t exchanges_ = 0;

@@ -27,9 +27,17 @@ TEST(LaunchScript, dry_run_maps_options_to_open_mpi_flags) {
   for (const char* part : {"mpirun -np 2 --bind-to core", "-H a\\,b", "--oversubscribe",
                            "--mca btl tcp\\,self", "--mca btl_tcp_if_include 10.1.0.0/16",
                            "--mca oob_tcp_if_include 10.1.0.0/16", "--mca plm_rsh_agent /bin/agent",
-                           "-x MELOGRAPH_PROBE", " mpi-selftest"})
+                           "-x MELOGRAPH_PROBE", " mpi-selftest", "--mca oob_tcp_keepalive_time 10",
+                           "--mca oob_tcp_keepalive_intvl 5", "--mca oob_tcp_keepalive_probes 3"})
     EXPECT_TRUE(Has(r.output, part)) << part << "\n" << r.output;
   EXPECT_EQ(Has(r.output, "--allow-run-as-root"), ::geteuid() == 0) << r.output;
+  const CommandResult fast = testing::Run("env -u SLURM_JOB_ID " + kLaunch +
+                                          " --dry-run --np 2 --keepalive 2,1,2 run -- mpi-selftest");
+  EXPECT_TRUE(Has(fast.output, "--mca oob_tcp_keepalive_time 2 --mca oob_tcp_keepalive_intvl 1 "
+                               "--mca oob_tcp_keepalive_probes 2")) << fast.output;
+  const CommandResult off = testing::Run("env -u SLURM_JOB_ID " + kLaunch + " --dry-run --np 2 --keepalive off run -- x");
+  EXPECT_FALSE(Has(off.output, "keepalive")) << off.output;
+  EXPECT_EQ(testing::Run("env -u SLURM_JOB_ID " + kLaunch + " --dry-run --np 2 --keepalive 5 run -- x").exit_code, 2);
 }
 
 TEST(LaunchScript, inside_slurm_with_pmix_uses_srun) {

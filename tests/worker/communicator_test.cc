@@ -276,6 +276,54 @@ TEST(Communicator, mpi_error_becomes_mpi_error_with_error_string) {
   comm.Barrier();  // the communicator still works after a returned error
 }
 
+// Issue 7 (lost rank, cut link): a rank that never joins a call is named by the others after
+// the stall limit instead of hanging them: the exchange knows its silent peers, a collective
+// finds them with a probe. On a duplicate communicator, so withdrawn messages cannot reach the
+// other tests; the silent rank joins the barrier afterwards so it completes.
+TEST(Communicator, stall_limits_name_the_silent_rank) {
+  MPI_Comm dup = MPI_COMM_NULL;
+  ASSERT_EQ(MPI_Comm_dup(MPI_COMM_WORLD, &dup), MPI_SUCCESS);
+  {
+    Communicator comm(dup);
+    EXPECT_EQ(comm.stall_timeout(), 0.0);
+    EXPECT_EQ(comm.stall_abort(), 0.0);
+    EXPECT_THROW(comm.set_stall_timeout(-1), UsageError);
+    EXPECT_THROW(comm.set_stall_abort(std::numeric_limits<double>::infinity()), UsageError);
+    comm.set_stall_timeout(0.2);
+    comm.set_stall_abort(0.5);
+    comm.Barrier();  // completes well inside the limits
+    const int silent = comm.size() - 1;
+    const std::string named = "nothing from rank " + std::to_string(silent) + " (lost rank or cut link)";
+    if (comm.size() > 1 && comm.rank() != silent) {
+      try {
+        comm.AllToAllV(SendBuffers(comm));
+        ADD_FAILURE() << "expected CommTimeoutError";
+      } catch (const CommTimeoutError& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(what.rfind("MPI_Alltoall: no progress for 0.5 s; " + named, 0), 0u) << what;
+      }
+      try {
+        comm.Barrier();
+        ADD_FAILURE() << "expected CommTimeoutError";
+      } catch (const CommTimeoutError& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(what.rfind("MPI_Barrier: no progress for 0.5 s; " + named, 0), 0u) << what;
+      }
+    }
+    if (comm.size() > 1 && comm.rank() == silent) {
+      // Join the barrier the others left pending once they have given up on it.
+      MPI_Barrier(MPI_COMM_WORLD);
+      comm.set_stall_timeout(0);
+      comm.set_stall_abort(0);
+      comm.Barrier();
+    } else if (comm.size() > 1) {
+      MPI_Barrier(MPI_COMM_WORLD);
+    }
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  MPI_Comm_free(&dup);
+}
+
 TEST(Communicator, bad_arguments_are_usage_errors_before_any_mpi_call) {
   Communicator comm;
   EXPECT_THROW(comm.AllToAllV(std::vector<std::vector<int>>(static_cast<size_t>(comm.size()) + 1)),

@@ -11,7 +11,7 @@
 namespace melograph {
 namespace {
 
-constexpr int kColumns = 13;
+constexpr int kColumns = 15;
 
 std::string FormatDouble(double v) {
   char buf[64];
@@ -27,7 +27,8 @@ std::string FormatLine(const EpochMetrics& m) {
   s += std::to_string(m.bytes_sent) + "," + std::to_string(m.bytes_received) + ",";
   s += std::to_string(m.eval_k) + ",";
   s += (m.recall ? FormatDouble(*m.recall) : "") + ",";
-  s += (m.ndcg ? FormatDouble(*m.ndcg) : "");
+  s += (m.ndcg ? FormatDouble(*m.ndcg) : "") + ",";
+  s += std::to_string(m.peak_rss_bytes) + "," + std::to_string(m.rss_bytes);
   return s + "\n";
 }
 
@@ -77,6 +78,8 @@ EpochMetrics ParseLine(std::string_view line, const std::string& path, int64_t l
   m.eval_k = static_cast<int>(next_int("eval_k"));
   m.recall = next_double("recall", true);
   m.ndcg = next_double("ndcg", true);
+  m.peak_rss_bytes = next_int("peak_rss_bytes");
+  m.rss_bytes = next_int("rss_bytes");
   return m;
 }
 

@@ -34,13 +34,15 @@ struct EpochMetrics {
   std::optional<double> recall;  // at eval_k, when evaluated
   std::optional<double> ndcg;
   int eval_k = 20;
+  int64_t peak_rss_bytes = 0;    // this rank's peak resident set so far (VmHWM) at the epoch's end
+  int64_t rss_bytes = 0;         // its resident set at the epoch's end (VmRSS)
 
   double examples_per_second() const { return seconds > 0 ? static_cast<double>(examples) / seconds : 0; }
 };
 
 inline constexpr const char* kMetricColumns =
     "epoch,steps,examples,loss,seconds,sample_seconds,exchange_seconds,compute_seconds,"
-    "bytes_sent,bytes_received,eval_k,recall,ndcg";
+    "bytes_sent,bytes_received,eval_k,recall,ndcg,peak_rss_bytes,rss_bytes";
 
 std::string MetricsPath(const std::string& run_dir, int rank);
 

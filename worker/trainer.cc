@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "common/error.h"
+#include "common/resource.h"
 #include "common/file_util.h"
 #include "common/hash.h"
 #include "common/log.h"
@@ -773,6 +774,8 @@ TrainSummary Trainer::Run() {
     }
     m.seconds = Since(epoch_start);
     SaveCheckpoint(epoch + 1, 0);
+    m.peak_rss_bytes = PeakRssBytes();  // after the epoch's checkpoint: its buffers count
+    m.rss_bytes = CurrentRssBytes();
     AppendEpochMetrics(MetricsPath(job_.out_dir, comm_.rank()), m);
     summary.epochs = epoch;
   }

@@ -24,6 +24,8 @@ EpochMetrics Epoch(int64_t e, int rank) {
   m.exchange_seconds = 0.25 * (rank + 1);
   m.compute_seconds = 1.0;
   m.bytes_sent = 2000000;
+  m.peak_rss_bytes = (100 + 10 * rank) * 1000000LL;  // MB 100 / 110 on the memory chart
+  m.rss_bytes = 90 * 1000000LL;
   if (rank == 0 && e % 2 == 1) {
     m.recall = 0.1 * static_cast<double>(e);
     m.ndcg = 0.05 * static_cast<double>(e);
@@ -53,8 +55,8 @@ TEST(RunReport, renders_self_contained_html_with_every_chart) {
   EXPECT_EQ(html.find("href="), std::string::npos);
   size_t svgs = 0;
   for (size_t p = html.find("<svg"); p != std::string::npos; p = html.find("<svg", p + 1)) ++svgs;
-  EXPECT_EQ(svgs, 6u);  // loss, quality, throughput, time split, bytes, balance
-  for (const char* needle : {"Training loss per epoch", "recall@20", "rank 1", "Partition balance (hash)",
+  EXPECT_EQ(svgs, 7u);  // loss, quality, memory, throughput, time split, bytes, balance
+  for (const char* needle : {"Training loss per epoch", "Peak resident memory per rank", "recall@20", "rank 1", "Partition balance (hash)",
                              "sampling", "exchange", "compute", "<td>0.70000</td>"})
     EXPECT_NE(html.find(needle), std::string::npos) << needle;
   // Throughput bar of rank 1: 4 epochs x 1100 examples / 8 s.

@@ -25,6 +25,8 @@ EpochMetrics Epoch(int64_t e, std::optional<double> recall) {
   m.bytes_received = 654321;
   m.recall = recall;
   m.ndcg = recall ? std::optional<double>(*recall / 2) : std::nullopt;
+  m.peak_rss_bytes = 3000000000LL + e;
+  m.rss_bytes = 2000000000LL - e;
   return m;
 }
 
@@ -45,6 +47,8 @@ TEST(TrainMetrics, append_read_and_truncate_round_trip) {
   EXPECT_EQ(rows[0].recall, 0.125);
   EXPECT_FALSE(rows[1].recall.has_value());
   EXPECT_EQ(rows[2].ndcg, 0.125);
+  EXPECT_EQ(rows[2].peak_rss_bytes, 3000000002LL);
+  EXPECT_EQ(rows[1].rss_bytes, 1999999999LL);
   TruncateMetrics(path, 1);
   const auto kept = ReadMetricsFile(path);
   ASSERT_EQ(kept.size(), 1u);
@@ -55,7 +59,7 @@ TEST(TrainMetrics, append_read_and_truncate_round_trip) {
 TEST(TrainMetrics, malformed_files_name_file_line_and_column) {
   testing::TempDir dir;
   const std::string path = dir.File("m.csv");
-  testing::WriteFile(path, std::string(kMetricColumns) + "\n0,1,2,0.5,1,0,0,0,0,0,20,,\n1,1,x,0.5,1,0,0,0,0,0,20,,\n");
+  testing::WriteFile(path, std::string(kMetricColumns) + "\n0,1,2,0.5,1,0,0,0,0,0,20,,,7,5\n1,1,x,0.5,1,0,0,0,0,0,20,,,7,5\n");
   try {
     ReadMetricsFile(path);
     ADD_FAILURE() << "expected InputError";

@@ -180,7 +180,7 @@ class CatalogReader {
   }
 
   void Playlists(const std::string& path) {
-    StringInterner playlists;
+    StringInterner& playlists = c_.playlists;
     ReadTsv(path, 3, 3, "playlist_id, creator_user_id, song_ids", budget_, [&](Line& l, int64_t line) {
       const auto& f = l.fields;
       if (f[0].empty()) return l.Fail(0, "playlist_id is empty");
@@ -246,6 +246,8 @@ std::string AgeBucket(std::string_view age) {
     if (*years < b.below) return b.name;
   return "65+";
 }
+
+std::string FindCatalogFile(const std::string& dir, const std::string& name) { return CatalogFile(dir, name); }
 
 Catalog ReadCatalog(const std::string& dir, BadLineBudget* budget, TripleSink& sink) {
   if (!IsDirectory(dir)) throw IoError("catalog directory " + dir + " does not exist");

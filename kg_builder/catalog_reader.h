@@ -41,6 +41,7 @@ struct Catalog {
   StringInterner artists;  // raw artist ids
   StringInterner works;    // full work keys ("anime:...")
   StringInterner users;    // raw user ids named by users / playlists / follows
+  StringInterner playlists;  // raw playlist ids, playlists.tsv order
   std::vector<ArtistWork> ost_credits;  // artist sings a song that is ost_of work (may repeat)
   std::vector<ArtistWork> appearances;  // artist appears_in work (distinct)
   int64_t unknown_song_refs = 0;
@@ -54,5 +55,8 @@ bool IsWorkType(std::string_view type);
 std::string AgeBucket(std::string_view age);
 
 Catalog ReadCatalog(const std::string& dir, BadLineBudget* budget, TripleSink& sink);
+
+// DIR/NAME, else DIR/NAME.gz when only that exists, else empty.
+std::string FindCatalogFile(const std::string& dir, const std::string& name);
 
 }  // namespace melograph

@@ -10,6 +10,8 @@
 #include "common/text.h"
 #include "kg_builder/catalog_reader.h"
 #include "kg_builder/derived_relations.h"
+#include "kg_builder/playlist_follows.h"
+#include "kg_builder/session_split.h"
 #include "kg_builder/triple_io.h"
 #include "proto/kg_config.pb.h"
 
@@ -83,6 +85,7 @@ int64_t WriteTestPairs(const InteractionLog& log, const StringInterner& songs, c
 
 KgBuildStats BuildKg(const KgBuildOptions& options) {
   ValidateSplitOptions(options.split);
+  if (options.session_gap_s < 0) throw UsageError("--session-gap must be >= 0 (0: no sessions)");
   const BehaviourWeights weights(options.config);
   BadLineBudget budget(options.max_bad_lines);
   KgBuildStats stats;
@@ -109,11 +112,37 @@ KgBuildStats BuildKg(const KgBuildOptions& options) {
   stats.training_events = WriteBehaviourTriples(log, catalog.songs, split, weights, sink);
   stats.works_skipped =
       WriteDerivedRelations(catalog, options.config.max_artists_per_work(), sink).works_skipped;
+  SessionLog sessions;
+  SessionStats session_stats;
+  stats.sessions_on = options.session_gap_s > 0;
+  if (stats.sessions_on) {
+    sessions = ReadSessionEvents(options.events_path, catalog.songs, log, weights, options.max_bad_lines);
+    CutSessions(sessions, options.session_gap_s, split);
+    WriteNextInSession(sessions, catalog.songs, split, sink, session_stats);
+  }
+  // Playlist follows (optional catalog file): training triples, held-out pairs to
+  // test_playlists.tsv (kg_builder/playlist_follows.h).
+  if (const std::string follows = FindCatalogFile(options.catalog_dir, "playlist_follows.tsv"); !follows.empty()) {
+    AtomicFile test_playlists(out.File("test_playlists.tsv"));
+    stats.playlist_follows =
+        SplitPlaylistFollows(follows, catalog.playlists, split.time_filter, split.cutoff, &budget, sink, test_playlists);
+    stats.has_playlist_follows = true;
+    test_playlists.Commit();
+  }
   train.Commit();
 
   AtomicFile test(out.File("test.tsv"));
   stats.test_users = WriteTestPairs(log, catalog.songs, split, test);
   test.Commit();
+  if (stats.sessions_on && split.time_filter) {
+    AtomicFile test_sessions(out.File("test_sessions.tsv"));
+    WriteTestSessions(sessions, log, catalog.songs, split, test_sessions, session_stats);
+    test_sessions.Commit();
+  }
+  stats.sessions = session_stats.sessions;
+  stats.session_transitions = session_stats.training_transitions;
+  stats.test_sessions = session_stats.test_sessions;
+  stats.test_session_events = session_stats.test_session_events;
 
   stats.triples_by_relation = sink.counts();
   stats.triples = sink.total();
@@ -142,6 +171,12 @@ KgBuildStats BuildKg(const KgBuildOptions& options) {
   manifest.set_train_crc32(train.crc32());
   manifest.set_test_bytes(test.bytes_written());
   manifest.set_test_crc32(test.crc32());
+  if (stats.sessions_on) {
+    manifest.set_session_gap_s(options.session_gap_s);
+    manifest.set_sessions(stats.sessions);
+    manifest.set_test_sessions(stats.test_sessions);
+    manifest.set_test_session_events(stats.test_session_events);
+  }
   std::string bytes;
   {
     // Deterministic: the triples_by_relation map is written in key order, so equal builds give
@@ -178,6 +213,19 @@ std::string FormatKgBuildStats(const KgBuildStats& s) {
   line("playlist_unknown_song", s.unknown_song_refs);
   line("works_skipped", s.works_skipped);
   line("bad_lines_skipped", s.bad_lines_skipped);
+  if (s.has_playlist_follows) {
+    line("playlist_follows_read", s.playlist_follows.lines);
+    line("playlist_follow_pairs", s.playlist_follows.pairs);
+    line("playlist_follows_unknown_playlist", s.playlist_follows.unknown_playlist);
+    line("test_playlist_pairs", s.playlist_follows.test_pairs);
+    line("test_playlist_users", s.playlist_follows.test_users);
+  }
+  if (s.sessions_on) {
+    line("sessions", s.sessions);
+    line("session_transitions", s.session_transitions);
+    line("test_sessions", s.test_sessions);
+    line("test_session_events", s.test_session_events);
+  }
   return out;
 }
 

@@ -23,6 +23,7 @@
 #include "common/file_util.h"
 #include "kg_builder/behaviour_weights.h"
 #include "kg_builder/interaction_log.h"
+#include "kg_builder/playlist_follows.h"
 #include "kg_builder/split.h"
 #include "kg_builder/triple_sink.h"
 
@@ -35,6 +36,10 @@ struct KgBuildOptions {
   proto::KgConfig config = DefaultKgConfig();
   SplitOptions split;
   int64_t max_bad_lines = 0;
+  // > 0: cut sessions with this maximum gap (kg_builder/session_split.h): next_in_session
+  // triples and (time split) OUT/test_sessions.tsv. 0 (library default): no sessions, and the
+  // outputs are those of a build without the option, byte for byte.
+  int64_t session_gap_s = 0;
 };
 
 struct KgBuildStats {
@@ -56,6 +61,13 @@ struct KgBuildStats {
   int64_t works_skipped = 0;
   int64_t bad_lines_skipped = 0;
   std::string bad_lines_summary;
+  bool has_playlist_follows = false;  // the catalog had playlist_follows.tsv
+  PlaylistFollowStats playlist_follows;
+  bool sessions_on = false;  // session_gap_s > 0: the session_* / test_session_* counts apply
+  int64_t sessions = 0;
+  int64_t session_transitions = 0;  // training transitions behind the next_in_session triples
+  int64_t test_sessions = 0;        // written to test_sessions.tsv (time split)
+  int64_t test_session_events = 0;
 };
 
 KgBuildStats BuildKg(const KgBuildOptions& options);

@@ -12,6 +12,7 @@ namespace melograph::synthetic {
 namespace {
 
 constexpr uint64_t kEventsSalt = 301;
+constexpr uint64_t kSessionFocusSalt = 302;  // Rng(HashCombine(seed, salt, user, session))
 enum Event : int {
   kPlay, kFullPlay, kActivePlay, kLoop, kSearch, kLike, kCollect, kShare, kComment, kDownload,
   kSkip, kDislike, kBlock
@@ -63,6 +64,22 @@ int DrawFeedback(int listen, double a, Rng& rng) {
     if (x < edge) return type;
   }
   return -1;
+}
+
+// A repeat: in a mood session, with probability P (the session's coin), a history song of the
+// focus cluster drawn from the session's stream when the history holds one; otherwise any
+// history song from the user's rng (exactly the mood-free draw).
+int64_t DrawRepeat(const Catalog& c, const std::vector<int64_t>& history, const SessionFocus* focus, Rng& rng) {
+  if (focus != nullptr && focus->rng->UniformDouble() < focus->p) {
+    uint64_t n = 0;
+    for (const int64_t s : history) n += c.SongCluster(s) == focus->cluster ? 1 : 0;
+    if (n > 0) {
+      uint64_t pick = focus->rng->Uniform(n);
+      for (const int64_t s : history)
+        if (c.SongCluster(s) == focus->cluster && pick-- == 0) return s;
+    }
+  }
+  return history[rng.Uniform(history.size())];
 }
 
 }  // namespace
@@ -118,19 +135,28 @@ EventStats WriteEvents(const Catalog& c, const std::string& path) {
       const int64_t quota = u.n_events / n_sessions + (k < u.n_events % n_sessions ? 1 : 0);
       const char* session_scene = DrawScene(rng);
       t = std::max(t, session_starts[static_cast<size_t>(k)]);
+      // The session's mood: its own stream, so the user's rng sees no extra draw at P = 0.
+      Rng session_rng(HashCombine(cfg.seed, kSessionFocusSalt, static_cast<uint64_t>(id), static_cast<uint64_t>(k)));
+      SessionFocus mood;
+      if (cfg.session_focus > 0) {
+        mood.cluster = DrawUserCluster(u, session_rng);
+        mood.p = cfg.session_focus;
+        mood.rng = &session_rng;
+      }
+      const SessionFocus* focus = cfg.session_focus > 0 ? &mood : nullptr;
       for (int64_t done = 0; done < quota;) {
         Pick p;
         const char* scene = session_scene;
         if (!history.empty() && rng.UniformDouble() < 0.25) {
-          p.song = history[rng.Uniform(history.size())];
+          p.song = DrawRepeat(c, history, focus, rng);
           p.affinity = 0.85;
           p.channel = Channel::kRepeat;
         } else if (t >= release_start && rng.UniformDouble() < 0.2) {
-          p = PickNewRelease(c, u, t, rng);
+          p = PickNewRelease(c, u, t, rng, focus);
           scene = "new_release";
         }
         if (p.song < 0) {
-          p = PickFromTaste(c, u, t, rng);
+          p = PickFromTaste(c, u, t, rng, focus);
           scene = session_scene;
         }
         const double a = std::clamp(p.affinity + 0.2 * (rng.UniformDouble() - 0.5), 0.0, 1.0);

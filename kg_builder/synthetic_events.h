@@ -8,6 +8,12 @@
 //   new release (20% once `now` is in the release window) -> a released new song of one of the
 //     user's clusters or works (scene "new_release"), affinity 0.75;
 //   otherwise PickFromTaste (cluster / work / exploration channels, synthetic_users.h).
+// Session mood (config.session_focus = P > 0): each session draws a focus cluster by weight from
+// Rng(HashCombine(seed, 302, user, session)); its by-weight cluster picks (cluster channel,
+// unreleased redraws, new releases of a cluster) take the focus with probability P, and so do
+// repeats (a played song of the focus cluster, when the history holds one); the work and
+// exploration picks ignore it. P = 0 draws nothing from that stream, so the file is
+// byte-identical to a world without the option.
 // Affinity a (plus uniform noise +-0.1) drives the behaviour: skip with probability
 // 0.04 + 0.5 (1 - a) (then dislike 0.08 (1 - a), block 0.01 (1 - a)); otherwise full_play 55%,
 // play (30-90% heard) 20%, active_play 10%, loop 8%, search 7%, followed at most once by like

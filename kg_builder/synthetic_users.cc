@@ -26,6 +26,20 @@ int32_t DrawClusterArtist(const Catalog& c, int cluster, Rng& rng) {
   return members[static_cast<size_t>(c.cluster_artist_table[static_cast<size_t>(cluster)].Draw(rng))];
 }
 
+// Size and majority cluster (lowest id on ties) of a drawn playlist.
+SyntheticPlaylist DescribePlaylist(const Catalog& c, int64_t creator, int index, const std::vector<int64_t>& songs) {
+  std::vector<int32_t> per_cluster(static_cast<size_t>(c.clusters), 0);
+  for (const int64_t s : songs) ++per_cluster[static_cast<size_t>(c.SongCluster(s))];
+  SyntheticPlaylist p;
+  p.creator = creator;
+  p.index = index;
+  p.size = static_cast<int32_t>(songs.size());
+  p.cluster = static_cast<int32_t>(std::max_element(per_cluster.begin(), per_cluster.end()) - per_cluster.begin());
+  return p;
+}
+
+}  // namespace
+
 int DrawUserCluster(const UserProfile& u, Rng& rng) {
   double x = rng.UniformDouble();
   for (int i = 0; i + 1 < u.n_clusters; ++i) {
@@ -35,7 +49,10 @@ int DrawUserCluster(const UserProfile& u, Rng& rng) {
   return u.clusters[u.n_clusters - 1];
 }
 
-}  // namespace
+int DrawSessionCluster(const UserProfile& u, const SessionFocus* focus, Rng& rng) {
+  if (focus != nullptr && focus->p > 0 && focus->rng->UniformDouble() < focus->p) return focus->cluster;
+  return DrawUserCluster(u, rng);
+}
 
 UserProfile MakeUser(const Catalog& c, int64_t user) {
   const WorldConfig& cfg = c.config;
@@ -84,7 +101,7 @@ UserProfile MakeUser(const Catalog& c, int64_t user) {
   return u;
 }
 
-Pick PickFromTaste(const Catalog& c, const UserProfile& u, int64_t now, Rng& rng) {
+Pick PickFromTaste(const Catalog& c, const UserProfile& u, int64_t now, Rng& rng, const SessionFocus* focus) {
   Pick p;
   const double r = rng.UniformDouble();
   const Work* fan_of =
@@ -103,19 +120,19 @@ Pick PickFromTaste(const Catalog& c, const UserProfile& u, int64_t now, Rng& rng
     p.affinity = u.Weight(c.SongCluster(p.song)) > 0 ? 0.5 : 0.15;
   } else {
     p.channel = Channel::kCluster;
-    const int k = DrawUserCluster(u, rng);
+    const int k = DrawSessionCluster(u, focus, rng);
     p.song = c.DrawSongOfArtist(DrawClusterArtist(c, k, rng), rng);
     p.affinity = 0.55 + 0.45 * u.Weight(k) / u.weights[0];
   }
   for (int tries = 0; tries < 4 && Released(c, p.song, now) != p.song; ++tries) {
-    const int k = DrawUserCluster(u, rng);
+    const int k = DrawSessionCluster(u, focus, rng);
     p.song = c.DrawSongOfArtist(DrawClusterArtist(c, k, rng), rng);
   }
   p.song = Released(c, p.song, now);
   return p;
 }
 
-Pick PickNewRelease(const Catalog& c, const UserProfile& u, int64_t now, Rng& rng) {
+Pick PickNewRelease(const Catalog& c, const UserProfile& u, int64_t now, Rng& rng, const SessionFocus* focus) {
   Pick p;
   p.channel = Channel::kNewRelease;
   p.affinity = 0.75;
@@ -123,7 +140,7 @@ Pick PickNewRelease(const Catalog& c, const UserProfile& u, int64_t now, Rng& rn
   if (u.n_works > 0 && rng.UniformDouble() < 0.3)
     list = &c.works[static_cast<size_t>(u.works[rng.Uniform(static_cast<uint64_t>(u.n_works))])].new_songs;
   else
-    list = &c.cluster_new_songs[static_cast<size_t>(DrawUserCluster(u, rng))];
+    list = &c.cluster_new_songs[static_cast<size_t>(DrawSessionCluster(u, focus, rng))];
   const auto released = std::partition_point(list->begin(), list->end(), [&](int64_t s) {
     return c.songs[static_cast<size_t>(s)].release_ts <= now;
   });
@@ -132,7 +149,8 @@ Pick PickNewRelease(const Catalog& c, const UserProfile& u, int64_t now, Rng& rn
   return p;
 }
 
-UserFileCounts WriteUserFiles(const Catalog& c, const std::string& catalog_dir, const std::string& truth_dir) {
+UserFileCounts WriteUserFiles(const Catalog& c, const std::string& catalog_dir, const std::string& truth_dir,
+                              std::vector<SyntheticPlaylist>* drawn) {
   const WorldConfig& cfg = c.config;
   UserFileCounts counts;
   std::string line;
@@ -209,6 +227,7 @@ UserFileCounts WriteUserFiles(const Catalog& c, const std::string& catalog_dir, 
       line.append("\n");
       playlists.Write(line);
       ++counts.playlists;
+      if (drawn != nullptr) drawn->push_back(DescribePlaylist(c, id, p, picked));
     }
     Rng frng(HashCombine(cfg.seed, kFollow, static_cast<uint64_t>(id)));
     if (frng.UniformDouble() >= 0.6 || cfg.users < 2) continue;

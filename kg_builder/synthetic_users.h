@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "kg_builder/synthetic_catalog.h"
 
@@ -51,20 +52,54 @@ struct Pick {
   Channel channel = Channel::kCluster;
 };
 
-// One song for `user` at time `now` through the cluster (75%), work (15% for fans) or
-// exploration (10%) channel. Never returns a new release whose release_ts > now.
-Pick PickFromTaste(const Catalog& catalog, const UserProfile& user, int64_t now, Rng& rng);
+// The mood of one listening session (WorldConfig::session_focus, docs/GENERATOR.md): `cluster`
+// is one of the user's clusters drawn by weight when the session starts; each by-weight cluster
+// pick of the session takes it with probability `p`. The coin comes from `rng`, the session's own
+// stream (Rng(HashCombine(seed, salt, user, session))), never from the caller's rng.
+struct SessionFocus {
+  int cluster = 0;
+  double p = 0;
+  Rng* rng = nullptr;
+};
 
-// A released new song from one of the user's clusters or works, or song -1 if none yet.
-Pick PickNewRelease(const Catalog& catalog, const UserProfile& user, int64_t now, Rng& rng);
+// One song for `user` at time `now` through the cluster (75%), work (15% for fans) or
+// exploration (10%) channel. Never returns a new release whose release_ts > now. With a focus,
+// the cluster channel (and the redraw of an unreleased song) picks its cluster through
+// DrawSessionCluster; the work and exploration channels ignore the mood. A null focus (or p = 0)
+// consumes exactly the draws of the mood-free world.
+Pick PickFromTaste(const Catalog& catalog, const UserProfile& user, int64_t now, Rng& rng,
+                   const SessionFocus* focus = nullptr);
+
+// A released new song from one of the user's clusters (DrawSessionCluster) or works, or song -1
+// if none yet.
+Pick PickNewRelease(const Catalog& catalog, const UserProfile& user, int64_t now, Rng& rng,
+                    const SessionFocus* focus = nullptr);
+
+// One of the user's clusters, drawn by its mixture weight (one UniformDouble from rng).
+int DrawUserCluster(const UserProfile& user, Rng& rng);
+
+// The focus cluster with probability focus->p (one UniformDouble from focus->rng), otherwise
+// DrawUserCluster(user, rng). With a null focus or p <= 0: exactly DrawUserCluster(user, rng).
+int DrawSessionCluster(const UserProfile& user, const SessionFocus* focus, Rng& rng);
+
+// A playlist as drawn by WriteUserFiles: id `pl<creator>_<index>`, its size and the cluster
+// holding most of its songs (ties: the lowest cluster id).
+struct SyntheticPlaylist {
+  int64_t creator = 0;
+  int32_t index = 0;
+  int32_t size = 0;
+  int32_t cluster = 0;
+};
 
 struct UserFileCounts {
   int64_t playlists = 0;
   int64_t follows = 0;
 };
 
-// catalog/{users,playlists,follows}.tsv and truth/users.tsv.
+// catalog/{users,playlists,follows}.tsv and truth/users.tsv. When `playlists` is given it
+// receives every playlist written, in file order (the drawing is the same either way).
 UserFileCounts WriteUserFiles(const Catalog& catalog, const std::string& catalog_dir,
-                              const std::string& truth_dir);
+                              const std::string& truth_dir,
+                              std::vector<SyntheticPlaylist>* playlists = nullptr);
 
 }  // namespace melograph::synthetic

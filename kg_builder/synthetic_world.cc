@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "kg_builder/synthetic_catalog.h"
 #include "kg_builder/synthetic_events.h"
+#include "kg_builder/synthetic_playlist_follows.h"
 #include "kg_builder/synthetic_users.h"
 
 namespace melograph {
@@ -49,6 +50,8 @@ void ValidateWorldConfig(const WorldConfig& c) {
     throw UsageError("new_release_fraction must be in [0, 0.5]");
   if (!(c.new_release_window >= 0.05 && c.new_release_window <= 0.5))
     throw UsageError("new_release_window must be in [0.05, 0.5]");
+  if (!(c.session_focus >= 0 && c.session_focus <= 1))
+    throw UsageError("--session-focus must be in [0, 1], got " + std::to_string(c.session_focus));
 }
 
 namespace {
@@ -72,7 +75,11 @@ WorldSummary GenerateWorld(const WorldConfig& config, const std::string& out_dir
   const Catalog catalog = BuildCatalog(config);
   WriteCatalogFiles(catalog, catalog_dir);
   WriteCatalogTruth(catalog, truth_dir);
-  const UserFileCounts user_counts = WriteUserFiles(catalog, catalog_dir, truth_dir);
+  std::vector<SyntheticPlaylist> playlists;
+  const UserFileCounts user_counts = WriteUserFiles(catalog, catalog_dir, truth_dir, &playlists);
+  PlaylistFollowCounts playlist_follows;
+  if (config.playlist_follows)
+    playlist_follows = WritePlaylistFollows(catalog, playlists, JoinPath(catalog_dir, "playlist_follows.tsv"));
   const std::string events_name = config.gzip ? "events.tsv.gz" : "events.tsv";
   const EventStats ev = WriteEvents(catalog, dir.File(events_name));
 
@@ -85,6 +92,8 @@ WorldSummary GenerateWorld(const WorldConfig& config, const std::string& out_dir
   s.works = static_cast<int64_t>(catalog.works.size());
   s.playlists = user_counts.playlists;
   s.follows = user_counts.follows;
+  s.playlist_follows = playlist_follows.follows;
+  s.playlist_follows_in_user_clusters = playlist_follows.in_user_clusters;
   s.events = ev.events;
   s.first_new_release_event = ev.first_new_release_event;
   s.cutoff_0_8 = ev.cutoff_0_8;
@@ -99,6 +108,11 @@ WorldSummary GenerateWorld(const WorldConfig& config, const std::string& out_dir
   t = "# melograph generate: synthetic music world (see docs/GENERATOR.md)\n";
   t += "preset: " + config.preset + "\n";
   t += "seed: " + std::to_string(config.seed) + "\n";
+  if (config.session_focus > 0) {  // absent at 0, so worlds without moods keep their world.txt
+    t += "session_focus: ";
+    AppendFloat(t, config.session_focus);
+    t += "\n";
+  }
   Key(t, "users", s.users);
   Key(t, "songs", s.songs);
   Key(t, "new_release_songs", s.new_release_songs);
@@ -113,6 +127,16 @@ WorldSummary GenerateWorld(const WorldConfig& config, const std::string& out_dir
   Key(t, "show_appearances", appearances);
   Key(t, "playlists", s.playlists);
   Key(t, "follows", s.follows);
+  if (config.playlist_follows) {
+    Key(t, "playlist_follows", s.playlist_follows);
+    Key(t, "playlist_follow_users", playlist_follows.users);
+    t += "playlist_follows_in_user_clusters: ";
+    AppendFloat(t, s.playlist_follows > 0
+                       ? std::round(1e4 * static_cast<double>(s.playlist_follows_in_user_clusters) /
+                                    static_cast<double>(s.playlist_follows)) / 1e4
+                       : 0.0);
+    t += "\n";
+  }
   Key(t, "events", s.events);
   for (int e = 0; e < kEventTypes; ++e) Key(t, std::string("events_") + EventName(e), ev.per_type[static_cast<size_t>(e)]);
   t += "events_file: " + events_name + "\n";

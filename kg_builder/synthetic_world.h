@@ -3,6 +3,7 @@
 // Writes, into one output directory (built under a temporary name, renamed when complete):
 //   events.tsv[.gz]                 behaviour events (docs/FORMATS.md "Behaviour events")
 //   catalog/{songs,artist_works,users,playlists,follows}.tsv   (FORMATS.md "Catalog directory")
+//   catalog/playlist_follows.tsv    user, playlist, timestamp (docs/PLAYLISTS.md)
 //   truth/{clusters,songs,users,new_releases}.tsv              planted ground truth
 //   world.txt                       `key: value` summary (counts, time span, intended cutoff)
 //
@@ -38,6 +39,14 @@ struct WorldConfig {
   double new_release_fraction = 0.05;
   double new_release_window = 0.12;  // fraction of the span at its end
   bool gzip = false;                 // events.tsv.gz instead of events.tsv
+  // catalog/playlist_follows.tsv (kg_builder/synthetic_playlist_follows.h); its own salts, so
+  // turning it off leaves every other file byte-identical.
+  bool playlist_follows = true;
+  // Session mood (docs/GENERATOR.md "Listening"): in [0, 1]. When > 0 every listening session
+  // draws one of the user's clusters by weight as its focus, and each by-weight cluster pick (and
+  // each repeat) of the session takes the focus with this probability. 0 leaves every output
+  // byte-identical; only events.tsv and world.txt depend on it.
+  double session_focus = 0;
 
   int64_t time_end() const { return time_start + int64_t{span_days} * 86400; }
   // First second at which a new release may come out.
@@ -59,6 +68,7 @@ void ValidateWorldConfig(const WorldConfig& config);
 struct WorldSummary {
   int64_t users = 0, songs = 0, new_release_songs = 0, artists = 0, albums = 0, works = 0;
   int64_t playlists = 0, follows = 0, events = 0;
+  int64_t playlist_follows = 0, playlist_follows_in_user_clusters = 0;
   int64_t first_new_release_event = 0;  // 0 if no event hit a new release
   int64_t cutoff_0_8 = 0;  // upper bound (to the minute) of the 0.8 quantile of timestamps
   std::string text;        // the contents of world.txt

@@ -23,6 +23,7 @@ struct BuildKgFlags {
   double test_fraction = 0.2;
   uint64_t seed = 0;
   int64_t max_bad_lines = 0;
+  int64_t session_gap = 0;
 };
 
 void RunBuildKg(const BuildKgFlags& f, const CLI::App& cmd) {
@@ -53,10 +54,13 @@ void RunBuildKg(const BuildKgFlags& f, const CLI::App& cmd) {
   options.split.seed = f.seed;
   if (f.max_bad_lines < 0) throw UsageError("--max-bad-lines must be >= 0");
   options.max_bad_lines = f.max_bad_lines;
+  if (f.session_gap < 0) throw UsageError("--session-gap must be >= 0 (0: no sessions)");
+  options.session_gap_s = f.session_gap;
 
   const KgBuildStats stats = BuildKg(options);
   for (const std::string& s : stats.first_unknown_song_events) LogWarning("dropped event: " + s);
   for (const std::string& s : stats.first_unknown_song_refs) LogWarning("dropped playlist entry: " + s);
+  for (const std::string& s : stats.playlist_follows.first_unknown_playlist) LogWarning("dropped playlist follow: " + s);
   if (!stats.bad_lines_summary.empty()) LogWarning(stats.bad_lines_summary);
   std::fputs(FormatKgBuildStats(stats).c_str(), stderr);
 }
@@ -106,6 +110,11 @@ void RegisterBuildKg(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-bad-lines", flags->max_bad_lines,
                   "skip up to N malformed input lines (all files together) instead of failing")
+      ->capture_default_str();
+  cmd->add_option("--session-gap", flags->session_gap,
+                  "cut each user's events into sessions at a scene change or a gap above SECONDS "
+                  "(1800 is the usual choice; 0 = off): adds next_in_session song->song triples "
+                  "and, with --split time, OUT/test_sessions.tsv (docs/KG_BUILDER.md, \"Sessions\")")
       ->capture_default_str();
   cmd->callback([flags, cmd] { RunBuildKg(*flags, *cmd); });
 }

@@ -17,6 +17,7 @@
 #include "recall/test_set.h"
 #include "tools/channel_flags.h"
 #include "tools/commands.h"
+#include "tools/playlist_commands.h"
 
 namespace melograph::cli {
 
@@ -26,6 +27,8 @@ void RegisterEval(CLI::App& app) {
     int cold_threshold = 5;
     bool json = false;
     ChannelFlags flags;
+    std::string target = "song", playlist_vectors = "auto";  // --target playlist: docs/PLAYLISTS.md
+    float creator_weight = 0.1f;
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("eval",
@@ -55,7 +58,34 @@ void RegisterEval(CLI::App& app) {
                 "Print one JSON object instead of the table and key: value block.");
   cmd->add_option("--out", o->out, "Also write the printed report to this file (atomically).");
   AddChannelFlags(cmd, o->flags);
-  cmd->callback([o] {
+  cmd->add_option("--target", o->target,
+                  "song (default): rank the item type; playlist: rank playlists against held-out "
+                  "follows (KG/test_playlists.tsv) with the run (optional) and the playlist-popular "
+                  "and playlist-overlap baselines (docs/PLAYLISTS.md).")
+      ->check(CLI::IsMember({"song", "playlist"}))
+      ->capture_default_str();
+  cmd->add_option("--playlist-vectors", o->playlist_vectors,
+                  "--target playlist: auto (learned rows when training read playlist relations), "
+                  "learned, or songs (mean of song vectors blended with the creator's).")
+      ->capture_default_str();
+  cmd->add_option("--creator-weight", o->creator_weight,
+                  "--target playlist, songs vectors: weight of the creator's vector in the blend.")
+      ->capture_default_str();
+  cmd->callback([o, cmd] {
+    if (o->target == "playlist") {
+      if (!o->channel.empty())
+        throw UsageError("--target playlist evaluates the run and both playlist baselines; drop --channel");
+      PlaylistArgs args;
+      args.graph_dir = o->graph;
+      args.run_dir = o->run;
+      args.vectors = o->playlist_vectors;
+      args.creator_weight = o->creator_weight;
+      args.user_type = o->flags.user_type;
+      if (cmd->count("--relation") > 0) args.relation = o->flags.relation;
+      args.threads = o->flags.threads;
+      EvalPlaylists(args, o->test, ParseKList(o->k), o->cold_threshold, o->json, o->out);
+      return;
+    }
     if (o->run.empty() == o->channel.empty())
       throw UsageError("eval needs exactly one of --run or --channel");
     EvalOptions options;

@@ -21,6 +21,7 @@ struct GenerateOptions {
   int genres = 0, languages = 0;
   bool gzip = false;
   bool quiet = false;
+  double session_focus = 0;
 };
 
 void RunGenerate(const GenerateOptions& o) {
@@ -32,6 +33,7 @@ void RunGenerate(const GenerateOptions& o) {
   if (o.genres > 0) config.genres = o.genres;
   if (o.languages > 0) config.languages = o.languages;
   config.gzip = o.gzip;
+  config.session_focus = o.session_focus;
   const double t0 = WallSeconds();
   const WorldSummary s = GenerateWorld(config, o.out);
   const double seconds = WallSeconds() - t0;
@@ -66,6 +68,12 @@ void RegisterGenerate(CLI::App& app) {
       ->check(CLI::Range(2, kMaxGenres));
   cmd->add_option("--languages", opts->languages, "Override the preset's number of languages (1-6)")
       ->check(CLI::Range(1, kMaxLanguages));
+  cmd->add_option("--session-focus", opts->session_focus,
+                  "Session mood: each listening session draws one of the user's clusters as its focus and "
+                  "each by-weight cluster pick and each repeat takes it with this probability (0 = no moods, "
+                  "the default; docs/GENERATOR.md)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cmd->add_flag("--gzip", opts->gzip, "Write events.tsv.gz (gzip) instead of events.tsv");
   cmd->add_flag("--quiet", opts->quiet, "Do not print the world.txt summary and timings");
   cmd->callback([opts] { RunGenerate(*opts); });

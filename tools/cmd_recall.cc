@@ -18,6 +18,7 @@
 #include "recall/top_k.h"
 #include "tools/channel_flags.h"
 #include "tools/commands.h"
+#include "tools/playlist_commands.h"
 #include "tools/recall_embeddings.h"
 
 namespace melograph::cli {
@@ -50,6 +51,9 @@ void RegisterRecall(CLI::App& app) {
     bool exact_only = false;
     bool exclude_train = false;
     ChannelFlags flags;
+    bool playlists = false;  // --playlists: docs/PLAYLISTS.md
+    std::string playlist_vectors = "auto";
+    float creator_weight = 0.1f;
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
@@ -78,7 +82,30 @@ void RegisterRecall(CLI::App& app) {
   cmd->add_flag("--exclude-train", o->exclude_train,
                 "--embeddings: drop the user's training items.");
   AddChannelFlags(cmd, o->flags);
-  cmd->callback([o] {
+  cmd->add_flag("--playlists", o->playlists,
+                "Recommend playlists to --user (user:u12 or u12): from --embeddings RUN, else "
+                "--channel playlist-overlap (default) or playlist-popular; followed playlists "
+                "excluded (docs/PLAYLISTS.md).");
+  cmd->add_option("--playlist-vectors", o->playlist_vectors,
+                  "--playlists with --embeddings: auto, learned or songs (see eval --target playlist).")
+      ->capture_default_str();
+  cmd->add_option("--creator-weight", o->creator_weight,
+                  "--playlists, songs vectors: weight of the creator's vector in the blend.")
+      ->capture_default_str();
+  cmd->callback([o, cmd] {
+    if (o->playlists) {
+      if (o->user.empty()) throw UsageError("--playlists needs --user");
+      PlaylistArgs args;
+      args.graph_dir = o->graph;
+      args.run_dir = o->embeddings;
+      args.vectors = o->playlist_vectors;
+      args.creator_weight = o->creator_weight;
+      args.user_type = o->flags.user_type;
+      if (cmd->count("--relation") > 0) args.relation = o->flags.relation;
+      args.threads = o->flags.threads;
+      RecallPlaylists(args, o->user, o->channel.empty() ? "playlist-overlap" : o->channel, o->k);
+      return;
+    }
     if (!o->embeddings.empty()) {
       // ---- Embedding recall: owned by the export work (tools/recall_embeddings.cc). ----
       if (o->user.empty()) throw UsageError("--embeddings needs --user");

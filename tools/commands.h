@@ -25,5 +25,11 @@ void RegisterPlan(CLI::App& app);
 void RegisterTrain(CLI::App& app);
 // Diagnostic: a few collectives under mpirun, and a deliberate failure on one rank.
 void RegisterMpiSelftest(CLI::App& app);
+// Incremental updates: fold new users, songs and edges into a trained run (docs/UPDATE.md).
+void RegisterUpdate(CLI::App& app);
+// Exploration bandits: `bandit simulate` reports cumulative regret on a generated world.
+void RegisterBandit(CLI::App& app);
+// Private FM: next song after each (song, feedback) event; --replay scores held-out sessions.
+void RegisterFm(CLI::App& app);
 
 }  // namespace melograph::cli

@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
   melograph::cli::RegisterTrain(app);
   melograph::cli::RegisterPlan(app);
   melograph::cli::RegisterMpiSelftest(app);
+  melograph::cli::RegisterUpdate(app);
+  melograph::cli::RegisterBandit(app);
+  melograph::cli::RegisterFm(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -68,7 +68,7 @@ WorldConfig Tiny(uint64_t seed) {
 std::vector<std::string> WorldFiles() {
   return {"events.tsv",          "world.txt",          "catalog/songs.tsv",
           "catalog/artist_works.tsv", "catalog/users.tsv", "catalog/playlists.tsv",
-          "catalog/follows.tsv", "truth/clusters.tsv", "truth/songs.tsv",
+          "catalog/follows.tsv", "catalog/playlist_follows.tsv", "truth/clusters.tsv", "truth/songs.tsv",
           "truth/users.tsv",     "truth/new_releases.tsv"};
 }
 

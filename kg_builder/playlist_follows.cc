@@ -1,0 +1,91 @@
+#include "kg_builder/playlist_follows.h"
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+
+#include "common/error.h"
+#include "common/line_reader.h"
+#include "common/text.h"
+#include "kg_builder/flat_id_map.h"
+
+namespace melograph {
+
+PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringInterner& playlists,
+                                         bool has_cutoff, int64_t cutoff, BadLineBudget* budget,
+                                         TripleSink& sink, AtomicFile& test) {
+  PlaylistFollowStats stats;
+  StringInterner users;
+  FlatIdMap pair_index;  // PackIds(user, playlist) -> index into pairs
+  struct Pair {
+    int32_t user, playlist;
+    int64_t first;
+  };
+  std::vector<Pair> pairs;
+
+  LineReader reader(path);
+  std::string_view text;
+  std::vector<std::string_view> f;
+  std::string reason;
+  int64_t column = 0;
+  while (reader.Next(text)) {
+    if (text.empty() || text[0] == '#') continue;
+    const auto col = [&](size_t field) { return static_cast<int64_t>(f[field].data() - text.data()) + 1; };
+    bool ok = CheckLineText(text, column, reason);
+    if (ok) {
+      SplitFields(text, '\t', f);
+      std::optional<int64_t> ts;
+      if (f.size() != 3) {
+        column = 1;
+        reason = "expected 3 tab-separated fields (user_id, playlist_id, timestamp), found " + std::to_string(f.size());
+        ok = false;
+      } else if (f[0].empty()) {
+        column = col(0), reason = "user_id is empty", ok = false;
+      } else if (f[1].empty()) {
+        column = col(1), reason = "playlist_id is empty", ok = false;
+      } else if (!(ts = ParseInt64(f[2]))) {
+        column = col(2), reason = "timestamp '" + std::string(f[2]) + "' is not an integer", ok = false;
+      } else {
+        ++stats.lines;
+        const int32_t playlist = playlists.Find(f[1]);
+        if (playlist < 0) {
+          if (stats.first_unknown_playlist.size() < 5)
+            stats.first_unknown_playlist.push_back(InputError::Format(
+                path, reader.line_number(), col(1), "playlist '" + std::string(f[1]) + "' is not in playlists.tsv"));
+          ++stats.unknown_playlist;
+          continue;
+        }
+        const int32_t user = users.Intern(f[0]);
+        bool inserted = false;
+        const auto next = static_cast<int32_t>(pairs.size());
+        const int32_t index = pair_index.FindOrInsert(PackIds(user, playlist), next, &inserted);
+        if (inserted)
+          pairs.push_back({user, playlist, *ts});
+        else
+          pairs[static_cast<size_t>(index)].first = std::min(pairs[static_cast<size_t>(index)].first, *ts);
+      }
+    }
+    if (!ok) budget->Record(InputError(path, reader.line_number(), column, reason));
+  }
+
+  stats.pairs = static_cast<int64_t>(pairs.size());
+  std::vector<uint8_t> user_has_test(static_cast<size_t>(users.size()), 0);
+  std::string user_key, playlist_key, line;
+  for (const Pair& p : pairs) {
+    user_key.assign("user:").append(users.Get(p.user));
+    playlist_key.assign("playlist:").append(playlists.Get(p.playlist));
+    if (has_cutoff && p.first >= cutoff) {
+      line.assign(user_key).append("\t").append(playlist_key).append("\n");
+      test.Write(line);
+      ++stats.test_pairs;
+      stats.test_users += user_has_test[static_cast<size_t>(p.user)] ? 0 : 1;
+      user_has_test[static_cast<size_t>(p.user)] = 1;
+    } else {
+      sink.Add(user_key, "follows_playlist", playlist_key, 1.0, p.first);
+      ++stats.training_pairs;
+    }
+  }
+  return stats;
+}
+
+}  // namespace melograph

@@ -45,11 +45,18 @@ std::vector<RankMemoryPlan> PlanMemory(const proto::PartitionManifest& partition
   // Nodes touched by one mini-batch on one rank: seeds expand by (1 + fanout) per hop.
   const int64_t ranks = std::max<int64_t>(1, partition.num_parts());
   const int64_t local_batch = (config.batch_size() + ranks - 1) / ranks;
+  // Seed nodes of one local batch, as the trainer forms them: SGNS has a center, a context and
+  // `negatives` per pair; BPR a user, a positive and one negative (plus hard negatives) per
+  // example; sampled softmax a user and a positive per example plus ONE shared set of
+  // `negatives` for the whole batch.
   int64_t seeds = local_batch;
+  const int64_t negatives = std::min<int64_t>(std::max(0, config.negatives()), 1 << 20);
   if (config.model() == proto::TrainConfig::SGNS) {
-    seeds = local_batch * 2 * (1 + config.negatives());  // centers, contexts, negatives
+    seeds = local_batch * (2 + negatives);
+  } else if (config.loss() == proto::TrainConfig::SAMPLED_SOFTMAX) {
+    seeds = local_batch * (2 + config.hard_negatives()) + negatives;
   } else {
-    seeds = local_batch * (2 + std::min<int64_t>(config.negatives(), 1 << 20) + config.hard_negatives());
+    seeds = local_batch * (3 + config.hard_negatives());
   }
   double nodes = static_cast<double>(seeds), edges = 0;
   for (int h = 0; h < layers; ++h) {

@@ -7,7 +7,8 @@
 //   adjacency    the bytes of part p's shard files (mapped; every page is touched by sampling)
 //   id tables    N * 20 bytes: global->graph ids (4), the mapped graph->global table (4), the
 //                sampler's de-duplication slots (8) and full-graph degrees (4)
-//   batch        sampled nodes of one mini-batch (seeds * prod(1 + fanout_h), capped at N) times
+//   batch        sampled nodes of one mini-batch (seeds * prod(1 + fanout_h), capped at N; seeds
+//                = users + positives + negatives, the softmax negatives shared by the batch) times
 //                d * B * (3 + 2 * layers): the pulled rows, their gradients, and each layer's
 //                activations with gradients on the tape; plus 16 bytes per sampled edge (a hop
 //                samples at most every stored edge of the graph)

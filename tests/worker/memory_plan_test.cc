@@ -50,6 +50,14 @@ TEST(MemoryPlan, terms_follow_the_documented_formulas) {
   EXPECT_EQ(Term(plan[0], "batch"), 72 * 8 * 4 * (3 + 2 * 2) + 66 * 16);
   EXPECT_EQ(Term(plan[0], "exchange"), 4 * 72 * 8 * 4);
   EXPECT_EQ(Term(plan[0], "inference"), (400 * 4 + 50) * 8 * 4);
+  // Sampled softmax shares its negatives across the batch: seeds = 2 * 2 + 5 = 9; hop 1: 18
+  // edges, 27 nodes; hop 2: 81 edges, 108 nodes.
+  c.set_loss(proto::TrainConfig::SAMPLED_SOFTMAX);
+  c.set_negatives(5);
+  const auto softmax = PlanMemory(TwoParts(), c);
+  EXPECT_EQ(Term(softmax[0], "batch"), 108 * 8 * 4 * (3 + 2 * 2) + 99 * 16);
+  c.set_loss(proto::TrainConfig::BPR);
+  c.set_negatives(1);
   c.set_model(proto::TrainConfig::SGNS);
   c.set_optimizer(proto::TrainConfig::SGD);
   const auto sg = PlanMemory(TwoParts(), c);

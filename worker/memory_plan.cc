@@ -1,6 +1,7 @@
 #include "worker/memory_plan.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "common/error.h"
@@ -63,10 +64,18 @@ std::vector<RankMemoryPlan> PlanMemory(const proto::PartitionManifest& partition
     const int64_t f = h < config.fanouts_size() ? config.fanouts(h) : -1;
     const double grow = f < 0 ? 50.0 : static_cast<double>(f);  // full neighbourhood: assume degree ~50
     // A hop samples at most every stored edge of the graph once.
-    edges += std::min(nodes * grow, static_cast<double>(std::max<int64_t>(partition.num_edges(), 1)));
-    nodes = std::min(static_cast<double>(n_all), nodes * (1 + grow));
+    const double picks = nodes * grow;
+    edges += std::min(picks, static_cast<double>(std::max<int64_t>(partition.num_edges(), 1)));
+    // New frontier nodes: `picks` draws over the graph's N nodes hit N (1 - exp(-picks / N))
+    // distinct ones in expectation (uniform draws; skewed degrees repeat more, so fewer).
+    const double n = static_cast<double>(std::max<int64_t>(n_all, 1));
+    nodes = std::min(n, nodes + n * -std::expm1(-picks / n));
   }
   const int64_t batch_nodes = static_cast<int64_t>(nodes);
+  // Every rank maps the whole graph too and reads the target relation's rows over all of it
+  // (degrees for negative sampling and normalisation): row_ptr (8 B per node), col_idx (4 B)
+  // and edge_relation (2 B per stored edge) become resident.
+  const int64_t full_graph = (n_all + 1) * 8 + partition.num_edges() * (4 + 2);
   std::vector<RankMemoryPlan> plan;
   for (int p = 0; p < partition.parts_size(); ++p) {
     const auto& part = partition.parts(p);
@@ -82,6 +91,7 @@ std::vector<RankMemoryPlan> PlanMemory(const proto::PartitionManifest& partition
                {"optimiser", emb * OptimizerMultiplier(config)},
                {"adjacency", adjacency},
                {"id tables", n_all * 20},
+               {"full graph", full_graph},
                {"batch", batch},
                {"exchange", exchange},
                {"inference", inference},

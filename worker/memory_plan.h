@@ -7,8 +7,12 @@
 //   adjacency    the bytes of part p's shard files (mapped; every page is touched by sampling)
 //   id tables    N * 20 bytes: global->graph ids (4), the mapped graph->global table (4), the
 //                sampler's de-duplication slots (8) and full-graph degrees (4)
-//   batch        sampled nodes of one mini-batch (seeds * prod(1 + fanout_h), capped at N; seeds
-//                = users + positives + negatives, the softmax negatives shared by the batch) times
+//   full graph   (N + 1) * 8 + E * 6: the whole graph's row_ptr, col_idx and edge_relation, mapped
+//                by every rank and read over the target relation (measured resident, soak)
+//   batch        sampled nodes of one mini-batch: seeds (users + positives + negatives, the
+//                softmax negatives shared by the batch), then per hop h the frontier's
+//                m = nodes * fanout_h picks add N (1 - exp(-m / N)) distinct nodes (the expected
+//                distinct count of m uniform draws over the N nodes; capped at N), times
 //                d * B * (3 + 2 * layers): the pulled rows, their gradients, and each layer's
 //                activations with gradients on the tape; plus 16 bytes per sampled edge (a hop
 //                samples at most every stored edge of the graph)

@@ -188,7 +188,7 @@ TEST_F(Netns, cut_link_ends_the_job_and_resume_is_bit_identical) {
   ASSERT_NO_FATAL_FAILURE(step("build-graph --triples " + w + "/kg/train.tsv --out " + w + "/graph"));
   ASSERT_NO_FATAL_FAILURE(step("partition " + w + "/graph --parts 3 --method metis --sample-roots 50 --out " + w + "/part"));
   testing::WriteFile(w + "/cfg.pbtxt",
-                     "model: LIGHTGCN\ndim: 8\nepochs: 6\nbatch_size: 64\nlearning_rate: 0.01\nloss: BPR\n"
+                     "model: LIGHTGCN\ndim: 8\nepochs: 4\nbatch_size: 64\nlearning_rate: 0.01\nloss: BPR\n"
                      "fanouts: [3, 3]\nhops { relation: 'listened' relation: 'rev_listened' }\n"
                      "hops { relation: 'listened' relation: 'rev_listened' }\ncheckpoint_every_steps: 1\nseed: 5\n");
   const std::string train = std::string(MELOGRAPH_BINARY) + " train --partition " + w + "/part --config " + w +

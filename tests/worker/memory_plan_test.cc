@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "common/error.h"
 
 namespace melograph {
@@ -46,16 +48,28 @@ TEST(MemoryPlan, terms_follow_the_documented_formulas) {
   EXPECT_EQ(Term(plan[1], "optimiser"), 2 * 600 * 8 * 4);
   EXPECT_EQ(Term(plan[1], "adjacency"), 20000);
   EXPECT_EQ(Term(plan[0], "id tables"), 1000 * 20);
-  // seeds = 2 * (2 + 1) = 6; hop 1: 6 * 2 = 12 edges, 18 nodes; hop 2: 18 * 3 = 54 edges, 72 nodes.
-  EXPECT_EQ(Term(plan[0], "batch"), 72 * 8 * 4 * (3 + 2 * 2) + 66 * 16);
-  EXPECT_EQ(Term(plan[0], "exchange"), 4 * 72 * 8 * 4);
+  EXPECT_EQ(Term(plan[1], "full graph"), 1001 * 8 + 5000 * 6);
+  // seeds = 2 * (2 + 1) = 6; hop 1: 6 * 2 = 12 picks (edges) add 1000 (1 - e^-0.012) distinct
+  // nodes; hop 2: 3 picks per frontier node. 66 edges in all.
+  auto distinct = [](double picks) { return 1000 * -std::expm1(-picks / 1000); };
+  double nodes = 6;
+  nodes += distinct(nodes * 2);
+  nodes += distinct(nodes * 3);
+  const auto batch_nodes = static_cast<int64_t>(nodes);
+  EXPECT_EQ(batch_nodes, 70);  // 72 without repeats
+  EXPECT_EQ(Term(plan[0], "batch"), batch_nodes * 8 * 4 * (3 + 2 * 2) + static_cast<int64_t>(6 * 2 + (6 + distinct(12)) * 3) * 16);
+  EXPECT_EQ(Term(plan[0], "exchange"), 4 * batch_nodes * 8 * 4);
   EXPECT_EQ(Term(plan[0], "inference"), (400 * 4 + 50) * 8 * 4);
-  // Sampled softmax shares its negatives across the batch: seeds = 2 * 2 + 5 = 9; hop 1: 18
-  // edges, 27 nodes; hop 2: 81 edges, 108 nodes.
+  // Sampled softmax shares its negatives across the batch: seeds = 2 * 2 + 5 = 9.
   c.set_loss(proto::TrainConfig::SAMPLED_SOFTMAX);
   c.set_negatives(5);
   const auto softmax = PlanMemory(TwoParts(), c);
-  EXPECT_EQ(Term(softmax[0], "batch"), 108 * 8 * 4 * (3 + 2 * 2) + 99 * 16);
+  double sm = 9;
+  const double sm_edges = sm * 2 + (sm + distinct(sm * 2)) * 3;
+  sm += distinct(sm * 2);
+  sm += distinct(sm * 3);
+  EXPECT_EQ(Term(softmax[0], "batch"),
+            static_cast<int64_t>(sm) * 8 * 4 * (3 + 2 * 2) + static_cast<int64_t>(sm_edges) * 16);
   c.set_loss(proto::TrainConfig::BPR);
   c.set_negatives(1);
   c.set_model(proto::TrainConfig::SGNS);

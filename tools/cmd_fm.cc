@@ -35,7 +35,7 @@ struct FmFlags {
   FmParams params;
 };
 
-std::string Fixed(double v, const char* format) {
+std::string FmFixed(double v, const char* format) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, v);
   return buf;
@@ -131,7 +131,7 @@ void RunInteractive(const FmFlags& f, const FmModel& model, const FmSearcher& se
     for (size_t i = 0; i < hits.size(); ++i) {
       if (i) out.push_back(',');
       out += "{\"song\":" + JsonString(model.catalog.song_id(hits[i].song)) + ",\"score\":" +
-             Fixed(hits[i].score, "%.6g") + "}";
+             FmFixed(hits[i].score, "%.6g") + "}";
     }
     out += "]}\n";
     std::fputs(out.c_str(), stdout);
@@ -168,10 +168,10 @@ void RunFm(const FmFlags& f) {
   std::string out = "songs: " + std::to_string(model.catalog.songs()) + "\n";
   out += "dim: " + std::to_string(model.catalog.dim()) + "\n";
   out += "index: " + f.index + "\n";
-  out += "decay: " + Fixed(f.params.decay, "%g") + "\n";
-  out += "short_term_weight: " + Fixed(f.params.short_term_weight, "%g") + "\n";
-  out += "load_seconds: " + Fixed(load_seconds, "%.3f") + "\n";
-  out += "index_build_seconds: " + Fixed(searcher.build_seconds(), "%.3f") + "\n";
+  out += "decay: " + FmFixed(f.params.decay, "%g") + "\n";
+  out += "short_term_weight: " + FmFixed(f.params.short_term_weight, "%g") + "\n";
+  out += "load_seconds: " + FmFixed(load_seconds, "%.3f") + "\n";
+  out += "index_build_seconds: " + FmFixed(searcher.build_seconds(), "%.3f") + "\n";
   out += FormatFmReplay(result);
   std::fputs(out.c_str(), stdout);
 }

@@ -109,7 +109,7 @@ std::string Prefixed(const std::string& prefix, const std::string& lines) {
   return out;
 }
 
-std::string Fixed(double v) {
+std::string FormatMetric(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f", v);
   return buf;
@@ -153,7 +153,7 @@ void EvalPlaylists(const PlaylistArgs& a, const std::string& test_path, const st
     text += "\n";
     for (const auto& [label, r] : results) {
       text += label;
-      for (size_t i = 0; i < ks.size(); ++i) text += "\t" + Fixed(r.recall[i]) + "\t" + Fixed(r.ndcg[i]);
+      for (size_t i = 0; i < ks.size(); ++i) text += "\t" + FormatMetric(r.recall[i]) + "\t" + FormatMetric(r.ndcg[i]);
       text += "\n";
     }
     text += "\n";
@@ -191,7 +191,7 @@ void RecallPlaylists(const PlaylistArgs& a, const std::string& user_arg, const s
     const auto creators = s->playlists.created.users_of(p);
     const std::string creator = creators.empty() ? "-" : s->graph.Key(s->playlists.created.user_begin() + creators[0]);
     const std::string reason = channel ? channel->Explain(user, p).path : "<" + key + ", playlist vector>";
-    text += std::to_string(r + 1) + "\t" + s->graph.Key(s->follows.item_begin() + p) + "\t" + Fixed(top[r].score) +
+    text += std::to_string(r + 1) + "\t" + s->graph.Key(s->follows.item_begin() + p) + "\t" + FormatMetric(top[r].score) +
             "\t" + std::to_string(s->playlists.contains.user_degree(p)) + "\t" + creator + "\t" + reason + "\n";
   }
   std::fputs(text.c_str(), stdout);

@@ -12,6 +12,11 @@ namespace melograph {
 namespace {
 
 constexpr int kColumns = 15;
+// Runs written before the memory columns existed (13 columns): read with zero memory figures.
+constexpr const char* kLegacyColumns =
+    "epoch,steps,examples,loss,seconds,sample_seconds,exchange_seconds,compute_seconds,"
+    "bytes_sent,bytes_received,eval_k,recall,ndcg";
+constexpr int kLegacyCount = 13;
 
 std::string FormatDouble(double v) {
   char buf[64];
@@ -32,7 +37,7 @@ std::string FormatLine(const EpochMetrics& m) {
   return s + "\n";
 }
 
-EpochMetrics ParseLine(std::string_view line, const std::string& path, int64_t line_no) {
+EpochMetrics ParseLine(std::string_view line, const std::string& path, int64_t line_no, int columns) {
   std::vector<std::string_view> f;
   size_t start = 0;
   while (true) {
@@ -41,8 +46,8 @@ EpochMetrics ParseLine(std::string_view line, const std::string& path, int64_t l
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
-  if (static_cast<int>(f.size()) != kColumns)
-    throw InputError(path, line_no, 1, std::to_string(f.size()) + " fields, expected " + std::to_string(kColumns));
+  if (static_cast<int>(f.size()) != columns)
+    throw InputError(path, line_no, 1, std::to_string(f.size()) + " fields, expected " + std::to_string(columns));
   int64_t column = 1;
   size_t i = 0;
   auto next_int = [&](const char* name) {
@@ -78,6 +83,7 @@ EpochMetrics ParseLine(std::string_view line, const std::string& path, int64_t l
   m.eval_k = static_cast<int>(next_int("eval_k"));
   m.recall = next_double("recall", true);
   m.ndcg = next_double("ndcg", true);
+  if (columns == kLegacyCount) return m;
   m.peak_rss_bytes = next_int("peak_rss_bytes");
   m.rss_bytes = next_int("rss_bytes");
   return m;
@@ -95,11 +101,12 @@ std::vector<EpochMetrics> ReadMetricsFile(const std::string& path) {
   std::vector<EpochMetrics> out;
   LineReader reader(path);
   std::string_view line;
-  if (!reader.Next(line) || line != kMetricColumns)
-    throw InputError(path, 1, 1, std::string("header is not '") + kMetricColumns + "'");
+  const bool ok = reader.Next(line);
+  const int columns = ok && line == kMetricColumns ? kColumns : ok && line == kLegacyColumns ? kLegacyCount : 0;
+  if (columns == 0) throw InputError(path, 1, 1, std::string("header is not '") + kMetricColumns + "'");
   while (reader.Next(line)) {
     if (line.empty()) continue;
-    out.push_back(ParseLine(line, path, reader.line_number()));
+    out.push_back(ParseLine(line, path, reader.line_number(), columns));
   }
   return out;
 }

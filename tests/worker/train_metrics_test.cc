@@ -56,6 +56,30 @@ TEST(TrainMetrics, append_read_and_truncate_round_trip) {
   EXPECT_EQ(testing::ReadFile(path).substr(0, 5), "epoch");
 }
 
+// Runs written before the memory columns existed still read (zero memory figures), and a new
+// epoch appended to such a file rewrites it in the current format.
+TEST(TrainMetrics, legacy_files_without_memory_columns_still_read) {
+  testing::TempDir dir;
+  const std::string path = dir.File("m.csv");
+  testing::WriteFile(path,
+                     "epoch,steps,examples,loss,seconds,sample_seconds,exchange_seconds,compute_seconds,"
+                     "bytes_sent,bytes_received,eval_k,recall,ndcg\n0,1,2,0.5,1,0,0,0,0,0,20,0.25,\n");
+  const auto rows = ReadMetricsFile(path);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].examples, 2);
+  EXPECT_EQ(rows[0].recall, 0.25);
+  EXPECT_EQ(rows[0].peak_rss_bytes, 0);
+  TruncateMetrics(path, 1);
+  AppendEpochMetrics(path, Epoch(1, std::nullopt));
+  EXPECT_EQ(testing::ReadFile(path).substr(0, std::string(kMetricColumns).size()), kMetricColumns);
+  const auto both = ReadMetricsFile(path);
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[1].peak_rss_bytes, 3000000001LL);
+  testing::WriteFile(path, "epoch,steps,examples,loss,seconds,sample_seconds,exchange_seconds,compute_seconds,"
+                           "bytes_sent,bytes_received,eval_k,recall,ndcg\n0,1,2,0.5,1,0,0,0,0,0,20,,,7,5\n");
+  EXPECT_THROW(ReadMetricsFile(path), InputError);  // 15 fields under the 13-column header
+}
+
 TEST(TrainMetrics, malformed_files_name_file_line_and_column) {
   testing::TempDir dir;
   const std::string path = dir.File("m.csv");

@@ -12,25 +12,14 @@
 #include "common/line_reader.h"
 #include "common/text.h"
 #include "kg_builder/synthetic_world.h"
+#include "tests/kg_builder/world_rows.h"
 #include "tests/test_util.h"
 
 namespace melograph {
 namespace {
 
-using Rows = std::vector<std::vector<std::string>>;
-
-Rows ReadRows(const std::string& path) {
-  LineReader reader(path);
-  std::string_view line;
-  std::vector<std::string_view> fields;
-  Rows rows;
-  while (reader.Next(line)) {
-    if (line.empty() || line[0] == '#') continue;
-    SplitFields(line, '\t', fields);
-    rows.emplace_back(fields.begin(), fields.end());
-  }
-  return rows;
-}
+using testing::ReadRows;
+using testing::Rows;
 
 int64_t Int(const std::string& s) { return ParseInt64(s).value(); }
 

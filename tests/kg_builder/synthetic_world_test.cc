@@ -10,26 +10,14 @@
 #include "common/error.h"
 #include "common/line_reader.h"
 #include "common/text.h"
+#include "tests/kg_builder/world_rows.h"
 #include "tests/test_util.h"
 
 namespace melograph {
 namespace {
 
-using Rows = std::vector<std::vector<std::string>>;
-
-// Every non-comment line of a TSV file, split on tabs.
-Rows ReadRows(const std::string& path) {
-  LineReader reader(path);
-  std::string_view line;
-  std::vector<std::string_view> fields;
-  Rows rows;
-  while (reader.Next(line)) {
-    if (line.empty() || line[0] == '#') continue;
-    SplitFields(line, '\t', fields);
-    rows.emplace_back(fields.begin(), fields.end());
-  }
-  return rows;
-}
+using testing::ReadRows;
+using testing::Rows;
 
 std::map<std::string, std::string> ReadKeyValues(const std::string& path) {
   std::map<std::string, std::string> kv;

@@ -75,14 +75,8 @@ void RegisterEval(CLI::App& app) {
     if (o->target == "playlist") {
       if (!o->channel.empty())
         throw UsageError("--target playlist evaluates the run and both playlist baselines; drop --channel");
-      PlaylistArgs args;
-      args.graph_dir = o->graph;
-      args.run_dir = o->run;
-      args.vectors = o->playlist_vectors;
-      args.creator_weight = o->creator_weight;
-      args.user_type = o->flags.user_type;
-      if (cmd->count("--relation") > 0) args.relation = o->flags.relation;
-      args.threads = o->flags.threads;
+      const PlaylistArgs args = MakePlaylistArgs(o->graph, o->run, o->playlist_vectors, o->creator_weight, o->flags,
+                                                 cmd->count("--relation") > 0);
       EvalPlaylists(args, o->test, ParseKList(o->k), o->cold_threshold, o->json, o->out);
       return;
     }

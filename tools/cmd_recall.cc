@@ -95,14 +95,8 @@ void RegisterRecall(CLI::App& app) {
   cmd->callback([o, cmd] {
     if (o->playlists) {
       if (o->user.empty()) throw UsageError("--playlists needs --user");
-      PlaylistArgs args;
-      args.graph_dir = o->graph;
-      args.run_dir = o->embeddings;
-      args.vectors = o->playlist_vectors;
-      args.creator_weight = o->creator_weight;
-      args.user_type = o->flags.user_type;
-      if (cmd->count("--relation") > 0) args.relation = o->flags.relation;
-      args.threads = o->flags.threads;
+      const PlaylistArgs args = MakePlaylistArgs(o->graph, o->embeddings, o->playlist_vectors, o->creator_weight, o->flags,
+                                                 cmd->count("--relation") > 0);
       RecallPlaylists(args, o->user, o->channel.empty() ? "playlist-overlap" : o->channel, o->k);
       return;
     }

@@ -19,6 +19,22 @@ struct PlaylistArgs {
   int threads = 1;
 };
 
+// The arguments as eval and recall both take them: the shared channel flags (user type,
+// threads, and the relation when --relation was given) plus the playlist-specific ones.
+template <typename Flags>
+PlaylistArgs MakePlaylistArgs(const std::string& graph_dir, const std::string& run_dir, const std::string& vectors,
+                              float creator_weight, const Flags& flags, bool relation_given) {
+  PlaylistArgs args;
+  args.graph_dir = graph_dir;
+  args.run_dir = run_dir;
+  args.vectors = vectors;
+  args.creator_weight = creator_weight;
+  args.user_type = flags.user_type;
+  if (relation_given) args.relation = flags.relation;
+  args.threads = flags.threads;
+  return args;
+}
+
 // Evaluates the run's playlist scorer (when a run is given) and both baselines on `test_path`,
 // printing one block per scorer and a summary table (or one JSON object).
 void EvalPlaylists(const PlaylistArgs& args, const std::string& test_path, const std::vector<int>& ks,

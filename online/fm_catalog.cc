@@ -140,8 +140,23 @@ FmModel LoadFmModel(const Graph& graph, const std::string& graph_dir, const std:
   const NodeType& ut = graph.node_types()[*user_type];
   const std::vector<RelationId> listened = graph.FindRelations("listened");
   fm_users.warm.resize(static_cast<size_t>(ut.count));
-  for (NodeId i = 0; i < ut.count; ++i)
+  fm_users.familiar_ptr.assign(1, 0);
+  for (NodeId i = 0; i < ut.count; ++i) {
+    const size_t start = fm_users.familiar_songs.size();
+    for (RelationId r : listened) {
+      const auto [first, last] = graph.RelationRange(ut.begin + i, r);
+      for (EdgeIdx e = first; e < last; ++e) {
+        const NodeId song = graph.col_idx()[static_cast<size_t>(e)];
+        if (song >= st.begin && song < st.begin + st.count)
+          fm_users.familiar_songs.push_back(static_cast<int32_t>(song - st.begin));
+      }
+    }
+    const auto begin = fm_users.familiar_songs.begin() + static_cast<std::ptrdiff_t>(start);
+    std::sort(begin, fm_users.familiar_songs.end());
+    fm_users.familiar_songs.erase(std::unique(begin, fm_users.familiar_songs.end()), fm_users.familiar_songs.end());
     fm_users.warm[static_cast<size_t>(i)] = CountEdges(graph, ut.begin + i, listened) > 0;
+    fm_users.familiar_ptr.push_back(static_cast<int64_t>(fm_users.familiar_songs.size()));
+  }
   return FmModel{FmCatalog(songs.dim, std::move(songs.values), std::move(song_artists), at.count,
                            std::move(popularity), std::move(ids)),
                  std::move(fm_users), &graph};

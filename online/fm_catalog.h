@@ -52,13 +52,22 @@ class FmCatalog {
   std::vector<std::pair<std::string_view, int32_t>> sorted_ids_;  // for FindSong
 };
 
-// Users of a run: long-term vectors (the trained user rows) and whether each user is warm
-// (has at least one `listened` edge in the graph; cold users get no long-term vector).
+// Users of a run: long-term vectors (the trained user rows), whether each user is warm
+// (has at least one `listened` edge in the graph; cold users get no long-term vector), and the
+// songs each user played before (the tails of those edges, ascending; replay's familiar split).
 struct FmUsers {
   int dim = 0;
   NodeId first_node = 0;
   std::vector<float> vectors;  // users x dim
   std::vector<uint8_t> warm;
+  std::vector<int64_t> familiar_ptr;    // users + 1, or empty (no familiar lists)
+  std::vector<int32_t> familiar_songs;  // song indices, ascending within a user
+  std::span<const int32_t> familiar(int32_t user) const {
+    if (familiar_ptr.empty()) return {};
+    const auto b = static_cast<size_t>(familiar_ptr[static_cast<size_t>(user)]);
+    const auto e = static_cast<size_t>(familiar_ptr[static_cast<size_t>(user) + 1]);
+    return {familiar_songs.data() + b, e - b};
+  }
   std::span<const float> vector(int32_t user) const {
     return {vectors.data() + static_cast<size_t>(user) * dim, static_cast<size_t>(dim)};
   }

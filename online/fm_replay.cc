@@ -41,6 +41,7 @@ class Replayer {
     ++r_.sessions;
     const bool cold = !model_.users.warm[static_cast<size_t>(user)];
     const std::span<const float> long_term = cold ? std::span<const float>() : model_.users.vector(user);
+    const std::span<const int32_t> familiar = model_.users.familiar(user);
     session_.Reset(long_term);
     fm_top_.clear();
     int64_t step = 0;
@@ -55,11 +56,17 @@ class Replayer {
       } else if (step > 0 && positive) {
         ++r_.targets;
         const bool fm_hit = InTop(fm_top_, song);
-        searcher_.Search(long_term, options_.k, session_.exclusion_mask(), session_.excluded_count(),
-                         static_cast<int64_t>(session_.played().size()), static_top_);
+        const int64_t played = static_cast<int64_t>(session_.played().size());
+        searcher_.Search(long_term, options_.k, session_.exclusion_mask(), session_.excluded_count(), played,
+                         static_top_);
         const bool static_hit = InTop(static_top_, song);
         r_.fm_hits += fm_hit;
         r_.static_hits += static_hit;
+        if (std::binary_search(familiar.begin(), familiar.end(), song)) {
+          ++r_.familiar_targets;
+          r_.familiar_fm_hits += fm_hit;
+          r_.familiar_static_hits += static_hit;
+        }
         if (cold) {
           ++r_.cold_targets;
           r_.cold_fm_hits += fm_hit;
@@ -197,11 +204,15 @@ std::string FormatFmReplay(const FmReplayResult& r) {
   count("steps", r.steps);
   count("repeat_steps", r.repeat_steps);
   count("targets", r.targets);
+  count("familiar_targets", r.familiar_targets);
+  put(("familiar_hit_rate_fm@" + k).c_str(), rate(r.familiar_fm_hits, r.familiar_targets), "%.4f");
+  put(("familiar_hit_rate_static@" + k).c_str(), rate(r.familiar_static_hits, r.familiar_targets), "%.4f");
   count("fm_hits@" + k, r.fm_hits);
   count("static_hits@" + k, r.static_hits);
   put(("hit_rate_fm@" + k).c_str(), rate(r.fm_hits, r.targets), "%.4f");
   put(("hit_rate_static@" + k).c_str(), rate(r.static_hits, r.targets), "%.4f");
-  put("lift", r.static_hits > 0 ? static_cast<double>(r.fm_hits) / static_cast<double>(r.static_hits) : 0.0, "%.3f");
+  const auto ratio = [](int64_t a, int64_t b) { return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0; };
+  put("lift", ratio(r.fm_hits, r.static_hits), "%.3f");
   count("cold_targets", r.cold_targets);
   put(("cold_hit_rate_fm@" + k).c_str(), rate(r.cold_fm_hits, r.cold_targets), "%.4f");
   put(("cold_hit_rate_static@" + k).c_str(), rate(r.cold_static_hits, r.cold_targets), "%.4f");

@@ -42,6 +42,9 @@ struct FmReplayResult {
   int64_t targets = 0;  // scored steps
   int64_t fm_hits = 0;
   int64_t static_hits = 0;
+  int64_t familiar_targets = 0;  // targets the user played before (graph `listened` edges)
+  int64_t familiar_fm_hits = 0;  // of which FM / the static vector hit
+  int64_t familiar_static_hits = 0;
   int64_t cold_targets = 0;  // of which the user is cold
   int64_t cold_fm_hits = 0;
   int64_t cold_static_hits = 0;

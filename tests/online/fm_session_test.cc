@@ -340,6 +340,46 @@ TEST(FmReplay, scores_fm_against_static_vector) {
   EXPECT_NE(out.find("hit_rate_static@2: 0.5000\n"), std::string::npos) << out;
 }
 
+TEST(FmReplay, splits_targets_the_user_played_before) {
+  ReplayFixture f;
+  FmParams params;
+  params.short_term_weight = 0.5f;
+  params.decay = 0.8f;
+  const FmModel model = LoadFmModel(f.graph, "", f.run_dir);
+  // Familiar lists: the tails of each user's listened edges, ascending song indices.
+  const auto songs_of = [&](const char* user) {
+    std::vector<std::string> ids;
+    for (int32_t s : model.users.familiar(*model.FindUser(user))) ids.push_back(model.catalog.song_id(s));
+    return ids;
+  };
+  EXPECT_EQ(songs_of("a"), (std::vector<std::string>{"p", "q"}));
+  EXPECT_EQ(songs_of("b"), (std::vector<std::string>{"q", "r", "s"}));
+  EXPECT_TRUE(songs_of("c").empty());
+  const FmSearcher searcher(&model.catalog, Exact());
+  // a#0: r, then s (new to a: FM q, s hit; static p, q miss).
+  // a#1: r, then q (a played q before: FM 0.5 a^ + 0.5 r^ ranks q 0.613, s 0.594 (hit); static
+  //      ranks p, q (hit)).
+  const std::string file = f.dir.File("sessions.tsv");
+  testing::WriteFile(file,
+                     "a#0\ta\tfm\tr\tfull_play\t10\n"
+                     "a#0\ta\tfm\ts\tfull_play\t20\n"
+                     "a#1\ta\tfm\tr\tfull_play\t100\n"
+                     "a#1\ta\tfm\tq\tfull_play\t110\n");
+  FmReplayOptions options;
+  options.k = 2;
+  const FmReplayResult r = ReplayFmSessions(file, model, searcher, params, options);
+  EXPECT_EQ(r.targets, 2);
+  EXPECT_EQ(r.fm_hits, 2);
+  EXPECT_EQ(r.static_hits, 1);
+  EXPECT_EQ(r.familiar_targets, 1);
+  EXPECT_EQ(r.familiar_fm_hits, 1);
+  EXPECT_EQ(r.familiar_static_hits, 1);
+  const std::string out = FormatFmReplay(r);
+  EXPECT_NE(out.find("familiar_targets: 1\nfamiliar_hit_rate_fm@2: 1.0000\nfamiliar_hit_rate_static@2: 1.0000\n"),
+            std::string::npos)
+      << out;
+}
+
 TEST(FmReplay, bad_lines_fail_with_position_or_are_counted) {
   ReplayFixture f;
   const FmModel model = LoadFmModel(f.graph, "", f.run_dir);

@@ -7,12 +7,24 @@
 set(MELOGRAPH_TEST_DATA_DIR "${CMAKE_SOURCE_DIR}/tests/data")
 get_filename_component(MELOGRAPH_SHARED_DATA_DIR "${CMAKE_SOURCE_DIR}/../shared/data" ABSOLUTE)
 
+# Test executables compile as unity batches: every test file includes gtest/gmock and most include
+# Eigen or protobuf headers, which under the dev preset (ASan, _GLIBCXX_DEBUG) cost more than the
+# tests themselves. Helpers in anonymous namespaces must therefore have distinct names across the
+# files of one folder. -DMELOGRAPH_UNITY_TESTS=OFF compiles file by file.
+option(MELOGRAPH_UNITY_TESTS "compile each test executable as unity batches" ON)
+function(melograph_unity_test name)
+  if(MELOGRAPH_UNITY_TESTS)
+    set_target_properties(${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 6)
+  endif()
+endfunction()
+
 function(melograph_add_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
   add_executable(${name} ${T_SOURCES})
+  melograph_unity_test(${name})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main melograph_options)
   target_compile_definitions(${name} PRIVATE
     MELOGRAPH_TEST_DATA_DIR="${MELOGRAPH_TEST_DATA_DIR}"
@@ -28,6 +40,7 @@ function(add_mpi_test name)
     set(T_TIMEOUT 300)
   endif()
   add_executable(${name} ${T_SOURCES})
+  melograph_unity_test(${name})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest melograph_mpi_test_main melograph_options)
   target_compile_definitions(${name} PRIVATE
     MELOGRAPH_TEST_DATA_DIR="${MELOGRAPH_TEST_DATA_DIR}"

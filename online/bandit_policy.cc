@@ -64,13 +64,15 @@ BanditPolicyConfig ParseBanditPolicy(std::string_view name, double epsilon) {
     c.kind = BanditPolicyKind::kEpsilonGreedy;
   else if (name == "ucb1")
     c.kind = BanditPolicyKind::kUcb1;
+  else if (name == "ucb1-tuned")
+    c.kind = BanditPolicyKind::kUcb1Tuned;
   else if (name == "thompson")
     c.kind = BanditPolicyKind::kThompson;
   else if (name == "thompson-gaussian")
     c.kind = BanditPolicyKind::kThompson, c.thompson = ThompsonModel::kGaussian;
   else
     throw UsageError("unknown bandit policy '" + std::string(name) +
-                     "' (expected greedy, eps-greedy, ucb1, thompson or thompson-gaussian)");
+                     "' (expected greedy, eps-greedy, ucb1, ucb1-tuned, thompson or thompson-gaussian)");
   return c;
 }
 
@@ -82,6 +84,8 @@ std::string BanditPolicyName(const BanditPolicyConfig& c) {
       return "eps-greedy";
     case BanditPolicyKind::kUcb1:
       return "ucb1";
+    case BanditPolicyKind::kUcb1Tuned:
+      return "ucb1-tuned";
     case BanditPolicyKind::kThompson:
       return c.thompson == ThompsonModel::kGaussian ? "thompson-gaussian" : "thompson";
   }
@@ -116,6 +120,18 @@ int BanditPolicy::Choose(std::span<const ArmStats> arms, uint64_t draw_key) cons
         return arms[a].mean() + config_.ucb_scale * std::sqrt(2.0 * log_total / arms[a].pulls);
       });
     }
+    case BanditPolicyKind::kUcb1Tuned: {
+      double total = 0;
+      for (const ArmStats& s : arms) total += s.pulls;
+      const double log_total = std::log(total);
+      return Argmax(n, [&](size_t a) {
+        const ArmStats& s = arms[a];
+        const double mean = s.mean();
+        const double variance = std::max(0.0, s.mean_square() - mean * mean);
+        const double v = variance + std::sqrt(2.0 * log_total / s.pulls);
+        return mean + config_.ucb_scale * std::sqrt(log_total / s.pulls * std::min(0.25, v));
+      });
+    }
     case BanditPolicyKind::kThompson:
       return Argmax(n, [&](size_t a) {
         Rng rng(HashCombine(draw_key, a));
@@ -139,8 +155,10 @@ std::vector<int> BanditPolicy::ChooseSlots(std::span<const ArmStats> arms, int s
     const int a = Choose(pending, HashCombine(draw_key, static_cast<uint64_t>(k)));
     ArmStats& s = pending[static_cast<size_t>(a)];
     const double mean = s.mean();
+    const double mean_square = s.mean_square();
     s.pulls += 1;
     s.reward_sum += mean;
+    s.reward_sq_sum += mean_square;
     out.push_back(a);
   }
   return out;

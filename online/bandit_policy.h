@@ -12,7 +12,10 @@
 //  * Greedy, epsilon-greedy and UCB1 first play every arm with pulls == 0, lowest index first.
 //    Then greedy plays argmax mean; epsilon-greedy with probability epsilon a uniform arm, else
 //    greedy's arm; UCB1 argmax mean_a + sqrt(2 ln N / n_a) (N = total pulls, Auer et al. 2002,
-//    scaled by ucb_scale, 1 by default). Ties go to the lowest arm index.
+//    scaled by ucb_scale, 1 by default); UCB1-Tuned (same paper, section 4) argmax mean_a +
+//    sqrt(ln N / n_a * min(1/4, V_a)), V_a = the arm's reward variance + sqrt(2 ln N / n_a): the
+//    radius shrinks with the observed variance, which matters when rewards sit near 0 or 1
+//    (positive-listen rates of 0.9+). Ties go to the lowest arm index.
 //  * Thompson (Beta-Bernoulli, the default): arm a draws theta_a ~ Beta(1 + s_a, 1 + n_a - s_a)
 //    (s_a = reward sum); Gaussian: theta_a ~ N((prior_mean + s_a) / (n_a + 1), sigma^2 / (n_a + 1))
 //    (one pseudo-observation at prior_mean 0.5); plays argmax theta (ties: lowest index).
@@ -32,13 +35,15 @@
 
 namespace melograph {
 
-enum class BanditPolicyKind { kGreedy, kEpsilonGreedy, kUcb1, kThompson };
+enum class BanditPolicyKind { kGreedy, kEpsilonGreedy, kUcb1, kUcb1Tuned, kThompson };
 enum class ThompsonModel { kBetaBernoulli, kGaussian };
 
 struct ArmStats {
   double pulls = 0;       // number of times played (may be fractional for pseudo-counts)
   double reward_sum = 0;  // sum of rewards in [0, 1]
+  double reward_sq_sum = 0;  // sum of squared rewards (UCB1-Tuned's variance)
   double mean() const { return pulls > 0 ? reward_sum / pulls : 0.0; }
+  double mean_square() const { return pulls > 0 ? reward_sq_sum / pulls : 0.0; }
 };
 
 struct BanditPolicyConfig {
@@ -49,7 +54,8 @@ struct BanditPolicyConfig {
   double gaussian_sigma = 0.5;  // Gaussian Thompson: reward noise standard deviation
 };
 
-// "greedy", "eps-greedy", "ucb1", "thompson" (and "thompson-gaussian"); UsageError otherwise.
+// "greedy", "eps-greedy", "ucb1", "ucb1-tuned", "thompson" (and "thompson-gaussian"); UsageError
+// otherwise.
 BanditPolicyConfig ParseBanditPolicy(std::string_view name, double epsilon);
 std::string BanditPolicyName(const BanditPolicyConfig& config);
 
@@ -67,6 +73,7 @@ class BanditPolicy {
   static void Update(ArmStats& arm, double reward) {
     arm.pulls += 1;
     arm.reward_sum += reward;
+    arm.reward_sq_sum += reward * reward;
   }
 
   static constexpr uint64_t kExploreSalt = 0x6578706c6f7265ULL;  // "explore"

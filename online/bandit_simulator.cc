@@ -300,6 +300,7 @@ BanditSimResult SimulateBandits(const BanditWorld& world, const BanditSimConfig&
             if (pool[a].pulls > 0 && config.prior_pulls > 0) {
               effective[a].pulls += config.prior_pulls;
               effective[a].reward_sum += config.prior_pulls * pool[a].mean();
+              effective[a].reward_sq_sum += config.prior_pulls * pool[a].mean_square();
             }
           }
           stats = effective;

@@ -34,14 +34,22 @@ std::vector<MixChannel::Slot> MixChannel::Merge(int32_t user) const {
   std::vector<size_t> cursor(parts_.size(), 0);
   std::vector<int> taken(parts_.size(), 0);
   std::vector<bool> exhausted(parts_.size(), false);
+  const std::vector<int> plan = planner_ ? planner_(user, length_) : std::vector<int>();
   while (static_cast<int>(out.size()) < length_) {
     int pick = -1;
-    for (size_t p = 0; p < parts_.size(); ++p) {
-      if (exhausted[p]) continue;
-      // Compare taken[p]/quota[p] < taken[pick]/quota[pick] without division.
-      if (pick < 0 || static_cast<int64_t>(taken[p]) * parts_[pick].quota <
-                          static_cast<int64_t>(taken[pick]) * parts_[p].quota)
-        pick = static_cast<int>(p);
+    if (const size_t slot = out.size(); slot < plan.size()) {
+      const int want = plan[slot];
+      if (want >= 0 && static_cast<size_t>(want) < parts_.size() && !exhausted[static_cast<size_t>(want)])
+        pick = want;
+    }
+    if (pick < 0) {
+      for (size_t p = 0; p < parts_.size(); ++p) {
+        if (exhausted[p]) continue;
+        // Compare taken[p]/quota[p] < taken[pick]/quota[pick] without division.
+        if (pick < 0 || static_cast<int64_t>(taken[p]) * parts_[pick].quota <
+                            static_cast<int64_t>(taken[pick]) * parts_[p].quota)
+          pick = static_cast<int>(p);
+      }
     }
     if (pick < 0) break;
     auto& list = lists[pick];

@@ -6,9 +6,14 @@
 // to the earlier channel), which contributes its best item not yet in the list. A channel
 // whose candidates run out leaves its slots to the others. Position p gets score L - p; items
 // outside the list get kNoScore. Explain names the sub-channel that placed the item.
-// Complexity per user: the sub-channels' scoring + O(L · channels).
+// Optional slot planner (an exploration bandit over the channels, online/bandit_mix.h): plan(user,
+// L) names the part each slot should come from; slot i takes plan[i] while that part still has
+// candidates, otherwise the round-robin rule above; an empty plan is the plain quota mix. The
+// planner must be deterministic and thread-safe (ScoreUser runs on many threads).
+// Complexity per user: the sub-channels' scoring + O(L · channels) + the planner.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +33,11 @@ class MixChannel : public Channel {
   void ScoreUser(int32_t user, std::span<float> row) const override;
   Reason Explain(int32_t user, int32_t item) const override;
   int list_length() const { return length_; }
+  int num_parts() const { return static_cast<int>(parts_.size()); }
+  std::string part_name(int part) const { return parts_[static_cast<size_t>(part)].channel->name(); }
+
+  using SlotPlanner = std::function<std::vector<int>(int32_t user, int length)>;
+  void set_slot_planner(SlotPlanner planner) { planner_ = std::move(planner); }
 
   struct Slot {
     int32_t item;
@@ -38,6 +48,7 @@ class MixChannel : public Channel {
  private:
   std::vector<Part> parts_;
   int length_ = 0;
+  SlotPlanner planner_;
 };
 
 }  // namespace melograph

@@ -16,6 +16,11 @@ struct ChannelFlags {
   std::string item_type = "song";
   std::string relation = "listened";
   ChannelOptions options;
+  // Exploration bandit over the mix's channels (online/bandit_mix.h).
+  std::string bandit;    // policy name; empty = the quota mix
+  std::string feedback;  // user_id <TAB> channel <TAB> reward
+  uint64_t bandit_seed = 0;
+  double epsilon = 0.1;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 };
 
@@ -46,9 +51,24 @@ inline void AddChannelFlags(CLI::App* cmd, ChannelFlags& f) {
       ->delimiter(',');
   cmd->add_option("--mix", f.options.mix, "mix: channel:quota list merged into the daily list.")
       ->capture_default_str();
+  cmd->add_option("--bandit", f.bandit,
+                  "mix: let this bandit policy (greedy, eps-greedy, ucb1, ucb1-tuned, thompson) choose the "
+                  "channel of each slot from --feedback, instead of the quotas (docs/BANDITS.md).");
+  cmd->add_option("--feedback", f.feedback,
+                  "mix with --bandit: logged impressions, one 'user_id<TAB>channel<TAB>reward' per line.");
+  cmd->add_option("--bandit-seed", f.bandit_seed, "mix with --bandit: seed of the policy's draws.")
+      ->capture_default_str();
+  cmd->add_option("--epsilon", f.epsilon, "mix with --bandit eps-greedy: exploration probability.")
+      ->capture_default_str();
   cmd->add_option("--threads", f.threads, "Worker threads (results do not depend on it).")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
 }
+
+// With --bandit / --feedback: attaches the bandit planner to `channel`, which must be the mix
+// (UsageError otherwise, or when only one of the two flags is given). Returns the summary line
+// "bandit: POLICY, feedback: N impressions from U users" (empty without --bandit).
+std::string AttachChannelBandit(Channel& channel, const ChannelFlags& f, const Graph& graph,
+                                const Interactions& train);
 
 }  // namespace melograph::cli

@@ -20,7 +20,7 @@ struct BanditOptions {
   std::string world, out;
   int64_t rounds = 200000;
   uint64_t seed = 1;
-  std::string policies = "greedy,eps-greedy,ucb1,thompson";
+  std::string policies = "greedy,eps-greedy,ucb1,ucb1-tuned,thompson";
   double epsilon = 0.1;
   std::string arms = "genre";
   std::string state = "user";
@@ -97,6 +97,10 @@ void RunSimulate(const BanditOptions& o) {
     const double worst_smart = std::max(ucb->final_regret, ts->final_regret);
     const double best_simple = std::min(greedy->final_regret, eps->final_regret);
     line("ucb1_and_thompson_beat_greedy_and_eps_greedy", worst_smart < best_simple ? "yes" : "no");
+    if (const auto* tuned = regret_of("ucb1-tuned")) {
+      const double worst = std::max(tuned->final_regret, ts->final_regret);
+      line("ucb1_tuned_and_thompson_beat_greedy_and_eps_greedy", worst < best_simple ? "yes" : "no");
+    }
   }
   MakeDirectories(o.out);
   WriteWholeFile(JoinPath(o.out, "regret.csv"), RegretCsv(result));
@@ -131,7 +135,7 @@ void RegisterBandit(CLI::App& app) {
   sim->add_option("--seed", opts->seed, "Random seed (users, rewards, policy draws)")
       ->capture_default_str();
   sim->add_option("--policies", opts->policies,
-                  "Comma-separated: greedy, eps-greedy, ucb1, thompson, thompson-gaussian, oracle")
+                  "Comma-separated: greedy, eps-greedy, ucb1, ucb1-tuned, thompson, thompson-gaussian, oracle")
       ->capture_default_str();
   sim->add_option("--epsilon", opts->epsilon, "Exploration probability of eps-greedy")
       ->check(CLI::Range(0.0, 1.0))

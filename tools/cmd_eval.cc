@@ -105,6 +105,8 @@ void RegisterEval(CLI::App& app) {
     } else {
       auto ch = MakeChannel(o->channel, {&graph, &train, o->flags.threads}, o->flags.options);
       if (!ch->applicable()) throw UsageError(ch->why_not());
+      if (const std::string bandit = AttachChannelBandit(*ch, o->flags, graph, train); !bandit.empty())
+        LogInfo(bandit);
       scorer = std::move(ch);
     }
     const EvalResult result = Evaluate(train, test, *scorer, options);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "common/file_util.h"
 #include "common/text.h"
 #include "graph/graph_io.h"
@@ -122,6 +123,8 @@ void RegisterRecall(CLI::App& app) {
     const auto channel =
         MakeChannel(o->channel, {&graph, &train, o->flags.threads}, o->flags.options);
     if (!channel->applicable()) throw UsageError(channel->why_not());
+    if (const std::string bandit = AttachChannelBandit(*channel, o->flags, graph, train); !bandit.empty())
+      LogInfo(bandit);
     auto item_key = [&](int32_t i) { return graph.Key(train.item_begin() + i); };
 
     if (!o->user.empty()) {

@@ -20,7 +20,7 @@ namespace {
 //   u1 --listened(1)--> s2 --by--> a
 //   u2 --listened(5)--> s2
 //   u1 --friend-- u2      (symmetric)
-Graph Tiny() {
+Graph TinyStored() {
   GraphBuildOptions opt;
   opt.symmetric_relations = {"friend"};
   return MakeGraph({{"user:u1", "listened", "song:s1", 2.0f},
@@ -88,7 +88,7 @@ proto::GraphManifest ReadManifestFile(const std::string& dir) {
 
 TEST(GraphIo, round_trip_preserves_every_array_key_and_relation) {
   testing::TempDir tmp;
-  const Graph g = Tiny();
+  const Graph g = TinyStored();
   const std::string dir = tmp.File("g");
   SaveGraph(g, dir);
   ExpectSameGraph(g, LoadGraph(dir));
@@ -106,7 +106,7 @@ TEST(GraphIo, writes_the_documented_files_and_manifest_fields) {
   info.duplicate_policy = "max";
   info.triples_read = 6;
   info.bad_lines_skipped = 1;
-  SaveGraph(Tiny(), dir, info);
+  SaveGraph(TinyStored(), dir, info);
   for (const char* f : {"manifest.pb", "manifest.txt", "row_ptr.i64", "col_idx.i32", "edge_relation.u16",
                         "edge_weight.f32", "nodes/artist.ids", "nodes/artist.offsets.i64", "nodes/artist.sorted.i32",
                         "nodes/song.ids", "nodes/user.ids", "nodes/user.offsets.i64", "nodes/user.sorted.i32"})
@@ -146,7 +146,7 @@ TEST(GraphIo, save_replaces_an_existing_directory_and_leaves_no_temporaries) {
   testing::TempDir tmp;
   const std::string dir = tmp.File("g");
   SaveGraph(MakeGraph({{"user:x", "follows", "user:y"}}), dir);
-  SaveGraph(Tiny(), dir);
+  SaveGraph(TinyStored(), dir);
   EXPECT_EQ(LoadGraph(dir).num_nodes(), 5);
   int entries = 0;
   for (const auto& e : std::filesystem::directory_iterator(tmp.path())) {
@@ -167,7 +167,7 @@ TEST(GraphIo, empty_graph_round_trips) {
 TEST(GraphIo, truncated_col_idx_is_reported_even_without_checksums) {
   testing::TempDir tmp;
   const std::string dir = tmp.File("g");
-  SaveGraph(Tiny(), dir);
+  SaveGraph(TinyStored(), dir);
   std::filesystem::resize_file(JoinPath(dir, "col_idx.i32"), 40);
   ExpectFormatError(dir, "col_idx.i32", "truncated (40 bytes, manifest says 48)");
   ExpectFormatError(dir, "col_idx.i32", "truncated", /*verify=*/false);
@@ -176,7 +176,7 @@ TEST(GraphIo, truncated_col_idx_is_reported_even_without_checksums) {
 TEST(GraphIo, flipped_byte_fails_the_checksum_and_loads_when_not_verifying) {
   testing::TempDir tmp;
   const std::string dir = tmp.File("g");
-  SaveGraph(Tiny(), dir);
+  SaveGraph(TinyStored(), dir);
   const std::string path = JoinPath(dir, "edge_weight.f32");
   std::string bytes = testing::ReadFile(path);
   bytes[5] ^= 0x01;
@@ -188,7 +188,7 @@ TEST(GraphIo, flipped_byte_fails_the_checksum_and_loads_when_not_verifying) {
 TEST(GraphIo, corrupt_dictionary_is_named) {
   testing::TempDir tmp;
   const std::string dir = tmp.File("g");
-  SaveGraph(Tiny(), dir);
+  SaveGraph(TinyStored(), dir);
   const std::string path = JoinPath(dir, "nodes/song.ids");
   std::string bytes = testing::ReadFile(path);
   bytes[0] = 'x';
@@ -199,7 +199,7 @@ TEST(GraphIo, corrupt_dictionary_is_named) {
 TEST(GraphIo, deleted_file_is_reported_missing) {
   testing::TempDir tmp;
   const std::string dir = tmp.File("g");
-  SaveGraph(Tiny(), dir);
+  SaveGraph(TinyStored(), dir);
   std::filesystem::remove(JoinPath(dir, "nodes/user.sorted.i32"));
   ExpectFormatError(dir, "nodes/user.sorted.i32", "missing");
   std::filesystem::remove(JoinPath(dir, "manifest.pb"));
@@ -209,7 +209,7 @@ TEST(GraphIo, deleted_file_is_reported_missing) {
 TEST(GraphIo, garbage_manifest_is_rejected) {
   testing::TempDir tmp;
   const std::string dir = tmp.File("g");
-  SaveGraph(Tiny(), dir);
+  SaveGraph(TinyStored(), dir);
   testing::WriteFile(JoinPath(dir, "manifest.pb"), "this is not a manifest\n");
   ExpectFormatError(dir, "manifest.pb", "manifest is corrupt");
   testing::WriteFile(JoinPath(dir, "manifest.pb"), "");  // parses as an empty message
@@ -219,7 +219,7 @@ TEST(GraphIo, garbage_manifest_is_rejected) {
 TEST(GraphIo, wrong_format_version_is_rejected) {
   testing::TempDir tmp;
   const std::string dir = tmp.File("g");
-  SaveGraph(Tiny(), dir);
+  SaveGraph(TinyStored(), dir);
   proto::GraphManifest m = ReadManifestFile(dir);
   m.mutable_version()->set_major(2);
   m.mutable_version()->set_minor(3);
@@ -230,7 +230,7 @@ TEST(GraphIo, wrong_format_version_is_rejected) {
 TEST(GraphIo, manifest_inconsistent_with_itself_is_rejected) {
   testing::TempDir tmp;
   const std::string dir = tmp.File("g");
-  SaveGraph(Tiny(), dir);
+  SaveGraph(TinyStored(), dir);
   proto::GraphManifest m = ReadManifestFile(dir);
   m.set_num_edges(13);
   testing::WriteFile(JoinPath(dir, "manifest.pb"), m.SerializeAsString());

@@ -2,15 +2,16 @@
 
 #include <string>
 
+#include "tests/kg_builder/kg_test_util.h"
 #include "tests/test_util.h"
 
 namespace melograph {
 namespace {
 
-const std::string kWorld = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/world";
+using testing::kKgWorld;
 
 std::string WorldArgs(const std::string& out) {
-  return "build-kg --events " + kWorld + "/events.tsv --catalog " + kWorld + "/catalog --out " + out;
+  return "build-kg --events " + kKgWorld + "/events.tsv --catalog " + kKgWorld + "/catalog --out " + out;
 }
 
 TEST(BuildKgCli, print_default_config) {
@@ -31,7 +32,7 @@ TEST(BuildKgCli, builds_world_and_reports_counts) {
                            "bad_lines_skipped: 0\n"})
     EXPECT_NE(r.output.find(line), std::string::npos) << line << " missing in\n" << r.output;
   EXPECT_NE(r.output.find("song 's9' is not in songs.tsv"), std::string::npos) << r.output;
-  EXPECT_EQ(testing::ReadFile(dir.File("kg/test.tsv")), testing::ReadFile(kWorld + "/expected_test_cutoff500.tsv"));
+  EXPECT_EQ(testing::ReadFile(dir.File("kg/test.tsv")), testing::ReadFile(kKgWorld + "/expected_test_cutoff500.tsv"));
 }
 
 TEST(BuildKgCli, config_file_overrides_weights) {
@@ -46,7 +47,7 @@ TEST(BuildKgCli, config_file_overrides_weights) {
 TEST(BuildKgCli, malformed_input_fails_with_position_unless_budgeted) {
   testing::TempDir dir;
   const std::string bad = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/bad_events/bad_timestamp.tsv";
-  const std::string args = "build-kg --events " + bad + " --catalog " + kWorld + "/catalog --out " + dir.File("kg");
+  const std::string args = "build-kg --events " + bad + " --catalog " + kKgWorld + "/catalog --out " + dir.File("kg");
   auto r = testing::RunMelograph(args);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("bad_timestamp.tsv:1:12: timestamp '2024-01-01' is not an integer"), std::string::npos)
@@ -59,7 +60,7 @@ TEST(BuildKgCli, malformed_input_fails_with_position_unless_budgeted) {
 TEST(BuildKgCli, usage_errors) {
   testing::TempDir dir;
   const std::string world = WorldArgs(dir.File("kg"));
-  auto r = testing::RunMelograph("build-kg --catalog " + kWorld + "/catalog --out " + dir.File("kg"));
+  auto r = testing::RunMelograph("build-kg --catalog " + kKgWorld + "/catalog --out " + dir.File("kg"));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--events"), std::string::npos) << r.output;
   r = testing::RunMelograph(world + " --test-last-n 2");

@@ -6,12 +6,13 @@
 #include <vector>
 
 #include "common/error.h"
+#include "tests/kg_builder/kg_test_util.h"
 
 namespace melograph {
 namespace {
 
-const std::string kWorld = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/world";
-const std::string kBad = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/bad_catalog";
+using testing::kKgWorld;
+const std::string kBadCatalog = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/bad_catalog";
 
 bool IsCatalogRelation(std::string_view r) {
   return r != "listened" && r != "rejected" && r != "co_ost" && r != "co_show";
@@ -20,9 +21,9 @@ bool IsCatalogRelation(std::string_view r) {
 // World sketch: tests/data/kg/world/README.md.
 TEST(CatalogReader, world_catalog_gives_expected_triples_in_file_order) {
   MemoryTripleSink sink;
-  const Catalog c = ReadCatalog(kWorld + "/catalog", nullptr, sink);
+  const Catalog c = ReadCatalog(kKgWorld + "/catalog", nullptr, sink);
   std::vector<StoredTriple> expected;
-  TripleReader reader(kWorld + "/expected_train_cutoff500.tsv", nullptr);
+  TripleReader reader(kKgWorld + "/expected_train_cutoff500.tsv", nullptr);
   TripleRecord t;
   while (reader.Next(t))
     if (IsCatalogRelation(t.relation))
@@ -40,7 +41,7 @@ TEST(CatalogReader, world_catalog_gives_expected_triples_in_file_order) {
   EXPECT_EQ(c.unknown_song_refs, 1);
   ASSERT_EQ(c.first_unknown_song_refs.size(), 1u);
   EXPECT_EQ(c.first_unknown_song_refs[0],
-            kWorld + "/catalog/playlists.tsv:2:13: song 's9' is not in songs.tsv");
+            kKgWorld + "/catalog/playlists.tsv:2:13: song 's9' is not in songs.tsv");
   EXPECT_EQ(c.files_read.size(), 5u);
 }
 
@@ -62,7 +63,7 @@ TEST(CatalogReader, work_types) {
   EXPECT_FALSE(IsWorkType("Anime"));
 }
 
-struct BadCase {
+struct CatalogBadCase {
   const char* dir;
   const char* file;
   int64_t line;
@@ -71,7 +72,7 @@ struct BadCase {
 };
 
 TEST(CatalogReader, every_malformed_file_names_file_line_column_and_reason) {
-  const BadCase cases[] = {
+  const CatalogBadCase cases[] = {
       {"songs_field_count", "songs.tsv", 1, 1, "expected 7 or 8 tab-separated fields"},
       {"songs_duplicate", "songs.tsv", 2, 1, "duplicate song_id 's1'"},
       {"songs_bad_year", "songs.tsv", 1, 12, "year 'MMXVIII' is not an integer"},
@@ -84,8 +85,8 @@ TEST(CatalogReader, every_malformed_file_names_file_line_column_and_reason) {
       {"playlists_duplicate", "playlists.tsv", 2, 1, "duplicate playlist_id 'p1'"},
       {"follows_empty", "follows.tsv", 1, 4, "followed_user_id is empty"},
   };
-  for (const BadCase& c : cases) {
-    const std::string dir = kBad + "/" + c.dir;
+  for (const CatalogBadCase& c : cases) {
+    const std::string dir = kBadCatalog + "/" + c.dir;
     MemoryTripleSink sink;
     try {
       ReadCatalog(dir, nullptr, sink);
@@ -102,7 +103,7 @@ TEST(CatalogReader, every_malformed_file_names_file_line_column_and_reason) {
 TEST(CatalogReader, bad_line_writes_nothing_when_skipped) {
   BadLineBudget budget(1);
   MemoryTripleSink sink;
-  const Catalog c = ReadCatalog(kBad + "/songs_bad_work_type", &budget, sink);
+  const Catalog c = ReadCatalog(kBadCatalog + "/songs_bad_work_type", &budget, sink);
   EXPECT_EQ(budget.count(), 1);
   EXPECT_TRUE(sink.triples.empty());  // the line was rejected before any by_artist was written
   EXPECT_EQ(c.songs.size(), 0u);
@@ -110,8 +111,8 @@ TEST(CatalogReader, bad_line_writes_nothing_when_skipped) {
 
 TEST(CatalogReader, missing_directory_or_songs_file_is_io_error) {
   MemoryTripleSink sink;
-  EXPECT_THROW(ReadCatalog(kBad + "/no_such_dir", nullptr, sink), IoError);
-  EXPECT_THROW(ReadCatalog(kBad, nullptr, sink), IoError);  // a directory without songs.tsv
+  EXPECT_THROW(ReadCatalog(kBadCatalog + "/no_such_dir", nullptr, sink), IoError);
+  EXPECT_THROW(ReadCatalog(kBadCatalog, nullptr, sink), IoError);  // a directory without songs.tsv
 }
 
 }  // namespace

@@ -6,12 +6,13 @@
 #include <vector>
 
 #include "common/error.h"
+#include "tests/kg_builder/kg_test_util.h"
 
 namespace melograph {
 namespace {
 
-const std::string kWorld = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/world";
-const std::string kBad = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/bad_events";
+using testing::kKgWorld;
+const std::string kBadEvents = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/bad_events";
 
 std::vector<EventRecord> ReadAll(const std::string& path, BadLineBudget* budget,
                                  std::vector<std::string>* owned) {
@@ -27,7 +28,7 @@ std::vector<EventRecord> ReadAll(const std::string& path, BadLineBudget* budget,
 
 TEST(EventsReader, reads_world_events_with_optional_columns) {
   std::vector<std::string> ids;
-  const auto events = ReadAll(kWorld + "/events.tsv", nullptr, &ids);
+  const auto events = ReadAll(kKgWorld + "/events.tsv", nullptr, &ids);
   ASSERT_EQ(events.size(), 12u);  // header comment and blank line skipped
   EXPECT_EQ(ids[0], "u1/s1/daily_mix");
   EXPECT_EQ(events[0].type, EventType::kPlay);
@@ -46,7 +47,7 @@ TEST(EventsReader, reads_world_events_with_optional_columns) {
   EXPECT_EQ(ids[11], "u3/s9/");
 }
 
-struct BadCase {
+struct EventsBadCase {
   const char* file;
   int64_t line;
   int64_t column;
@@ -54,7 +55,7 @@ struct BadCase {
 };
 
 TEST(EventsReader, every_malformed_file_names_file_line_column_and_reason) {
-  const BadCase cases[] = {
+  const EventsBadCase cases[] = {
       {"bad_utf8.tsv", 2, 5, "invalid UTF-8"},
       {"field_count.tsv", 2, 1, "expected 4, 6 or 7 tab-separated fields"},
       {"unknown_event.tsv", 1, 7, "unknown event 'listen' (expected one of play, full_play"},
@@ -64,8 +65,8 @@ TEST(EventsReader, every_malformed_file_names_file_line_column_and_reason) {
       {"empty_user.tsv", 1, 1, "user_id is empty"},
       {"empty_song.tsv", 1, 4, "song_id is empty"},
   };
-  for (const BadCase& c : cases) {
-    const std::string path = kBad + "/" + c.file;
+  for (const EventsBadCase& c : cases) {
+    const std::string path = kBadEvents + "/" + c.file;
     std::vector<std::string> ids;
     try {
       ReadAll(path, nullptr, &ids);
@@ -82,7 +83,7 @@ TEST(EventsReader, every_malformed_file_names_file_line_column_and_reason) {
 TEST(EventsReader, budget_skips_and_counts_bad_lines) {
   BadLineBudget budget(1);
   std::vector<std::string> ids;
-  const auto events = ReadAll(kBad + "/bad_utf8.tsv", &budget, &ids);
+  const auto events = ReadAll(kBadEvents + "/bad_utf8.tsv", &budget, &ids);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].timestamp, 1);
   EXPECT_EQ(budget.count(), 1);
@@ -92,12 +93,12 @@ TEST(EventsReader, budget_skips_and_counts_bad_lines) {
 TEST(EventsReader, budget_exhausted_rethrows) {
   BadLineBudget budget(0);
   std::vector<std::string> ids;
-  EXPECT_THROW(ReadAll(kBad + "/unknown_event.tsv", &budget, &ids), InputError);
+  EXPECT_THROW(ReadAll(kBadEvents + "/unknown_event.tsv", &budget, &ids), InputError);
 }
 
 TEST(EventsReader, missing_file_is_io_error) {
   std::vector<std::string> ids;
-  EXPECT_THROW(ReadAll(kBad + "/does_not_exist.tsv", nullptr, &ids), IoError);
+  EXPECT_THROW(ReadAll(kBadEvents + "/does_not_exist.tsv", nullptr, &ids), IoError);
 }
 
 }  // namespace

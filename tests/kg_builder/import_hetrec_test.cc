@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/text.h"
+#include "tests/kg_builder/kg_test_util.h"
 #include "tests/test_util.h"
 
 namespace melograph {
@@ -49,21 +50,8 @@ void WriteFolder(const testing::TempDir& dir, const std::map<std::string, std::s
   for (const auto& [name, contents] : files) testing::WriteFile(dir.File(name), contents);
 }
 
-std::string Lines(const ImportResult& r) {
-  std::string s;
-  for (const auto& t : r.train) {
-    s += t.head + "\t" + t.relation + "\t" + t.tail + "\t";
-    AppendFloat(s, static_cast<float>(t.weight));
-    s += "\n";
-  }
-  return s;
-}
-
-std::string W(double count) {
-  std::string s;
-  AppendFloat(s, static_cast<float>(1.0 + std::log(count)));
-  return s;
-}
+using testing::LogCountWeight;
+using testing::WeightedLines;
 
 TEST(ImportHetrec, tiny_folder_gives_hand_computed_triples) {
   testing::TempDir dir;
@@ -72,11 +60,11 @@ TEST(ImportHetrec, tiny_folder_gives_hand_computed_triples) {
   o.dir = dir.path();
   o.test_fraction = 0;
   const ImportResult r = ImportHetrec(o);
-  EXPECT_EQ(Lines(r), "user:2\tlistened\tartist:1\t" + W(100) +
+  EXPECT_EQ(WeightedLines(r), "user:2\tlistened\tartist:1\t" + LogCountWeight(100) +
                           "\n"
                           "user:2\tlistened\tartist:2\t1\n"
                           "user:5\tlistened\tartist:3\t" +
-                          W(7) +
+                          LogCountWeight(7) +
                           "\n"
                           "user:2\tfriend\tuser:5\t1\n"
                           "artist:1\ttagged\ttag:pop\t2\n"
@@ -127,10 +115,10 @@ TEST(ImportHetrec, cli_writes_output_folder) {
   EXPECT_EQ(testing::ReadFile(dir.File("out/train.tsv")),
             "# melograph import hetrec-lastfm: seed 1, test fraction 0\n"
             "user:2\tlistened\tartist:1\t" +
-                W(100) +
+                LogCountWeight(100) +
                 "\nuser:2\tlistened\tartist:2\n"
                 "user:5\tlistened\tartist:3\t" +
-                W(7) + "\n");
+                LogCountWeight(7) + "\n");
   EXPECT_EQ(testing::ReadFile(dir.File("out/test.tsv")), "");
   EXPECT_EQ(
       testing::ReadFile(dir.File("out/listen_counts.tsv")),
@@ -145,7 +133,7 @@ TEST(ImportHetrec, cli_writes_output_folder) {
 }
 
 // Replaces one file of the tiny folder and expects an InputError at the given position.
-void ExpectBad(const std::string& file, const std::string& contents, int line, int column,
+void ExpectBadHetrec(const std::string& file, const std::string& contents, int line, int column,
                const std::string& reason) {
   testing::TempDir dir;
   auto files = TinyFiles();
@@ -166,23 +154,23 @@ void ExpectBad(const std::string& file, const std::string& contents, int line, i
 
 TEST(ImportHetrec, malformed_lines_name_file_line_column_and_reason) {
   const std::string ua = "userID\tartistID\tweight\r\n";
-  ExpectBad("user_artists.dat", ua + "2\t1\r\n", 2, 4, "expected 3 fields");
-  ExpectBad("user_artists.dat", ua + "2\t1\t5\t9\r\n", 2, 7, "expected 3 fields");
-  ExpectBad("user_artists.dat", ua + "2\t1\t12x\r\n", 2, 5, "listen count '12x' is not an integer");
-  ExpectBad("user_artists.dat", ua + "2\t1\t0\r\n", 2, 5, "listen count 0 is out of range");
-  ExpectBad("user_artists.dat", ua + "2\t1\t5\r\n3\t1\t5\r\n2\t1\t6\r\n", 4, 1,
+  ExpectBadHetrec("user_artists.dat", ua + "2\t1\r\n", 2, 4, "expected 3 fields");
+  ExpectBadHetrec("user_artists.dat", ua + "2\t1\t5\t9\r\n", 2, 7, "expected 3 fields");
+  ExpectBadHetrec("user_artists.dat", ua + "2\t1\t12x\r\n", 2, 5, "listen count '12x' is not an integer");
+  ExpectBadHetrec("user_artists.dat", ua + "2\t1\t0\r\n", 2, 5, "listen count 0 is out of range");
+  ExpectBadHetrec("user_artists.dat", ua + "2\t1\t5\r\n3\t1\t5\r\n2\t1\t6\r\n", 4, 1,
             "user-artist pair repeats line 2");
-  ExpectBad("user_artists.dat", "user\tartist\tweight\r\n", 1, 1, "expected header");
-  ExpectBad("artists.dat", "id\tname\turl\tpictureURL\n1\tab\xFF\tu\tp\n", 2, 5,
+  ExpectBadHetrec("user_artists.dat", "user\tartist\tweight\r\n", 1, 1, "expected header");
+  ExpectBadHetrec("artists.dat", "id\tname\turl\tpictureURL\n1\tab\xFF\tu\tp\n", 2, 5,
             "artist name is not valid UTF-8");
-  ExpectBad("artists.dat", "id\tname\turl\tpictureURL\n1\ta\tu\n", 2, 6, "expected 4 fields");
-  ExpectBad("tags.dat", "tagID\ttagValue\r\n1\tpop\r\n2\tpop\r\n", 3, 3, "tag value 'pop' repeats");
-  ExpectBad("user_friends.dat", "userID\tfriendID\r\n2\tfive\r\n", 2, 3,
+  ExpectBadHetrec("artists.dat", "id\tname\turl\tpictureURL\n1\ta\tu\n", 2, 6, "expected 4 fields");
+  ExpectBadHetrec("tags.dat", "tagID\ttagValue\r\n1\tpop\r\n2\tpop\r\n", 3, 3, "tag value 'pop' repeats");
+  ExpectBadHetrec("user_friends.dat", "userID\tfriendID\r\n2\tfive\r\n", 2, 3,
             "friendID 'five' is not an integer");
   const std::string uta = "userID\tartistID\ttagID\tday\tmonth\tyear\r\n";
-  ExpectBad("user_taggedartists.dat", uta + "2\t1\t1\t1\t13\t2009\r\n", 2, 9,
+  ExpectBadHetrec("user_taggedartists.dat", uta + "2\t1\t1\t1\t13\t2009\r\n", 2, 9,
             "month 13 is out of range [1, 12]");
-  ExpectBad("user_taggedartists.dat", uta + "2\t1\t42\t1\t4\t2009\r\n", 2, 5,
+  ExpectBadHetrec("user_taggedartists.dat", uta + "2\t1\t42\t1\t4\t2009\r\n", 2, 5,
             "tag id 42 is not in tags.dat");
 }
 

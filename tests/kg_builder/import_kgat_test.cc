@@ -9,7 +9,7 @@ namespace {
 
 const std::string kFixture = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kgat";
 
-std::string Lines(const ImportResult& r) {
+std::string KgatLines(const ImportResult& r) {
   std::string s;
   for (const auto& t : r.train) s += t.head + "\t" + t.relation + "\t" + t.tail + "\n";
   return s;
@@ -26,7 +26,7 @@ std::string Lines(const ImportResult& r) {
 //   test.txt "1 0 2": (1,2) is a training pair -> dropped.   kg_final.txt: "0 0 3" twice.
 TEST(ImportKgat, fixture_gives_hand_computed_triples_and_test_pairs) {
   const ImportResult r = ImportKgat({kFixture, true});
-  EXPECT_EQ(Lines(r),
+  EXPECT_EQ(KgatLines(r),
             "user:0\tlistened\titem:0\n"
             "user:0\tlistened\titem:1\n"
             "user:1\tlistened\titem:2\n"
@@ -59,7 +59,7 @@ TEST(ImportKgat, fixture_gives_hand_computed_triples_and_test_pairs) {
 
 TEST(ImportKgat, no_kg_imports_interactions_only) {
   const ImportResult r = ImportKgat({kFixture, false});
-  EXPECT_EQ(Lines(r),
+  EXPECT_EQ(KgatLines(r),
             "user:0\tlistened\titem:0\n"
             "user:0\tlistened\titem:1\n"
             "user:1\tlistened\titem:2\n");
@@ -88,7 +88,7 @@ TEST(ImportKgat, cli_writes_train_test_and_summary) {
 }
 
 // Writes a KGAT folder with the given files and expects ImportKgat to fail at the position.
-void ExpectBad(const std::string& train, const std::string& test, const std::string& kg,
+void ExpectBadKgat(const std::string& train, const std::string& test, const std::string& kg,
                const std::string& bad_file, int line, int column, const std::string& reason) {
   testing::TempDir dir;
   testing::WriteFile(dir.File("train.txt"), train);
@@ -107,14 +107,14 @@ void ExpectBad(const std::string& train, const std::string& test, const std::str
 
 TEST(ImportKgat, malformed_lines_name_file_line_column_and_reason) {
   const std::string ok_train = "0 0 1\n", ok_test = "0 2\n", ok_kg = "0 0 3\n";
-  ExpectBad("0 0 x1\n", ok_test, ok_kg, "train.txt", 1, 5, "item id 'x1' is not an integer");
-  ExpectBad("0 1\n-1 0\n", ok_test, ok_kg, "train.txt", 2, 1, "user id -1 is out of range");
-  ExpectBad("0 1\n0 2\n", ok_test, ok_kg, "train.txt", 2, 1, "user 0 already listed on line 1");
-  ExpectBad(ok_train, "0  2.5\n", ok_kg, "test.txt", 1, 4, "item id '2.5' is not an integer");
-  ExpectBad(ok_train, ok_test, "0 0 3\n1 0\n", "kg_final.txt", 2, 4, "expected 3 fields");
-  ExpectBad(ok_train, ok_test, "0 0 3 9\n", "kg_final.txt", 1, 7, "expected 3 fields");
-  ExpectBad(ok_train, ok_test, "0 r 3\n", "kg_final.txt", 1, 3, "relation 'r' is not an integer");
-  ExpectBad(ok_train, ok_test, "0 0 -3\n", "kg_final.txt", 1, 5, "tail entity -3 is out of range");
+  ExpectBadKgat("0 0 x1\n", ok_test, ok_kg, "train.txt", 1, 5, "item id 'x1' is not an integer");
+  ExpectBadKgat("0 1\n-1 0\n", ok_test, ok_kg, "train.txt", 2, 1, "user id -1 is out of range");
+  ExpectBadKgat("0 1\n0 2\n", ok_test, ok_kg, "train.txt", 2, 1, "user 0 already listed on line 1");
+  ExpectBadKgat(ok_train, "0  2.5\n", ok_kg, "test.txt", 1, 4, "item id '2.5' is not an integer");
+  ExpectBadKgat(ok_train, ok_test, "0 0 3\n1 0\n", "kg_final.txt", 2, 4, "expected 3 fields");
+  ExpectBadKgat(ok_train, ok_test, "0 0 3 9\n", "kg_final.txt", 1, 7, "expected 3 fields");
+  ExpectBadKgat(ok_train, ok_test, "0 r 3\n", "kg_final.txt", 1, 3, "relation 'r' is not an integer");
+  ExpectBadKgat(ok_train, ok_test, "0 0 -3\n", "kg_final.txt", 1, 5, "tail entity -3 is out of range");
 }
 
 TEST(ImportKgat, missing_input_file_is_named) {

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/text.h"
+#include "tests/kg_builder/kg_test_util.h"
 #include "tests/test_util.h"
 
 namespace melograph {
@@ -44,29 +45,16 @@ void WriteHetrec(const testing::TempDir& dir) {
       "20\t100\t1\t1\t1\t2010\r\n10\t400\t2\t1\t1\t2010\r\n10\t300\t1\t1\t1\t2010\r\n");
 }
 
-std::string Lines(const ImportResult& r) {
-  std::string s;
-  for (const auto& t : r.train) {
-    s += t.head + "\t" + t.relation + "\t" + t.tail + "\t";
-    AppendFloat(s, static_cast<float>(t.weight));
-    s += "\n";
-  }
-  return s;
-}
-
-std::string W(double count) {
-  std::string s;
-  AppendFloat(s, static_cast<float>(1.0 + std::log(count)));
-  return s;
-}
+using testing::LogCountWeight;
+using testing::WeightedLines;
 
 TEST(ImportLightgcn, tiny_split_is_kept_exactly) {
   testing::TempDir dir;
   WriteSplit(dir);
   const ImportResult r = ImportLightgcn({dir.path(), true, "", false});
-  EXPECT_EQ(Lines(r), "user:1\tlistened\tartist:1\t" + W(324660) + "\n" +
-                          "user:1\tlistened\tartist:2\t" + W(10) + "\n" +
-                          "user:2\tlistened\tartist:1\t" + W(5) + "\n" +
+  EXPECT_EQ(WeightedLines(r), "user:1\tlistened\tartist:1\t" + LogCountWeight(324660) + "\n" +
+                          "user:1\tlistened\tartist:2\t" + LogCountWeight(10) + "\n" +
+                          "user:2\tlistened\tartist:1\t" + LogCountWeight(5) + "\n" +
                           "user:1\tfriend\tuser:2\t1\n"
                           "user:1\tfriend\tuser:3\t1\n");
   const std::vector<std::pair<std::string, std::string>> test = {{"user:2", "artist:3"},
@@ -113,7 +101,7 @@ TEST(ImportLightgcn, hetrec_mapping_attaches_tags_by_vote) {
   EXPECT_EQ(r.summary.Count("train_tagged"), 2);
 }
 
-void ExpectBad(const std::string& file, const std::string& contents, int line, int column,
+void ExpectBadLightgcn(const std::string& file, const std::string& contents, int line, int column,
                const std::string& reason) {
   testing::TempDir dir;
   WriteSplit(dir);
@@ -130,17 +118,17 @@ void ExpectBad(const std::string& file, const std::string& contents, int line, i
 }
 
 TEST(ImportLightgcn, malformed_lines_name_file_line_column_and_reason) {
-  ExpectBad("data1.txt", "1\t2\t10\r\n1\t2\r\n", 2, 4, "expected 3 fields");
-  ExpectBad("data1.txt", "1 2 10\r\n", 1, 7, "expected 3 fields");
-  ExpectBad("data1.txt", "1\t2\t1e+x\r\n", 1, 5, "listen count '1e+x' is not a finite number");
-  ExpectBad("data1.txt", "1\t2\tnan\r\n", 1, 5, "is not a finite number");
-  ExpectBad("data1.txt", "1\t2\t0.5\r\n", 1, 5, "listen count 0.5 is below 1");
-  ExpectBad("data1.txt", "0\t2\t3\r\n", 1, 1, "user id 0 is out of range");
-  ExpectBad("data1.txt", "1\t2\t3\r\n4\t4\t4\r\n1\t2\t5\r\n", 3, 1,
+  ExpectBadLightgcn("data1.txt", "1\t2\t10\r\n1\t2\r\n", 2, 4, "expected 3 fields");
+  ExpectBadLightgcn("data1.txt", "1 2 10\r\n", 1, 7, "expected 3 fields");
+  ExpectBadLightgcn("data1.txt", "1\t2\t1e+x\r\n", 1, 5, "listen count '1e+x' is not a finite number");
+  ExpectBadLightgcn("data1.txt", "1\t2\tnan\r\n", 1, 5, "is not a finite number");
+  ExpectBadLightgcn("data1.txt", "1\t2\t0.5\r\n", 1, 5, "listen count 0.5 is below 1");
+  ExpectBadLightgcn("data1.txt", "0\t2\t3\r\n", 1, 1, "user id 0 is out of range");
+  ExpectBadLightgcn("data1.txt", "1\t2\t3\r\n4\t4\t4\r\n1\t2\t5\r\n", 3, 1,
             "user-item pair repeats line 1");
-  ExpectBad("test1.txt", "9\t9\t1\r\n1\t2\t4\r\n", 2, 1, "pair also in data1.txt line 1");
-  ExpectBad("trustnetwork.txt", "1 2\r\n1 2 3\r\n", 2, 5, "expected 2 fields");
-  ExpectBad("trustnetwork.txt", "1 two\r\n", 1, 3, "user id 'two' is not an integer");
+  ExpectBadLightgcn("test1.txt", "9\t9\t1\r\n1\t2\t4\r\n", 2, 1, "pair also in data1.txt line 1");
+  ExpectBadLightgcn("trustnetwork.txt", "1 2\r\n1 2 3\r\n", 2, 5, "expected 2 fields");
+  ExpectBadLightgcn("trustnetwork.txt", "1 two\r\n", 1, 3, "user id 'two' is not an integer");
 }
 
 TEST(ImportLightgcn, missing_input_file_is_named) {

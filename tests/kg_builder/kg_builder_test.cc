@@ -8,12 +8,13 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "proto/kg_config.pb.h"
+#include "tests/kg_builder/kg_test_util.h"
 #include "tests/test_util.h"
 
 namespace melograph {
 namespace {
 
-const std::string kWorld = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/world";
+using testing::kKgWorld;
 
 std::vector<StoredTriple> ReadTriples(const std::string& path) {
   std::vector<StoredTriple> out;
@@ -38,8 +39,8 @@ void ExpectSameTriples(const std::vector<StoredTriple>& got, const std::vector<S
 
 KgBuildOptions WorldOptions(const std::string& out) {
   KgBuildOptions o;
-  o.events_path = kWorld + "/events.tsv";
-  o.catalog_dir = kWorld + "/catalog";
+  o.events_path = kKgWorld + "/events.tsv";
+  o.catalog_dir = kKgWorld + "/catalog";
   o.out_dir = out;
   return o;
 }
@@ -51,8 +52,8 @@ TEST(KgBuilder, world_with_cutoff_500_matches_hand_computed_files) {
   o.split.has_cutoff = true;
   o.split.cutoff = 500;
   const KgBuildStats s = BuildKg(o);
-  ExpectSameTriples(ReadTriples(dir.File("kg/train.tsv")), ReadTriples(kWorld + "/expected_train_cutoff500.tsv"));
-  EXPECT_EQ(testing::ReadFile(dir.File("kg/test.tsv")), testing::ReadFile(kWorld + "/expected_test_cutoff500.tsv"));
+  ExpectSameTriples(ReadTriples(dir.File("kg/train.tsv")), ReadTriples(kKgWorld + "/expected_train_cutoff500.tsv"));
+  EXPECT_EQ(testing::ReadFile(dir.File("kg/test.tsv")), testing::ReadFile(kKgWorld + "/expected_test_cutoff500.tsv"));
   EXPECT_EQ(s.events_read, 12);
   EXPECT_EQ(s.events_by_type[static_cast<int>(EventType::kPlay)], 4);
   EXPECT_EQ(s.events_by_type[static_cast<int>(EventType::kSkip)], 2);

@@ -9,12 +9,13 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "kg_builder/kg_builder.h"
+#include "tests/kg_builder/kg_test_util.h"
 #include "tests/test_util.h"
 
 namespace melograph {
 namespace {
 
-const std::string kWorld = std::string(MELOGRAPH_TEST_DATA_DIR) + "/kg/world";
+using testing::kKgWorld;
 
 StringInterner Playlists(std::initializer_list<const char*> ids) {
   StringInterner s;
@@ -28,7 +29,7 @@ struct Result {
   std::string test;
 };
 
-Result Split(const std::string& contents, bool has_cutoff, int64_t cutoff, int64_t max_bad_lines = 0) {
+Result SplitFollows(const std::string& contents, bool has_cutoff, int64_t cutoff, int64_t max_bad_lines = 0) {
   testing::TempDir dir;
   testing::WriteFile(dir.File("playlist_follows.tsv"), contents);
   const StringInterner playlists = Playlists({"p1", "p2", "p3"});
@@ -49,7 +50,7 @@ Result Split(const std::string& contents, bool has_cutoff, int64_t cutoff, int64
 //   u1 follows p1 at 300 (and again at 100: the pair's follow time is 100), p2 at 700
 //   u2 follows p2 at 500 (= cutoff: held out), p3 at 200, and px (not in playlists.tsv)
 TEST(PlaylistFollows, time_split_keeps_earlier_follows_and_holds_out_the_rest) {
-  const Result r = Split(
+  const Result r = SplitFollows(
       "# user_id\tplaylist_id\ttimestamp\n"
       "u1\tp1\t300\n"
       "u2\tp2\t500\n"
@@ -76,7 +77,7 @@ TEST(PlaylistFollows, time_split_keeps_earlier_follows_and_holds_out_the_rest) {
 }
 
 TEST(PlaylistFollows, without_a_cutoff_every_follow_is_training) {
-  const Result r = Split("u1\tp1\t300\nu2\tp2\t900\n", false, 0);
+  const Result r = SplitFollows("u1\tp1\t300\nu2\tp2\t900\n", false, 0);
   ASSERT_EQ(r.triples.size(), 2u);
   EXPECT_EQ(r.triples[1], (StoredTriple{"user:u2", "follows_playlist", "playlist:p2", 1.0, 900}));
   EXPECT_EQ(r.test, "");
@@ -98,7 +99,7 @@ TEST(PlaylistFollows, malformed_lines_name_file_line_column_and_reason) {
   };
   for (const auto& c : cases) {
     try {
-      Split(std::string("u9\tp3\t1\n") + c.line + "\n", true, 500);
+      SplitFollows(std::string("u9\tp3\t1\n") + c.line + "\n", true, 500);
       ADD_FAILURE() << "accepted: " << c.line;
     } catch (const InputError& e) {
       const std::string what = e.what();
@@ -107,16 +108,16 @@ TEST(PlaylistFollows, malformed_lines_name_file_line_column_and_reason) {
     }
   }
   // Within the bad-line budget the line is skipped and the rest is kept.
-  const Result r = Split("u1\tp1\nu2\tp2\t1\n", true, 500, 1);
+  const Result r = SplitFollows("u1\tp1\nu2\tp2\t1\n", true, 500, 1);
   EXPECT_EQ(r.triples.size(), 1u);
 }
 
 // build-kg end to end: the tests/data/kg/world catalog plus a playlist_follows.tsv.
 TEST(PlaylistFollows, build_kg_writes_follows_playlist_triples_and_test_playlists) {
   testing::TempDir dir;
-  std::filesystem::copy(kWorld + "/catalog", dir.File("catalog"));
+  std::filesystem::copy(kKgWorld + "/catalog", dir.File("catalog"));
   KgBuildOptions o;
-  o.events_path = kWorld + "/events.tsv";
+  o.events_path = kKgWorld + "/events.tsv";
   o.catalog_dir = dir.File("catalog");
   o.out_dir = dir.File("plain");
   o.split.has_cutoff = true;

@@ -21,7 +21,7 @@ namespace {
 using testing::ReadRows;
 using testing::Rows;
 
-int64_t Int(const std::string& s) { return ParseInt64(s).value(); }
+int64_t IntOf(const std::string& s) { return ParseInt64(s).value(); }
 
 WorldConfig Small(uint64_t seed) {
   WorldConfig c;
@@ -85,18 +85,18 @@ TEST(SyntheticPlaylistFollows, follows_favour_the_users_clusters_and_popular_pla
   const WorldSummary summary = GenerateWorld(c, dir.File("w"));
   const std::string w = dir.File("w");
   std::vector<int> song_cluster;
-  for (const auto& r : ReadRows(w + "/truth/songs.tsv")) song_cluster.push_back(static_cast<int>(Int(r[1])));
+  for (const auto& r : ReadRows(w + "/truth/songs.tsv")) song_cluster.push_back(static_cast<int>(IntOf(r[1])));
   std::vector<std::set<int>> user_clusters;
   for (const auto& r : ReadRows(w + "/truth/users.tsv")) {
     std::set<int> ks;
-    for (const std::string& cw : SplitList(r[1], ';')) ks.insert(static_cast<int>(Int(cw.substr(0, cw.find(':')))));
+    for (const std::string& cw : SplitList(r[1], ';')) ks.insert(static_cast<int>(IntOf(cw.substr(0, cw.find(':')))));
     user_clusters.push_back(ks);
   }
   std::map<std::string, int> playlist_cluster;  // majority cluster, lowest id on ties
   std::map<std::string, std::string> creator;
   for (const auto& r : ReadRows(w + "/catalog/playlists.tsv")) {
     std::map<int, int> count;
-    for (const std::string& s : SplitList(r[2], ';')) ++count[song_cluster[static_cast<size_t>(Int(s.substr(1)))]];
+    for (const std::string& s : SplitList(r[2], ';')) ++count[song_cluster[static_cast<size_t>(IntOf(s.substr(1)))]];
     int best = -1, best_n = 0;
     for (const auto& [k, n] : count)
       if (n > best_n) best = k, best_n = n;
@@ -105,7 +105,7 @@ TEST(SyntheticPlaylistFollows, follows_favour_the_users_clusters_and_popular_pla
   }
   ASSERT_GT(playlist_cluster.size(), 100u);
   std::vector<int64_t> events;
-  for (const auto& r : ReadRows(w + "/events.tsv")) events.push_back(Int(r[3]));
+  for (const auto& r : ReadRows(w + "/events.tsv")) events.push_back(IntOf(r[3]));
   std::sort(events.begin(), events.end());
   const int64_t cutoff = events[static_cast<size_t>(0.8 * static_cast<double>(events.size()))];
 
@@ -123,14 +123,14 @@ TEST(SyntheticPlaylistFollows, follows_favour_the_users_clusters_and_popular_pla
     ASSERT_TRUE(playlist_cluster.count(f[1])) << f[1];
     EXPECT_NE(creator[f[1]], f[0]) << "own playlist followed";
     EXPECT_TRUE(pairs.insert({f[0], f[1]}).second) << "followed twice: " << f[0] << " " << f[1];
-    const int64_t ts = Int(f[2]);
+    const int64_t ts = IntOf(f[2]);
     EXPECT_GE(ts, c.time_start);
     EXPECT_LT(ts, c.time_end());
     if (f[0] == last_user) {
       EXPECT_GE(ts, last_ts) << "a user's follows are in time order";
     }
     last_user = f[0], last_ts = ts;
-    const auto& mine = user_clusters[static_cast<size_t>(Int(f[0].substr(1)))];
+    const auto& mine = user_clusters[static_cast<size_t>(IntOf(f[0].substr(1)))];
     in_cluster += mine.count(playlist_cluster[f[1]]);
     int64_t matching = 0;
     for (const auto& [p, k] : playlist_cluster) matching += mine.count(k);

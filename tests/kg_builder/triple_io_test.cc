@@ -25,7 +25,7 @@ std::vector<Parsed> ReadAll(const std::string& path, BadLineBudget* budget = nul
 }
 
 // Expects reading `contents` to fail with "<file>:<line>:<column>: <reason...>".
-void ExpectBad(const std::string& contents, int line, int column, const std::string& reason_part) {
+void ExpectBadTriples(const std::string& contents, int line, int column, const std::string& reason_part) {
   testing::TempDir dir;
   const std::string path = dir.File("bad.tsv");
   testing::WriteFile(path, contents);
@@ -64,18 +64,18 @@ TEST(TripleReader, reads_all_field_counts_comments_blank_lines_and_crlf) {
 }
 
 TEST(TripleReader, rejects_each_malformed_field_with_position) {
-  ExpectBad("user:1\tlistened\n", 1, 1, "found 2");
-  ExpectBad("a\nuser:1 listened song:2\n", 1, 1, "found 1");
-  ExpectBad("user:1\tr\tsong:2\t1\t2\t3\n", 1, 1, "found 6");
-  ExpectBad("User:1\tr\tsong:2\n", 1, 1, "bad head key");
-  ExpectBad("user1\tr\tsong:2\n", 1, 1, "no ':'");
-  ExpectBad("user:1\tr\tsong:\n", 1, 10, "id is empty");
-  ExpectBad("user:1\tListened\tsong:2\n", 1, 8, "bad relation");
-  ExpectBad("user:1\tr\tsong:2\tabc\n", 1, 17, "not a number");
-  ExpectBad("user:1\tr\tsong:2\tnan\n", 1, 17, "not finite");
-  ExpectBad("user:1\tr\tsong:2\tinf\n", 1, 17, "not finite");
-  ExpectBad("user:1\tr\tsong:2\t1\t12.5\n", 1, 19, "timestamp");
-  ExpectBad("# ok\nuser:1\tr\tsong:caf\xe9\n", 2, 18, "invalid UTF-8");
+  ExpectBadTriples("user:1\tlistened\n", 1, 1, "found 2");
+  ExpectBadTriples("a\nuser:1 listened song:2\n", 1, 1, "found 1");
+  ExpectBadTriples("user:1\tr\tsong:2\t1\t2\t3\n", 1, 1, "found 6");
+  ExpectBadTriples("User:1\tr\tsong:2\n", 1, 1, "bad head key");
+  ExpectBadTriples("user1\tr\tsong:2\n", 1, 1, "no ':'");
+  ExpectBadTriples("user:1\tr\tsong:\n", 1, 10, "id is empty");
+  ExpectBadTriples("user:1\tListened\tsong:2\n", 1, 8, "bad relation");
+  ExpectBadTriples("user:1\tr\tsong:2\tabc\n", 1, 17, "not a number");
+  ExpectBadTriples("user:1\tr\tsong:2\tnan\n", 1, 17, "not finite");
+  ExpectBadTriples("user:1\tr\tsong:2\tinf\n", 1, 17, "not finite");
+  ExpectBadTriples("user:1\tr\tsong:2\t1\t12.5\n", 1, 19, "timestamp");
+  ExpectBadTriples("# ok\nuser:1\tr\tsong:caf\xe9\n", 2, 18, "invalid UTF-8");
 }
 
 TEST(TripleReader, skips_and_counts_bad_lines_within_budget) {

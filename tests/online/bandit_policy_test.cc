@@ -1,6 +1,6 @@
 // Bandit policies: exact choices on hand-made arm statistics (UCB1's first pulls and index,
-// greedy's tie-breaking, epsilon's coin), Thompson's determinism by key, the Beta/Gamma samplers,
-// and list filling (ChooseSlots).
+// UCB1-Tuned's variance term, greedy's tie-breaking, epsilon's coin), Thompson's determinism by
+// key, the Beta/Gamma samplers, and list filling (ChooseSlots).
 #include "online/bandit_policy.h"
 
 #include <gtest/gtest.h>
@@ -134,6 +134,27 @@ TEST(BanditPolicy, beta_and_gamma_samplers_have_the_right_moments) {
   EXPECT_NEAR(gamma_big / n, 7.0, 0.06);
 }
 
+// 0/1 rewards: the squared rewards sum to the rewards.
+ArmStats BernoulliArm(double pulls, double rewards) { return {pulls, rewards, rewards}; }
+
+TEST(BanditPolicy, ucb1_tuned_index_uses_the_reward_variance) {
+  // N = 12, ln N = 2.4849. Arm 0 (10 pulls, mean 0.9, variance 0.09): V = 0.09 + sqrt(2 ln N / 10)
+  // = 0.795, capped at 1/4: 0.9 + sqrt(0.24849 * 0.25) = 1.1492. Arm 1 (2 pulls, mean 0.5): V
+  // capped at 1/4: 0.5 + sqrt(1.2425 * 0.25) = 1.0573. Tuned keeps arm 0 where UCB1 (above)
+  // tries arm 1.
+  const std::vector<ArmStats> arms{BernoulliArm(10, 9), BernoulliArm(2, 1)};
+  EXPECT_EQ(Policy("ucb1").Choose(arms, 1), 1);
+  EXPECT_EQ(Policy("ucb1-tuned").Choose(arms, 1), 0);
+  // Same pulls and mean, different variance: N = 800, sqrt(2 ln N / 400) = 0.1828. Arm 0 with
+  // squared sum 110 (variance 0.025): V = 0.208, radius sqrt(6.6846 / 400 * 0.208) = 0.0589;
+  // arm 1 Bernoulli (variance 0.25): V capped at 1/4, radius 0.0646 -> arm 1 (a tie would go to 0).
+  const std::vector<ArmStats> same_mean{ArmStats{400, 200, 110}, BernoulliArm(400, 200)};
+  EXPECT_EQ(Policy("ucb1-tuned").Choose(same_mean, 1), 1);
+  EXPECT_EQ(Policy("ucb1").Choose(same_mean, 1), 0);  // UCB1 ignores the variance: a tie
+  // First pulls as UCB1: every arm once, in index order.
+  EXPECT_EQ(Policy("ucb1-tuned").ChooseSlots(std::vector<ArmStats>(3), 3, 1), (std::vector<int>{0, 1, 2}));
+}
+
 TEST(BanditPolicy, choose_slots_fills_a_list_with_pending_pulls) {
   // Greedy keeps its arm: a pending pull at the arm's mean leaves the mean unchanged.
   const std::vector<ArmStats> arms{Arm(10, 9), Arm(10, 8), Arm(10, 2)};
@@ -154,7 +175,7 @@ TEST(BanditPolicy, choose_slots_fills_a_list_with_pending_pulls) {
 }
 
 TEST(BanditPolicy, names_parse_and_bad_settings_are_usage_errors) {
-  for (const char* name : {"greedy", "eps-greedy", "ucb1", "thompson", "thompson-gaussian"})
+  for (const char* name : {"greedy", "eps-greedy", "ucb1", "ucb1-tuned", "thompson", "thompson-gaussian"})
     EXPECT_EQ(BanditPolicyName(ParseBanditPolicy(name, 0.1)), name);
   EXPECT_THROW(ParseBanditPolicy("softmax", 0.1), UsageError);
   EXPECT_THROW(Policy("eps-greedy", 1.5), UsageError);
@@ -167,6 +188,8 @@ TEST(BanditPolicy, names_parse_and_bad_settings_are_usage_errors) {
   BanditPolicy::Update(s, 0);
   EXPECT_EQ(s.pulls, 2);
   EXPECT_EQ(s.mean(), 0.5);
+  BanditPolicy::Update(s, 0.5);
+  EXPECT_EQ(s.reward_sq_sum, 1.25);
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ using testing::PlantedCommunities;
 using testing::TempDir;
 using testing::TwoCommunities;
 
-PartitionOptions Options(int32_t k, PartitionMethod method) {
+PartitionOptions ShardOptions(int32_t k, PartitionMethod method) {
   PartitionOptions o;
   o.num_parts = k;
   o.method = method;
@@ -88,7 +88,7 @@ void CheckPartition(const Graph& g, const std::string& dir, int32_t k) {
 TEST(ShardWriter, metis_shards_reassemble_the_graph_with_exact_halos) {
   TempDir tmp;
   const Graph g = TwoCommunities();
-  const proto::PartitionManifest m = PartitionGraph(g, Options(2, PartitionMethod::kMetis), tmp.File("p"));
+  const proto::PartitionManifest m = PartitionGraph(g, ShardOptions(2, PartitionMethod::kMetis), tmp.File("p"));
   CheckPartition(g, tmp.File("p"), 2);
   // Bridge b -- c: each part's halo is exactly the other end.
   EXPECT_EQ(m.quality().halo_nodes(), 2);
@@ -102,7 +102,7 @@ TEST(ShardWriter, metis_shards_reassemble_the_graph_with_exact_halos) {
 TEST(ShardWriter, hash_renumbering_is_contiguous_and_keeps_order) {
   TempDir tmp;
   const Graph g = TwoCommunities();
-  PartitionGraph(g, Options(2, PartitionMethod::kHash), tmp.File("p"));
+  PartitionGraph(g, ShardOptions(2, PartitionMethod::kHash), tmp.File("p"));
   const proto::PartitionManifest m = LoadPartitionManifest(tmp.File("p"));
   EXPECT_EQ(std::vector<int64_t>(m.offsets().begin(), m.offsets().end()), (std::vector<int64_t>{0, 3, 6}));
   const PartitionShard s1 = LoadShard(tmp.File("p"), 1);
@@ -121,7 +121,7 @@ TEST(ShardWriter, every_method_and_k_reassembles_a_planted_graph) {
     for (const int32_t k : {1, 3, 4}) {
       SCOPED_TRACE(std::string(ToString(method)) + " K=" + std::to_string(k));
       const std::string dir = tmp.File(std::string(ToString(method)) + std::to_string(k));
-      PartitionGraph(g, Options(k, method), dir);
+      PartitionGraph(g, ShardOptions(k, method), dir);
       CheckPartition(g, dir, k);
     }
   }
@@ -131,8 +131,8 @@ TEST(ShardWriter, same_seed_writes_identical_manifests_modulo_timing) {
   TempDir tmp;
   const Graph g = PlantedCommunities(3, 30, 10, 9);
   for (const auto method : {PartitionMethod::kMetis, PartitionMethod::kLdg}) {
-    auto a = PartitionGraph(g, Options(3, method), tmp.File("a"));
-    auto b = PartitionGraph(g, Options(3, method), tmp.File("b"));
+    auto a = PartitionGraph(g, ShardOptions(3, method), tmp.File("a"));
+    auto b = PartitionGraph(g, ShardOptions(3, method), tmp.File("b"));
     for (auto* m : {&a, &b}) {
       m->mutable_quality()->clear_partition_seconds();
       m->mutable_quality()->clear_total_seconds();
@@ -158,7 +158,7 @@ TEST(PartitionView, missing_directory_is_an_io_error) {
 
 TEST(PartitionView, corrupt_manifest_is_a_format_error_naming_the_file) {
   TempDir tmp;
-  PartitionGraph(TwoCommunities(), Options(2, PartitionMethod::kHash), tmp.File("p"));
+  PartitionGraph(TwoCommunities(), ShardOptions(2, PartitionMethod::kHash), tmp.File("p"));
   testing::WriteFile(tmp.File("p/manifest.pb"), "this is not a protobuf \xff\xff\xff");
   try {
     LoadPartitionManifest(tmp.File("p"));
@@ -170,7 +170,7 @@ TEST(PartitionView, corrupt_manifest_is_a_format_error_naming_the_file) {
 
 TEST(PartitionView, inconsistent_offsets_are_a_format_error) {
   TempDir tmp;
-  auto m = PartitionGraph(TwoCommunities(), Options(2, PartitionMethod::kHash), tmp.File("p"));
+  auto m = PartitionGraph(TwoCommunities(), ShardOptions(2, PartitionMethod::kHash), tmp.File("p"));
   m.set_offsets(1, 4);  // part counts no longer match
   testing::WriteFile(tmp.File("p/manifest.pb"), m.SerializeAsString());
   try {
@@ -186,7 +186,7 @@ TEST(PartitionView, inconsistent_offsets_are_a_format_error) {
 
 TEST(PartitionView, truncated_or_altered_shard_files_are_format_errors) {
   TempDir tmp;
-  PartitionGraph(TwoCommunities(), Options(2, PartitionMethod::kHash), tmp.File("p"));
+  PartitionGraph(TwoCommunities(), ShardOptions(2, PartitionMethod::kHash), tmp.File("p"));
   const std::string col = tmp.File("p/part-00001/col_idx.bin");
   std::string bytes = testing::ReadFile(col);
   testing::WriteFile(col, bytes.substr(0, bytes.size() - 4));

@@ -22,7 +22,7 @@ namespace {
 //   user:c ─ song:3 ─┐
 //          └ song:4 ─┴─ artist:y -appears_in-> anime:z <-ost_of- song:6
 // Songs get local ids 0..5 in key order (song:1 = 0 ... song:6 = 5); users a=0 b=1 c=2.
-Graph FixtureGraph() {
+Graph ChannelGraph() {
   return MakeGraph({{"user:a", "listened", "song:1"},
                     {"user:a", "listened", "song:2"},
                     {"user:b", "listened", "song:1"},
@@ -47,7 +47,7 @@ Graph FixtureGraph() {
 constexpr int32_t kA = 0, kC = 2;
 
 struct Env {
-  Graph graph = FixtureGraph();
+  Graph graph = ChannelGraph();
   Interactions train = Interactions::FromGraph(graph, "user", "song", "listened");
   ChannelContext context() const { return {&graph, &train, 1}; }
 };

@@ -78,6 +78,10 @@ class Validator {
     Check(std::isfinite(c_.attention_slope()) && c_.attention_slope() >= 0 &&
               c_.attention_slope() < 1,
           "attention_slope", "must be in [0, 1)");
+    Check(std::isfinite(c_.item_id_dropout()) && c_.item_id_dropout() >= 0 && c_.item_id_dropout() < 1,
+          "item_id_dropout", "must be in [0, 1)");
+    Check(c_.item_id_dropout() == 0 || c_.model() == TrainConfig::KGNN, "item_id_dropout",
+          "is a KGNN option (LightGCN and skip-gram have no other way to represent an item)");
     Check(c_.checkpoint_every_steps() >= 0, "checkpoint_every_steps", "must be >= 0");
     Check(c_.eval_every_epochs() >= 0, "eval_every_epochs", "must be >= 0");
     Check(c_.eval_k() >= 1, "eval_k", "must be >= 1");

@@ -78,6 +78,8 @@ TypeId FindTypeId(const std::vector<TypeRange>& types, const std::string& name) 
 
 bool InType(const TypeRange& t, NodeId v) { return v >= t.begin && v < t.begin + t.count; }
 
+constexpr uint64_t kItemIdDropoutSalt = 0x69642d64726f70ULL;  // "id-drop"
+
 // Hop relation sets, nearest hop first (the sampler's order); the config lists them outermost first.
 std::vector<RelationSet> HopRelations(const TrainConfig& c, const RelationTable& table, size_t hops) {
   std::vector<RelationSet> out;
@@ -315,8 +317,22 @@ double Trainer::GnnStep(int64_t epoch, int64_t step, std::span<const Example> ba
 
   t0 = Clock::now();
   const std::vector<NodeId>& src = sg.blocks.front().src;
-  const std::vector<float> x = table_->Pull(GlobalIds(src));
+  std::vector<float> x = table_->Pull(GlobalIds(src));
   exchange_s_ += Since(t0);
+  // KGNN item ID dropout: the dropped items' rows enter as zeros and get no gradient.
+  std::vector<size_t> dropped;
+  if (kgnn_ && config_.item_id_dropout() > 0) {
+    const TypeRange& items = graph_->node_types()[item_type_];
+    const size_t d = static_cast<size_t>(config_.dim());
+    for (size_t i = 0; i < src.size(); ++i) {
+      if (!InType(items, src[i])) continue;
+      Rng rng(HashCombine(config_.seed(), kItemIdDropoutSalt, static_cast<uint64_t>(epoch), static_cast<uint64_t>(step),
+                          static_cast<uint64_t>(src[i])));
+      if (rng.UniformDouble() >= config_.item_id_dropout()) continue;
+      std::fill(x.begin() + static_cast<std::ptrdiff_t>(i * d), x.begin() + static_cast<std::ptrdiff_t>((i + 1) * d), 0.0f);
+      dropped.push_back(i);
+    }
+  }
 
   t0 = Clock::now();
   const std::vector<NodeId>& dst = sg.blocks.back().dst;
@@ -364,6 +380,9 @@ double Trainer::GnnStep(int64_t epoch, int64_t step, std::span<const Example> ba
     loss_value = t.Scalar(loss) * share;
     auto g = t.Grad(x0);
     std::copy(g.data(), g.data() + g.size(), grad_x.begin());
+    const size_t d = static_cast<size_t>(dim);
+    for (size_t i : dropped)
+      std::fill(grad_x.begin() + static_cast<std::ptrdiff_t>(i * d), grad_x.begin() + static_cast<std::ptrdiff_t>((i + 1) * d), 0.0f);
     if (kgnn_) kgnn_->AccumulateGradients(t, weights);
   }
   compute_s_ += Since(t0);
@@ -483,8 +502,22 @@ std::vector<float> Trainer::Infer() {
   // neighbours' layer-l rows are pulled once per layer. Output: the mean of layers 0..L.
   const int layers = static_cast<int>(hop_relations_.size());
   std::vector<float> layer(table_->owned_values().begin(), table_->owned_values().end());
-  std::vector<float> sum = layer;
   const size_t d = static_cast<size_t>(dim);
+  if (config_.item_id_dropout() > 0) {
+    // Items without any target-relation edge never trained their ID row: drop it, as training
+    // taught the model to do without.
+    const TypeRange& items = graph_->node_types()[item_type_];
+    const RelationSet heard = graph_->relations().Resolve("rev_" + config_.target_relation());
+    for (size_t i = 0; i < owned; ++i) {
+      const NodeId g = shard.begin() + static_cast<NodeId>(i);
+      if (!InType(items, graph_->GraphIdOfGlobal(g))) continue;
+      const RowSpans row = graph_->OwnedRowOfGlobal(g);
+      bool warm = false;
+      for (int64_t e = 0; e < row.size() && !warm; ++e) warm = heard.Contains(row.relation[static_cast<size_t>(e)]);
+      if (!warm) std::fill(layer.begin() + static_cast<std::ptrdiff_t>(i * d), layer.begin() + static_cast<std::ptrdiff_t>((i + 1) * d), 0.0f);
+    }
+  }
+  std::vector<float> sum = layer;
   constexpr size_t kChunk = 512;
   for (int l = 0; l < layers; ++l) {
     const RelationSet& rels = hop_relations_[static_cast<size_t>(layers - 1 - l)];

@@ -72,6 +72,9 @@ TEST(TrainConfig, bad_values_name_the_field_line_and_reason) {
   // A missing field: the model line is named when the model is set.
   EXPECT_EQ(ErrorOf("\nmodel: KGNN\n"), "cfg.pbtxt:2:1: model: kgnn needs fanouts (one per hop)");
   EXPECT_EQ(ErrorOf("negative_power: 2\n"), "cfg.pbtxt:1:1: negative_power: must be in [0, 1]");
+  EXPECT_EQ(ErrorOf("model: KGNN\nfanouts: [3]\nitem_id_dropout: 1\n"),
+            "cfg.pbtxt:3:1: item_id_dropout: must be in [0, 1)");
+  EXPECT_EQ(ErrorOf("layers: 2\nitem_id_dropout: 0.5\n").rfind("cfg.pbtxt:2:1: item_id_dropout: is a KGNN option", 0), 0u);
 }
 
 TEST(TrainConfig, unreadable_file_is_an_io_error) {

@@ -35,7 +35,8 @@ inline std::shared_ptr<const Graph> TinyMusicGraph() {
 // A deterministic music world: `users` users in 4 taste groups, songs by artists in albums;
 // each user listens to ~8 songs (mostly of its group, weights 1..5), rejects ~2, follows one
 // friend. Relations: by_artist, in_album, listened, rejected, friend (symmetric) and reverses.
-inline std::shared_ptr<const Graph> SmallMusicWorld(int users, uint64_t seed) {
+// `cold_songs` more songs ("song:cold0", ...) have an artist and an album but no listener.
+inline std::shared_ptr<const Graph> SmallMusicWorld(int users, uint64_t seed, int cold_songs = 0) {
   std::vector<KeyEdge> edges;
   Rng rng(seed);
   const int songs = users, groups = 4;
@@ -57,6 +58,11 @@ inline std::shared_ptr<const Graph> SmallMusicWorld(int users, uint64_t seed) {
       edges.push_back({user, "rejected", "song:" + std::to_string(rng.Uniform(songs)), -1.0f});
     const int f = static_cast<int>(rng.Uniform(users));
     if (f != u) edges.push_back({user, "friend", "user:" + std::to_string(f), 1.0f});
+  }
+  for (int c = 0; c < cold_songs; ++c) {
+    const std::string song = "song:cold" + std::to_string(c);
+    edges.push_back({song, "by_artist", "artist:" + std::to_string(c % groups) + "_0", 1.0f});
+    edges.push_back({song, "in_album", "album:cold", 1.0f});
   }
   GraphBuildOptions opt;
   opt.symmetric_relations = {"friend"};

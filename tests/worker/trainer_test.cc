@@ -45,7 +45,7 @@ World& TheWorld() {
     if (comm.rank() == 0) {
       x.dir = std::make_unique<testing::TempDir>();
       x.root = x.dir->path();
-      const auto graph = testing::SmallMusicWorld(96, 5);
+      const auto graph = testing::SmallMusicWorld(96, 5, /*cold_songs=*/3);
       SaveGraph(*graph, x.graph());
       PartitionOptions o;
       o.num_parts = comm.size();
@@ -69,6 +69,10 @@ World& TheWorld() {
                                                "model: KGNN\nepochs: 1\nloss: BPR\nfanouts: [3, 3]\n"
                                                "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n"
                                                "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n");
+      testing::WriteFile(x.Config("kgnn-drop"), common +
+                                                    "model: KGNN\nepochs: 1\nloss: BPR\nfanouts: [3, 3]\nitem_id_dropout: 0.5\n"
+                                                    "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n"
+                                                    "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n");
       testing::WriteFile(x.Config("sgns"), common +
                                                "model: SGNS\nepochs: 1\nnegatives: 2\nwalk_length: 6\nwalks_per_node: 1\nwindow: 2\n"
                                                "metapaths: 'user -listened-> song -rev_listened-> user'\n");
@@ -153,7 +157,8 @@ TEST(Trainer, inference_equals_full_neighbourhood_forward_of_the_final_parameter
   Communicator comm;
   if (comm.size() != 1) GTEST_SKIP() << "checked at one rank (every rank skips)";
   const std::string relations = "listened|rev_listened";
-  for (const char* model : {"lightgcn", "kgnn"}) {
+  for (const char* model : {"lightgcn", "kgnn", "kgnn-drop"}) {
+    const bool is_kgnn = std::string(model).starts_with("kgnn");
     const std::string run = TheWorld().Run(std::string("infer-") + model);
     RunTraining(comm, Job(model, std::string("infer-") + model));
     const int64_t step = FindResumeStep(comm, run);
@@ -168,7 +173,22 @@ TEST(Trainer, inference_equals_full_neighbourhood_forward_of_the_final_parameter
     std::vector<float> x(static_cast<size_t>(n * dim));
     for (NodeId g = 0; g < n; ++g)
       std::copy(table.begin() + g * dim, table.begin() + (g + 1) * dim, x.begin() + shard.original_id(g) * dim);
-    const std::string hop = std::string(model) == "kgnn" ? "listened|rev_listened|by_artist|rev_by_artist" : relations;
+    const std::string hop = is_kgnn ? "listened|rev_listened|by_artist|rev_by_artist" : relations;
+    if (std::string(model) == "kgnn-drop") {
+      // item_id_dropout: songs without a listened edge enter inference with a zero row.
+      const RelationSet heard = serial.relations().Resolve("rev_listened");
+      const NodeType& songs = graph->node_types()[*graph->FindType("song")];
+      int64_t cold = 0;
+      for (NodeId v = songs.begin; v < songs.begin + songs.count; ++v) {
+        const RowSpans row = serial.Row(v);
+        bool warm = false;
+        for (int64_t e = 0; e < row.size(); ++e) warm |= heard.Contains(row.relation[static_cast<size_t>(e)]);
+        if (warm) continue;
+        ++cold;
+        std::fill(x.begin() + v * dim, x.begin() + (v + 1) * dim, 0.0f);
+      }
+      EXPECT_GT(cold, 0) << "the test world needs a cold song";
+    }
     NeighborSamplerOptions so;
     so.fanouts = {-1, -1};
     so.relations = serial.relations().ParseHopRelations(hop + ";" + hop, 2);
@@ -182,7 +202,7 @@ TEST(Trainer, inference_equals_full_neighbourhood_forward_of_the_final_parameter
     Var in = t.ExternalLeaf(static_cast<int64_t>(sg.blocks.front().src.size()), dim, src_x.data(), false);
     Var out;
     std::unique_ptr<KgnnModel> kgnn;
-    if (std::string(model) == "kgnn") {
+    if (is_kgnn) {
       const RelationSet rels = serial.relations().Resolve(hop);
       kgnn = std::make_unique<KgnnModel>(dim, 2, rels.ids, 0.2f, 7);
       const std::vector<float> dense = ckpt.GetArray<float>("dense.values");
@@ -209,6 +229,15 @@ TEST(Trainer, inference_equals_full_neighbourhood_forward_of_the_final_parameter
         worst = std::max(worst, static_cast<double>(std::abs(got.row(static_cast<int64_t>(i))[j] - expected(got.ids[i], j))));
     EXPECT_LT(worst, 1e-5) << model;
   }
+}
+
+TEST(Trainer, item_id_dropout_is_deterministic_and_changes_the_run) {
+  Communicator comm;
+  RunTraining(comm, Job("kgnn-drop", "drop-a"));
+  RunTraining(comm, Job("kgnn-drop", "drop-b"));
+  RunTraining(comm, Job("kgnn", "drop-off"));
+  EXPECT_EQ(MyShard(TheWorld().Run("drop-a"), comm.rank()), MyShard(TheWorld().Run("drop-b"), comm.rank()));
+  EXPECT_NE(MyShard(TheWorld().Run("drop-a"), comm.rank()), MyShard(TheWorld().Run("drop-off"), comm.rank()));
 }
 
 TEST(Trainer, eval_every_records_recall_per_epoch_on_rank_0) {

@@ -40,15 +40,28 @@ inline float Dot(const float* a, const float* b, int64_t n) {
   return s;
 }
 
-// Sets out->rows to the sorted distinct ids and zeroes the values.
-void PrepareRows(std::span<const int64_t> a, std::span<const int64_t> b, int64_t dim,
-                 SparseRowGrad* out) {
+// Sets out->rows to the sorted distinct ids of a and b and sizes out->values WITHOUT zeroing it
+// (the pair loop writes each row on first touch, see `fresh`). Small tables: a bitmap over the
+// table rows, scanned in order (O(n + rows / 64)); large tables: sort + unique (O(n log n)).
+void PrepareRows(std::span<const int64_t> a, std::span<const int64_t> b, int64_t dim, int64_t table_rows,
+                 std::vector<uint64_t>* bits, SparseRowGrad* out) {
   out->dim = dim;
-  out->rows.assign(a.begin(), a.end());
-  out->rows.insert(out->rows.end(), b.begin(), b.end());
-  std::sort(out->rows.begin(), out->rows.end());
-  out->rows.erase(std::unique(out->rows.begin(), out->rows.end()), out->rows.end());
-  out->values.assign(out->rows.size() * static_cast<size_t>(dim), 0.0f);
+  out->rows.clear();
+  const size_t n = a.size() + b.size();
+  if (table_rows <= static_cast<int64_t>(n) * 256) {
+    bits->assign(static_cast<size_t>((table_rows + 63) / 64), 0);
+    for (auto ids : {a, b})
+      for (int64_t r : ids) (*bits)[static_cast<size_t>(r >> 6)] |= uint64_t{1} << (r & 63);
+    for (size_t w = 0; w < bits->size(); ++w)
+      for (uint64_t x = (*bits)[w]; x != 0; x &= x - 1)
+        out->rows.push_back(static_cast<int64_t>(w * 64) + __builtin_ctzll(x));
+  } else {
+    out->rows.assign(a.begin(), a.end());
+    out->rows.insert(out->rows.end(), b.begin(), b.end());
+    std::sort(out->rows.begin(), out->rows.end());
+    out->rows.erase(std::unique(out->rows.begin(), out->rows.end()), out->rows.end());
+  }
+  out->values.resize(out->rows.size() * static_cast<size_t>(dim));
 }
 
 // slot[row] = index of row in g->rows, for O(1) lookups in the pair loop.
@@ -60,6 +73,16 @@ void ClearSlots(const SparseRowGrad& g, std::vector<int32_t>* slot) {
   for (int64_t r : g.rows) (*slot)[r] = -1;
 }
 
+// dst = x * src on the row's first touch in this step (fresh[slot] set), dst += x * src after.
+inline void AddScaled(float* dst, float x, const float* src, int64_t dim, uint8_t& fresh) {
+  if (fresh) {
+    for (int64_t d = 0; d < dim; ++d) dst[d] = x * src[d];
+    fresh = 0;
+  } else {
+    for (int64_t d = 0; d < dim; ++d) dst[d] += x * src[d];
+  }
+}
+
 }  // namespace
 
 void SkipGramStep(const EmbeddingTable& center, const EmbeddingTable& context,
@@ -67,12 +90,16 @@ void SkipGramStep(const EmbeddingTable& center, const EmbeddingTable& context,
   CheckBatch(center, context, batch);
   const int64_t dim = center.dim;
   const int64_t pairs = static_cast<int64_t>(batch.centers.size());
-  PrepareRows(batch.centers, {}, dim, &out->center);
-  PrepareRows(batch.contexts, batch.negatives, dim, &out->context);
+  PrepareRows(batch.centers, {}, dim, center.rows, &out->bits, &out->center);
+  PrepareRows(batch.contexts, batch.negatives, dim, context.rows, &out->bits, &out->context);
   out->loss = 0;
   if (pairs == 0) return;
   MapSlots(out->center, center.rows, &out->center_slot);
   MapSlots(out->context, context.rows, &out->context_slot);
+  out->center_fresh.assign(out->center.rows.size(), 1);
+  out->context_fresh.assign(out->context.rows.size(), 1);
+  out->pair_grad.resize(static_cast<size_t>(dim));
+  float* acc = out->pair_grad.data();
   const float inv = 1.0f / static_cast<float>(pairs);
   const int k = batch.negatives_per_pair;
   double loss = 0;
@@ -88,24 +115,41 @@ void SkipGramStep(const EmbeddingTable& center, const EmbeddingTable& context,
       for (int j = 0; j < k; ++j) PrefetchRow(out->context.row(out->context_slot[batch.negatives[p * k + j]]), dim);
     }
     const float* e = center.row(batch.centers[i]);
-    float* ge = out->center.row(out->center_slot[batch.centers[i]]);
+    // The center row's gradient over the pair's k + 1 scores, summed here and added once.
+    std::fill(acc, acc + dim, 0.0f);
+    // Probability of the pair's k + 1 labels (positive, then negatives): the loss is -log of it,
+    // one log per pair. A factor below kTiny is taken out of the product as an exact log term.
+    constexpr float kTiny = 1e-30f;
+    double label_prob = 1.0;
     for (int j = 0; j <= k; ++j) {
       const int64_t row = j == 0 ? batch.contexts[i] : batch.negatives[i * k + j - 1];
       const float* f = context.row(row);
       const float s = Dot(e, f, dim);
-      // One exp and one log1p give both sigmoid(s) and log sigmoid(+-s).
+      // One exp gives sigmoid(s) and sigmoid(-s): with ex = exp(-|s|) and q = 1 / (1 + ex), the
+      // larger of the two is q and the smaller ex * q.
       const float ex = std::exp(-std::abs(s));
-      const float sig = s >= 0 ? 1.0f / (1.0f + ex) : ex / (1.0f + ex);
-      const float log1p_ex = std::log1p(ex);
+      const float q = 1.0f / (1.0f + ex);
+      const float sig = s >= 0 ? q : ex * q;
       // d/ds of -log sigmoid(s) is sigmoid(s) - 1; of -log sigmoid(-s) is sigmoid(s).
       const float gs = (j == 0 ? sig - 1.0f : sig) * inv;
-      loss -= j == 0 ? std::min(s, 0.0f) - log1p_ex : std::min(-s, 0.0f) - log1p_ex;
-      float* gf = out->context.row(out->context_slot[row]);
-      for (int64_t d = 0; d < dim; ++d) {
-        ge[d] += gs * f[d];
-        gf[d] += gs * e[d];
+      const bool label_on_larger = (j == 0) == (s >= 0);
+      const float p = label_on_larger ? q : ex * q;
+      if (p >= kTiny) {
+        label_prob *= p;
+        if (label_prob < 1e-200) {  // many tiny factors: bank the log before the product underflows
+          loss -= std::log(label_prob);
+          label_prob = 1.0;
+        }
+      } else {  // -log sigmoid(-|s|) = |s| + log1p(exp(-|s|))
+        loss += std::abs(static_cast<double>(s)) + std::log1p(static_cast<double>(ex));
       }
+      for (int64_t d = 0; d < dim; ++d) acc[d] += gs * f[d];
+      const int32_t slot = out->context_slot[row];
+      AddScaled(out->context.row(slot), gs, e, dim, out->context_fresh[static_cast<size_t>(slot)]);
     }
+    loss -= std::log(label_prob);
+    const int32_t slot = out->center_slot[batch.centers[i]];
+    AddScaled(out->center.row(slot), 1.0f, acc, dim, out->center_fresh[static_cast<size_t>(slot)]);
   }
   ClearSlots(out->center, &out->center_slot);
   ClearSlots(out->context, &out->context_slot);

@@ -34,11 +34,17 @@ struct SkipGramGradients {
   SparseRowGrad center;   // rows of the center table
   SparseRowGrad context;  // rows of the context table
   double loss = 0;        // mean over pairs
-  // Scratch: table row -> index in center/context rows (-1 elsewhere), kept between calls.
+  // Scratch kept between calls: table row -> index in center/context rows (-1 elsewhere); the
+  // bitmap of touched rows; per gradient row, "not written yet in this step"; one pair's center
+  // gradient.
   std::vector<int32_t> center_slot, context_slot;
+  std::vector<uint64_t> bits;
+  std::vector<uint8_t> center_fresh, context_fresh;
+  std::vector<float> pair_grad;
 };
 
-// Fast path. Reuses `out`'s buffers. O(B * (k + 1) * dim + B log B).
+// Fast path. Reuses `out`'s buffers. O(B * (k + 1) * dim + B log B) (B + rows / 64 instead of
+// B log B when the tables are small against the batch).
 void SkipGramStep(const EmbeddingTable& center, const EmbeddingTable& context,
                   const SkipGramBatch& batch, SkipGramGradients* out);
 

@@ -40,6 +40,47 @@ TEST(SkipGram, fast_path_equals_tape) {
   EXPECT_EQ(fast.context.rows, (std::vector<int64_t>{0, 1, 2, 3, 4}));
 }
 
+TEST(SkipGram, reused_buffers_sort_path_and_extreme_scores) {
+  // A step's gradient rows are written on first touch, not zeroed first: a second batch through
+  // the same buffers gives exactly what fresh buffers give.
+  EmbeddingTable center = MakeEmbeddingTable(4, 3, 0.8f, 1);
+  EmbeddingTable context = MakeEmbeddingTable(5, 3, 0.8f, 2);
+  SkipGramGradients reused, fresh;
+  SkipGramStep(center, context, {kCenters, kContexts, kNegatives, 2}, &reused);
+  const std::vector<int64_t> c{3, 3}, o{1, 0}, n{4, 1};
+  SkipGramStep(center, context, {c, o, n, 1}, &reused);
+  SkipGramStep(center, context, {c, o, n, 1}, &fresh);
+  EXPECT_EQ(reused.center.rows, fresh.center.rows);
+  EXPECT_EQ(reused.center.values, fresh.center.values);
+  EXPECT_EQ(reused.context.rows, fresh.context.rows);
+  EXPECT_EQ(reused.context.values, fresh.context.values);
+  EXPECT_EQ(reused.loss, fresh.loss);
+  // Tables much larger than the batch take the sort path: same rows and values as the tape.
+  EmbeddingTable big_center = MakeEmbeddingTable(5000, 3, 0.8f, 3);
+  EmbeddingTable big_context = MakeEmbeddingTable(6000, 3, 0.8f, 4);
+  const std::vector<int64_t> bc{4999, 7, 4999}, bo{5999, 3, 12}, bn{12, 5999, 0, 3, 8, 7};
+  SkipGramBatch big{bc, bo, bn, 2};
+  SkipGramStep(big_center, big_context, big, &fresh);
+  Tape t;
+  Var loss = SkipGramLossOnTape(t, big_center, big_context, big);
+  t.Backward(loss);
+  EXPECT_NEAR(fresh.loss, t.Scalar(loss), 1e-5);
+  EXPECT_EQ(fresh.context.rows, (std::vector<int64_t>{0, 3, 7, 8, 12, 5999}));
+  for (int slot = 0; slot < 2; ++slot) {
+    const SparseRowGrad& a = slot == 0 ? fresh.center : fresh.context;
+    const SparseRowGrad& b = t.SparseGradient(slot);
+    ASSERT_EQ(a.rows, b.rows) << "slot " << slot;
+    for (size_t i = 0; i < a.values.size(); ++i) EXPECT_NEAR(a.values[i], b.values[i], 1e-6);
+  }
+  // Scores of +-200 (exp underflows): the loss stays exact, -log sigmoid(-200) = 200 + log1p(e^-200).
+  EmbeddingTable one{1, 1, {10.0f}, {}, {}};
+  EmbeddingTable two{2, 1, {-20.0f, 20.0f}, {}, {}};
+  const std::vector<int64_t> c1{0}, o1{0}, n1{1};
+  SkipGramStep(one, two, {c1, o1, n1, 1}, &fresh);
+  EXPECT_NEAR(fresh.loss, 400.0, 1e-9);
+  EXPECT_NEAR(fresh.center.values[0], -1.0 * -20.0 + 1.0 * 20.0, 1e-5);
+}
+
 TEST(SkipGram, loss_by_hand) {
   // dim 1: e = 1, f_o = 2, f_n = -1: loss = -log sigmoid(2) - log sigmoid(1).
   EmbeddingTable center{1, 1, {1.0f}, {}, {}};

@@ -68,20 +68,44 @@ Var KgnnModel::Layer(Tape& t, const Block& b, Var h, int l, std::span<const Var>
   if (t.node(h).rows != n_src) throw UsageError("KGNN: layer input rows differ from the block's sources");
   const int64_t edges = b.num_edges();
   const int first = l * (num_relations_ + 1);
-  std::vector<int32_t> message_index, dst_of_edge, identity;
-  std::vector<int> present(static_cast<size_t>(num_relations_), -1);
-  // Per-relation transforms of every source, only for relations present in the block:
-  // stacked [h W_r for r present], and each edge reads row (position of r) * n_src + src.
-  std::vector<Var> transformed;
-  message_index.resize(static_cast<size_t>(edges));
+  // Messages h_u W_r are computed only for the (source, relation) pairs some edge uses: per
+  // present relation, its distinct source rows are gathered and multiplied once (a relation's
+  // edges touch few of the block's sources, so transforming every source row by every relation
+  // would cost relations x n_src x dim^2).
+  std::vector<int32_t> message_index(static_cast<size_t>(edges)), dst_of_edge, identity;
+  std::vector<int> present(static_cast<size_t>(num_relations_), -1);  // slot -> order of first use
+  std::vector<int> slot_of_edge(static_cast<size_t>(edges));
+  std::vector<int> order;  // slots in order of first use
   for (int64_t e = 0; e < edges; ++e) {
     const int slot = Slot(b.edge_relation[e]);
+    slot_of_edge[static_cast<size_t>(e)] = slot;
     if (present[slot] < 0) {
-      present[slot] = static_cast<int>(transformed.size());
-      transformed.push_back(MatMul(t, h, weights[first + slot]));
+      present[slot] = static_cast<int>(order.size());
+      order.push_back(slot);
     }
-    message_index[e] = static_cast<int32_t>(present[slot] * n_src + b.edge_src[e]);
   }
+  std::vector<std::vector<int32_t>> rows_of(order.size());  // per used slot: its distinct sources
+  std::vector<int32_t> position(static_cast<size_t>(n_src), -1);
+  std::vector<int32_t> stamp(static_cast<size_t>(n_src), -1);
+  std::vector<int32_t> offset(order.size(), 0);
+  for (size_t k = 0; k < order.size(); ++k) {
+    for (int64_t e = 0; e < edges; ++e) {
+      if (slot_of_edge[static_cast<size_t>(e)] != order[k]) continue;
+      const int32_t src = static_cast<int32_t>(b.edge_src[e]);
+      if (stamp[static_cast<size_t>(src)] != static_cast<int32_t>(k)) {
+        stamp[static_cast<size_t>(src)] = static_cast<int32_t>(k);
+        position[static_cast<size_t>(src)] = static_cast<int32_t>(rows_of[k].size());
+        rows_of[k].push_back(src);
+      }
+      message_index[static_cast<size_t>(e)] = position[static_cast<size_t>(src)];  // offset added below
+    }
+    if (k + 1 < order.size()) offset[k + 1] = offset[k] + static_cast<int32_t>(rows_of[k].size());
+  }
+  std::vector<Var> transformed;
+  for (size_t k = 0; k < order.size(); ++k)
+    transformed.push_back(MatMul(t, Gather(t, h, rows_of[k]), weights[first + order[k]]));
+  for (int64_t e = 0; e < edges; ++e)
+    message_index[static_cast<size_t>(e)] += offset[static_cast<size_t>(present[slot_of_edge[static_cast<size_t>(e)]])];
   Var h_dst = SliceRows(t, h, 0, n_dst);
   Var neighbours;
   if (edges > 0) {

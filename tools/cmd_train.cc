@@ -41,6 +41,9 @@ void RegisterTrain(CLI::App& app) {
                   "Seconds without progress before the job aborts (naming those ranks); 0 = never. "
                   "Default: MELOGRAPH_COMM_ABORT, else 600.");
   cmd->add_flag("--quiet", job->quiet, "No progress line.");
+  cmd->add_flag("--no-overlap", [job](int64_t) { job->overlap_sampling = false; },
+                "GNN models: sample the next batch after the current one computes instead of during it "
+                "(same results; for timing comparisons).");
   cmd->callback([job, mem, comm_timeout, comm_abort] {
     if (!mem->empty()) {
       const auto v = ParseByteSize(*mem);

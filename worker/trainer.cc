@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <memory>
+#include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "common/error.h"
@@ -156,7 +159,19 @@ class Trainer {
   std::vector<Example> LocalExamples() const;
   // Sorted unique GLOBAL ids of the owned nodes' neighbours under `relations`.
   std::vector<NodeId> OwnedNeighbors(const RelationSet& relations) const;
-  double GnnStep(int64_t epoch, int64_t step, std::span<const Example> batch, int64_t global_batch);
+  // One GNN batch's seeds, negatives and sampled subgraph (the sampling half of a step; MPI).
+  struct GnnPlan {
+    int64_t epoch = -1, step = -1;
+    std::vector<NodeId> users, positives, negs;
+    std::vector<int64_t> pos_ids, neg_ids;
+    std::vector<float> pos_logq, neg_logq;
+    SampledSubgraph sg;
+  };
+  GnnPlan PlanGnnBatch(int64_t epoch, int64_t step, std::span<const Example> batch);
+  // `next`: the batch of step + 1 of the same epoch, sampled during this step's compute (when
+  // job_.overlap_sampling); nullptr at an epoch's last step.
+  double GnnStep(int64_t epoch, int64_t step, std::span<const Example> batch, int64_t global_batch,
+                 const std::span<const Example>* next);
   double SgnsStep(int64_t epoch, int64_t step, std::span<const SkipGramPair> batch, int64_t global_batch);
   void PushAndApply(ShardedEmbeddingTable& table, SparseOptimizer& opt, std::span<const NodeId> graph_ids,
                     std::span<const float> grads);
@@ -199,6 +214,7 @@ class Trainer {
   std::vector<Example> examples_;
   int64_t global_step_ = 0;
   Tape tape_;
+  std::optional<GnnPlan> prefetched_;  // the plan of the next step, sampled during this one
   // Per-epoch timers.
   double sample_s_ = 0, exchange_s_ = 0, compute_s_ = 0;
   Clock::time_point start_ = Clock::now(), last_progress_ = Clock::now();
@@ -280,15 +296,15 @@ void Trainer::PushAndApply(ShardedEmbeddingTable& table, SparseOptimizer& opt, s
   opt.Apply(&table.local(), g, global_step_ + 1);
 }
 
-double Trainer::GnnStep(int64_t epoch, int64_t step, std::span<const Example> batch, int64_t global_batch) {
+Trainer::GnnPlan Trainer::PlanGnnBatch(int64_t epoch, int64_t step, std::span<const Example> batch) {
   const bool softmax = config_.loss() == TrainConfig::SAMPLED_SOFTMAX;
   const NodeId n_all = graph_->num_nodes();
   auto t0 = Clock::now();
+  GnnPlan p;
+  p.epoch = epoch;
+  p.step = step;
   // Seeds: users, positives, negatives (graph ids).
-  std::vector<NodeId> users, positives, negs;
-  for (const Example& e : batch) users.push_back(e.user), positives.push_back(e.item);
-  std::vector<int64_t> pos_ids, neg_ids;
-  std::vector<float> pos_logq, neg_logq;
+  for (const Example& e : batch) p.users.push_back(e.user), p.positives.push_back(e.item);
   const AliasTable& alias = negatives_->table(item_type_);
   const double power = config_.negative_power();
   auto logq = [&](NodeId v) {
@@ -296,26 +312,41 @@ double Trainer::GnnStep(int64_t epoch, int64_t step, std::span<const Example> ba
     return static_cast<float>(std::log(w / alias.total_weight()));
   };
   if (softmax) {
-    for (NodeId p : positives) pos_ids.push_back(p), pos_logq.push_back(logq(p));
+    for (NodeId v : p.positives) p.pos_ids.push_back(v), p.pos_logq.push_back(logq(v));
     if (!batch.empty() && config_.negatives() > 0) {
-      negs.resize(static_cast<size_t>(config_.negatives()));
+      p.negs.resize(static_cast<size_t>(config_.negatives()));
       const int64_t key = static_cast<int64_t>(batch.front().user) * n_all + batch.front().item;
-      negatives_->Draw(item_type_, epoch, step, key, config_.negatives(), negs.data());
-      for (NodeId v : negs) neg_ids.push_back(v), neg_logq.push_back(logq(v));
+      negatives_->Draw(item_type_, epoch, step, key, config_.negatives(), p.negs.data());
+      for (NodeId v : p.negs) p.neg_ids.push_back(v), p.neg_logq.push_back(logq(v));
     }
   } else {
-    negs.resize(batch.size());
+    p.negs.resize(batch.size());
     for (size_t i = 0; i < batch.size(); ++i)
-      negatives_->Draw(item_type_, epoch, step, static_cast<int64_t>(batch[i].user) * n_all + batch[i].item, 1, &negs[i]);
+      negatives_->Draw(item_type_, epoch, step, static_cast<int64_t>(batch[i].user) * n_all + batch[i].item, 1, &p.negs[i]);
   }
-  std::vector<NodeId> seeds = users;
-  seeds.insert(seeds.end(), positives.begin(), positives.end());
-  seeds.insert(seeds.end(), negs.begin(), negs.end());
-  SampledSubgraph sg;
-  sampler_->Sample(seeds, epoch, step, sg);
+  std::vector<NodeId> seeds = p.users;
+  seeds.insert(seeds.end(), p.positives.begin(), p.positives.end());
+  seeds.insert(seeds.end(), p.negs.begin(), p.negs.end());
+  sampler_->Sample(seeds, epoch, step, p.sg);
   sample_s_ += Since(t0);
+  return p;
+}
 
-  t0 = Clock::now();
+double Trainer::GnnStep(int64_t epoch, int64_t step, std::span<const Example> batch, int64_t global_batch,
+                        const std::span<const Example>* next) {
+  const bool softmax = config_.loss() == TrainConfig::SAMPLED_SOFTMAX;
+  GnnPlan plan;
+  if (prefetched_ && prefetched_->epoch == epoch && prefetched_->step == step)
+    plan = std::move(*prefetched_);
+  else
+    plan = PlanGnnBatch(epoch, step, batch);
+  prefetched_.reset();
+  const SampledSubgraph& sg = plan.sg;
+  const std::vector<NodeId>& users = plan.users;
+  const std::vector<NodeId>& positives = plan.positives;
+  const std::vector<NodeId>& negs = plan.negs;
+
+  auto t0 = Clock::now();
   const std::vector<NodeId>& src = sg.blocks.front().src;
   std::vector<float> x = table_->Pull(GlobalIds(src));
   exchange_s_ += Since(t0);
@@ -334,58 +365,84 @@ double Trainer::GnnStep(int64_t epoch, int64_t step, std::span<const Example> ba
     }
   }
 
-  t0 = Clock::now();
-  const std::vector<NodeId>& dst = sg.blocks.back().dst;
-  std::unordered_map<NodeId, int32_t> position;
-  position.reserve(dst.size() * 2);
-  for (size_t i = 0; i < dst.size(); ++i) position.emplace(dst[i], static_cast<int32_t>(i));
-  auto positions = [&](const std::vector<NodeId>& v) {
-    std::vector<int32_t> p(v.size());
-    for (size_t i = 0; i < v.size(); ++i) p[i] = position.at(v[i]);
-    return p;
-  };
-  const std::vector<int32_t> pu = positions(users), pp = positions(positives), pn = positions(negs);
+  // Forward and backward: no MPI call in here, so it may run beside the next step's sampling.
   double loss_value = 0;
   std::vector<float> grad_x(x.size(), 0.0f);
-  if (kgnn_) kgnn_->params().ZeroGrads();
-  if (!batch.empty()) {
-    Tape& t = tape_;
-    t.Reset();
-    const int64_t dim = config_.dim();
-    Var x0 = t.ExternalLeaf(static_cast<int64_t>(src.size()), dim, x.data(), true);
-    std::vector<Var> weights;
-    Var out = kgnn_ ? (weights = kgnn_->WeightVars(t), kgnn_->Forward(t, sg, x0, weights))
-                    : LightGcnForward(t, sg, x0, degree_);
-    Var fu = Gather(t, out, pu), fp = Gather(t, out, pp);
-    Var loss;
-    if (softmax) {
-      Var fn = negs.empty() ? Var{} : Gather(t, out, pn);
-      SampledSoftmaxOptions so;
-      so.temperature = config_.temperature();
-      so.logq_correction = config_.logq_correction();
-      SampledSoftmaxInputs in{fu, fp, fn, {}, pos_ids, neg_ids, pos_logq, neg_logq};
-      loss = SampledSoftmaxLoss(t, in, so);
-    } else {
-      loss = BprLossFromEmbeddings(t, fu, fp, Gather(t, out, pn));
+  const auto compute = [&] {
+    const auto c0 = Clock::now();
+    const std::vector<NodeId>& dst = sg.blocks.back().dst;
+    std::unordered_map<NodeId, int32_t> position;
+    position.reserve(dst.size() * 2);
+    for (size_t i = 0; i < dst.size(); ++i) position.emplace(dst[i], static_cast<int32_t>(i));
+    auto positions = [&](const std::vector<NodeId>& v) {
+      std::vector<int32_t> p(v.size());
+      for (size_t i = 0; i < v.size(); ++i) p[i] = position.at(v[i]);
+      return p;
+    };
+    const std::vector<int32_t> pu = positions(users), pp = positions(positives), pn = positions(negs);
+    if (kgnn_) kgnn_->params().ZeroGrads();
+    if (!batch.empty()) {
+      Tape& t = tape_;
+      t.Reset();
+      const int64_t dim = config_.dim();
+      Var x0 = t.ExternalLeaf(static_cast<int64_t>(src.size()), dim, x.data(), true);
+      std::vector<Var> weights;
+      Var out = kgnn_ ? (weights = kgnn_->WeightVars(t), kgnn_->Forward(t, sg, x0, weights))
+                      : LightGcnForward(t, sg, x0, degree_);
+      Var fu = Gather(t, out, pu), fp = Gather(t, out, pp);
+      Var loss;
+      if (softmax) {
+        Var fn = negs.empty() ? Var{} : Gather(t, out, pn);
+        SampledSoftmaxOptions so;
+        so.temperature = config_.temperature();
+        so.logq_correction = config_.logq_correction();
+        SampledSoftmaxInputs in{fu, fp, fn, {}, plan.pos_ids, plan.neg_ids, plan.pos_logq, plan.neg_logq};
+        loss = SampledSoftmaxLoss(t, in, so);
+      } else {
+        loss = BprLossFromEmbeddings(t, fu, fp, Gather(t, out, pn));
+      }
+      if (config_.l2() > 0) {
+        Var ego = SliceRows(t, x0, 0, static_cast<int64_t>(dst.size()));
+        std::vector<Var> reg{Gather(t, ego, pu), Gather(t, ego, pp)};
+        if (!softmax) reg.push_back(Gather(t, ego, pn));
+        loss = Add(t, loss, L2Loss(t, reg, config_.l2(), static_cast<float>(batch.size())));
+      }
+      // The global loss is the mean over the global batch: this rank's share of it.
+      const float share = static_cast<float>(batch.size()) / static_cast<float>(global_batch);
+      t.Backward(loss, share);
+      loss_value = t.Scalar(loss) * share;
+      auto g = t.Grad(x0);
+      std::copy(g.data(), g.data() + g.size(), grad_x.begin());
+      const size_t d = static_cast<size_t>(dim);
+      for (size_t i : dropped)
+        std::fill(grad_x.begin() + static_cast<std::ptrdiff_t>(i * d), grad_x.begin() + static_cast<std::ptrdiff_t>((i + 1) * d), 0.0f);
+      if (kgnn_) kgnn_->AccumulateGradients(t, weights);
     }
-    if (config_.l2() > 0) {
-      Var ego = SliceRows(t, x0, 0, static_cast<int64_t>(dst.size()));
-      std::vector<Var> reg{Gather(t, ego, pu), Gather(t, ego, pp)};
-      if (!softmax) reg.push_back(Gather(t, ego, pn));
-      loss = Add(t, loss, L2Loss(t, reg, config_.l2(), static_cast<float>(batch.size())));
+    compute_s_ += Since(c0);
+  };
+  if (next && job_.overlap_sampling) {
+    // The worker thread computes; this thread samples the next batch (all MPI stays here, as
+    // MPI_THREAD_FUNNELED requires). Sampling reads only the graph, so the order does not change
+    // any result.
+    std::exception_ptr failure;
+    std::thread worker([&] {
+      try {
+        compute();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    });
+    try {
+      prefetched_ = PlanGnnBatch(epoch, step + 1, *next);
+    } catch (...) {
+      worker.join();
+      throw;
     }
-    // The global loss is the mean over the global batch: this rank's share of it.
-    const float share = static_cast<float>(batch.size()) / static_cast<float>(global_batch);
-    t.Backward(loss, share);
-    loss_value = t.Scalar(loss) * share;
-    auto g = t.Grad(x0);
-    std::copy(g.data(), g.data() + g.size(), grad_x.begin());
-    const size_t d = static_cast<size_t>(dim);
-    for (size_t i : dropped)
-      std::fill(grad_x.begin() + static_cast<std::ptrdiff_t>(i * d), grad_x.begin() + static_cast<std::ptrdiff_t>((i + 1) * d), 0.0f);
-    if (kgnn_) kgnn_->AccumulateGradients(t, weights);
+    worker.join();
+    if (failure) std::rethrow_exception(failure);
+  } else {
+    compute();
   }
-  compute_s_ += Since(t0);
 
   t0 = Clock::now();
   PushAndApply(*table_, *optimizer_, src, grad_x);
@@ -759,9 +816,16 @@ TrainSummary Trainer::Run() {
       if (config_.model() == TrainConfig::SGNS)
         loss = SgnsStep(epoch, step, std::span<const SkipGramPair>(pairs).subspan(static_cast<size_t>(b0), static_cast<size_t>(b1 - b0)),
                         std::max<int64_t>(1, global_batch));
-      else
+      else {
+        // The next step's batch (sampled during this step's compute); none after the last step
+        // of the epoch or when this step stops the run.
+        const int64_t n0 = std::min(local_n, (step + 1) * local_batch_), n1 = std::min(local_n, (step + 2) * local_batch_);
+        const std::span<const Example> next =
+            std::span<const Example>(examples_).subspan(static_cast<size_t>(n0), static_cast<size_t>(n1 - n0));
+        const bool last = step + 1 >= steps || (job_.max_steps > 0 && global_step_ + 1 >= job_.max_steps);
         loss = GnnStep(epoch, step, std::span<const Example>(examples_).subspan(static_cast<size_t>(b0), static_cast<size_t>(b1 - b0)),
-                       std::max<int64_t>(1, global_batch));
+                       std::max<int64_t>(1, global_batch), last ? nullptr : &next);
+      }
       ++global_step_;
       summary.examples += b1 - b0;
       loss_sum += loss;

@@ -45,6 +45,9 @@ struct TrainJob {
   int32_t eval_every = -1;      // >= 0 replaces the config's eval_every_epochs (0: never)
   int64_t max_steps = 0;        // > 0: stop (after a checkpoint) once this many steps ran (tests)
   bool quiet = false;           // no progress line
+  // GNN models: sample step s + 1 (on the calling thread, which owns every MPI call) while step
+  // s's forward/backward runs on a worker thread. Off: one after the other. Same results.
+  bool overlap_sampling = true;
 };
 
 struct TrainSummary {

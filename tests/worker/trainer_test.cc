@@ -231,6 +231,18 @@ TEST(Trainer, inference_equals_full_neighbourhood_forward_of_the_final_parameter
   }
 }
 
+TEST(Trainer, sampling_the_next_batch_during_compute_changes_no_bit) {
+  Communicator comm;
+  for (const char* model : {"lightgcn", "kgnn-drop"}) {
+    const std::string name = std::string("overlap-") + model;
+    RunTraining(comm, Job(model, name));
+    TrainJob serial = Job(model, name + "-off");
+    serial.overlap_sampling = false;
+    RunTraining(comm, serial);
+    EXPECT_EQ(MyShard(TheWorld().Run(name), comm.rank()), MyShard(TheWorld().Run(name + "-off"), comm.rank())) << model;
+  }
+}
+
 TEST(Trainer, item_id_dropout_is_deterministic_and_changes_the_run) {
   Communicator comm;
   RunTraining(comm, Job("kgnn-drop", "drop-a"));

@@ -1,6 +1,7 @@
 #include "online/fm_replay.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <unordered_set>
 
@@ -62,6 +63,8 @@ class Replayer {
         const bool static_hit = InTop(static_top_, song);
         r_.fm_hits += fm_hit;
         r_.static_hits += static_hit;
+        r_.fm_only_hits += fm_hit && !static_hit;
+        r_.static_only_hits += static_hit && !fm_hit;
         if (std::binary_search(familiar.begin(), familiar.end(), song)) {
           ++r_.familiar_targets;
           r_.familiar_fm_hits += fm_hit;
@@ -213,6 +216,12 @@ std::string FormatFmReplay(const FmReplayResult& r) {
   put(("hit_rate_static@" + k).c_str(), rate(r.static_hits, r.targets), "%.4f");
   const auto ratio = [](int64_t a, int64_t b) { return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0; };
   put("lift", ratio(r.fm_hits, r.static_hits), "%.3f");
+  // Paired comparison on the same targets (McNemar): only the targets one ranking hits and the
+  // other misses carry information; z = (b - c) / sqrt(b + c), |z| > 1.96 ~ p < 0.05.
+  count("fm_only_hits@" + k, r.fm_only_hits);
+  count("static_only_hits@" + k, r.static_only_hits);
+  const int64_t discordant = r.fm_only_hits + r.static_only_hits;
+  put("mcnemar_z", discordant > 0 ? static_cast<double>(r.fm_only_hits - r.static_only_hits) / std::sqrt(static_cast<double>(discordant)) : 0.0, "%.2f");
   count("cold_targets", r.cold_targets);
   put(("cold_hit_rate_fm@" + k).c_str(), rate(r.cold_fm_hits, r.cold_targets), "%.4f");
   put(("cold_hit_rate_static@" + k).c_str(), rate(r.cold_static_hits, r.cold_targets), "%.4f");

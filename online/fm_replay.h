@@ -42,6 +42,8 @@ struct FmReplayResult {
   int64_t targets = 0;  // scored steps
   int64_t fm_hits = 0;
   int64_t static_hits = 0;
+  int64_t fm_only_hits = 0;      // targets FM hits and the static vector misses
+  int64_t static_only_hits = 0;  // and the other way round
   int64_t familiar_targets = 0;  // targets the user played before (graph `listened` edges)
   int64_t familiar_fm_hits = 0;  // of which FM / the static vector hit
   int64_t familiar_static_hits = 0;

@@ -338,6 +338,10 @@ TEST(FmReplay, scores_fm_against_static_vector) {
   const std::string out = FormatFmReplay(r);
   EXPECT_NE(out.find("hit_rate_fm@2: 1.0000\n"), std::string::npos) << out;
   EXPECT_NE(out.find("hit_rate_static@2: 0.5000\n"), std::string::npos) << out;
+  // a#0's target: FM hits, static misses; c#0's: both hit. McNemar z = (1 - 0) / sqrt(1).
+  EXPECT_EQ(r.fm_only_hits, 1);
+  EXPECT_EQ(r.static_only_hits, 0);
+  EXPECT_NE(out.find("fm_only_hits@2: 1\nstatic_only_hits@2: 0\nmcnemar_z: 1.00\n"), std::string::npos) << out;
 }
 
 TEST(FmReplay, splits_targets_the_user_played_before) {

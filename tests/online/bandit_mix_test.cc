@@ -9,40 +9,23 @@
 #include <vector>
 
 #include "common/error.h"
-#include "graph/graph_builder.h"
 #include "graph/graph_io.h"
 #include "recall/channel_registry.h"
 #include "recall/interactions.h"
+#include "tests/recall/channel_fixture.h"
 #include "tests/test_util.h"
 
 namespace melograph {
 namespace {
 
-//   user:a ─ song:1 ─┐
-//          └ song:2 ─┴─ artist:x ─ song:5
-//   user:b ─ song:1 song:2 song:3
-//   user:c ─ song:3 ─┐
-//          └ song:4 ─┴─ artist:y
-// Songs 0..4 = song:1..5; users a = 0, b = 1, c = 2. Listeners: song:1-3 two each, song:4 one.
-// For user a: itemcf -> song:3; artist -> song:5; mostpop -> song:3, song:4, song:5.
-Graph MixGraph() {
-  return MakeGraph({{"user:a", "listened", "song:1"},
-                    {"user:a", "listened", "song:2"},
-                    {"user:b", "listened", "song:1"},
-                    {"user:b", "listened", "song:2"},
-                    {"user:b", "listened", "song:3"},
-                    {"user:c", "listened", "song:3"},
-                    {"user:c", "listened", "song:4"},
-                    {"song:1", "by_artist", "artist:x"},
-                    {"song:2", "by_artist", "artist:x"},
-                    {"song:5", "by_artist", "artist:x"},
-                    {"song:3", "by_artist", "artist:y"},
-                    {"song:4", "by_artist", "artist:y"}});
-}
+// tests/recall/channel_fixture.h: songs 0..5 = song:1..6; users a = 0, b = 1, c = 2. Listeners:
+// song:1-3 two each, song:4 one. For user a: itemcf -> song:3; artist -> song:5; mostpop ->
+// song:3, song:4, song:5.
+using testing::ChannelGraph;
 
 struct MixEnv {
   testing::TempDir dir;
-  Graph graph = MixGraph();
+  Graph graph = ChannelGraph();
   Interactions train = Interactions::FromGraph(graph, "user", "song", "listened");
   std::unique_ptr<Channel> mix;
   MixEnv() {

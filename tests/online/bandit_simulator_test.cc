@@ -228,7 +228,8 @@ TEST(BanditSimulator, csv_and_svg_show_every_policy) {
   EXPECT_THROW(SimulateBandits(CertainWorld(), Config(5, {})), UsageError);
 }
 
-TEST(BanditSimulator, ucb1_and_thompson_beat_greedy_and_epsilon_greedy_on_a_small_world) {
+// The planted tastes of a generated 24-user world, 6 genres x 2 languages (genre arms).
+BanditWorld SmallGeneratedWorld() {
   testing::TempDir dir;
   WorldConfig wc = WorldPreset("demo");
   wc.seed = 3;
@@ -238,7 +239,11 @@ TEST(BanditSimulator, ucb1_and_thompson_beat_greedy_and_epsilon_greedy_on_a_smal
   wc.genres = 6;
   wc.languages = 2;
   GenerateWorld(wc, dir.File("world"));
-  const BanditWorld world = LoadBanditWorld(dir.File("world"), BanditArms::kGenre);
+  return LoadBanditWorld(dir.File("world"), BanditArms::kGenre);
+}
+
+TEST(BanditSimulator, ucb1_and_thompson_beat_greedy_and_epsilon_greedy_on_a_small_world) {
+  const BanditWorld world = SmallGeneratedWorld();
   ASSERT_EQ(world.num_arms(), 6);
   // Per-user state, about 16,700 rounds per user: past the horizon where UCB1's logarithmic
   // exploration cost drops below greedy's linear loss from users locked on a wrong genre.
@@ -255,16 +260,7 @@ TEST(BanditSimulator, ucb1_and_thompson_beat_greedy_and_epsilon_greedy_on_a_smal
 }
 
 TEST(BanditSimulator, ucb1_tuned_beats_greedy_and_epsilon_greedy_at_a_shorter_horizon) {
-  testing::TempDir dir;
-  WorldConfig wc = WorldPreset("demo");
-  wc.seed = 3;
-  wc.users = 24;
-  wc.songs = 600;
-  wc.events = 2400;
-  wc.genres = 6;
-  wc.languages = 2;
-  GenerateWorld(wc, dir.File("world"));
-  const BanditWorld world = LoadBanditWorld(dir.File("world"), BanditArms::kGenre);
+  const BanditWorld world = SmallGeneratedWorld();
   // About 1,000 rounds per user: UCB1's radius sqrt(2 ln N / n) still over-explores there; the
   // variance-aware radius of UCB1-Tuned (rewards near 1 on the user's genres) does not.
   BanditSimConfig c = Config(24000, {"greedy", "eps-greedy", "ucb1", "ucb1-tuned"}, 1);

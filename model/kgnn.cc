@@ -1,26 +1,35 @@
 #include "model/kgnn.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "common/error.h"
+#include "model/lightgcn.h"
 #include "model/ops.h"
 
 namespace melograph {
 
 KgnnModel::KgnnModel(int64_t dim, int layers, std::span<const RelationId> relations, float slope,
-                     uint64_t seed)
-    : dim_(dim), layers_(layers), slope_(slope) {
+                     uint64_t seed, KgnnAggregator aggregator)
+    : dim_(dim), layers_(layers), slope_(slope), aggregator_(aggregator) {
   if (dim < 1 || layers < 1) throw UsageError("KGNN: dim and layers must be >= 1");
   if (relations.empty()) throw UsageError("KGNN: no relations");
   for (RelationId r : relations) {
     if (r >= slot_of_relation_.size()) slot_of_relation_.resize(r + 1, -1);
     if (slot_of_relation_[r] < 0) slot_of_relation_[r] = num_relations_++;
   }
+  const bool normalized = aggregator == KgnnAggregator::kNormalized;
+  per_layer_ = num_relations_ + (normalized ? 0 : 1);
   for (int l = 0; l < layers; ++l) {
-    for (int r = 0; r < num_relations_; ++r)
-      params_.Add("layer" + std::to_string(l) + ".relation" + std::to_string(r), dim, dim, seed);
-    params_.Add("layer" + std::to_string(l) + ".out", 2 * dim, dim, seed);
+    for (int r = 0; r < num_relations_; ++r) {
+      const int i = params_.Add("layer" + std::to_string(l) + ".relation" + std::to_string(r), dim, dim, seed);
+      if (!normalized) continue;
+      float* w = params_.values(i);  // identity: start from LightGCN's propagation
+      std::fill(w, w + dim * dim, 0.0f);
+      for (int64_t k = 0; k < dim; ++k) w[k * dim + k] = 1.0f;
+    }
+    if (!normalized) params_.Add("layer" + std::to_string(l) + ".out", 2 * dim, dim, seed);
   }
 }
 
@@ -40,7 +49,7 @@ std::vector<Var> KgnnModel::WeightVars(Tape& t) const {
 }
 
 Var KgnnModel::Forward(Tape& t, const SampledSubgraph& subgraph, Var input,
-                       std::span<const Var> weights) const {
+                       std::span<const Var> weights, std::span<const float> degree) const {
   const std::vector<Block>& blocks = subgraph.blocks;
   if (static_cast<int>(blocks.size()) != layers_)
     throw UsageError("KGNN: the subgraph has " + std::to_string(blocks.size()) +
@@ -53,13 +62,14 @@ Var KgnnModel::Forward(Tape& t, const SampledSubgraph& subgraph, Var input,
   Var h = input;
   Var total = SliceRows(t, h, 0, seeds);
   for (int l = 0; l < layers_; ++l) {
-    h = Layer(t, blocks[l], h, l, weights);
+    h = Layer(t, blocks[l], h, l, weights, degree);
     total = Add(t, total, SliceRows(t, h, 0, seeds));
   }
   return Scale(t, total, 1.0f / static_cast<float>(layers_ + 1));
 }
 
-Var KgnnModel::Layer(Tape& t, const Block& b, Var h, int l, std::span<const Var> weights) const {
+Var KgnnModel::Layer(Tape& t, const Block& b, Var h, int l, std::span<const Var> weights,
+                     std::span<const float> degree) const {
   if (l < 0 || l >= layers_) throw UsageError("KGNN: layer " + std::to_string(l) + " outside [0, " + std::to_string(layers_) + ")");
   if (static_cast<int>(weights.size()) != params_.num_tensors())
     throw UsageError("KGNN: wrong number of weight variables");
@@ -67,7 +77,9 @@ Var KgnnModel::Layer(Tape& t, const Block& b, Var h, int l, std::span<const Var>
   const int64_t n_dst = static_cast<int64_t>(b.dst.size());
   if (t.node(h).rows != n_src) throw UsageError("KGNN: layer input rows differ from the block's sources");
   const int64_t edges = b.num_edges();
-  const int first = l * (num_relations_ + 1);
+  const bool normalized = aggregator_ == KgnnAggregator::kNormalized;
+  if (normalized && degree.empty()) throw UsageError("KGNN: the normalized aggregator needs node degrees");
+  const int first = l * per_layer_;
   // Messages h_u W_r are computed only for the (source, relation) pairs some edge uses: per
   // present relation, its distinct source rows are gathered and multiplied once (a relation's
   // edges touch few of the block's sources, so transforming every source row by every relation
@@ -114,14 +126,37 @@ Var KgnnModel::Layer(Tape& t, const Block& b, Var h, int l, std::span<const Var>
     dst_of_edge.resize(static_cast<size_t>(edges));
     for (int64_t i = 0; i < n_dst; ++i)
       for (int64_t e = b.edge_offsets[i]; e < b.edge_offsets[i + 1]; ++e) dst_of_edge[e] = static_cast<int32_t>(i);
-    Var logits = LeakyRelu(t, RowDot(t, messages, Gather(t, h_dst, dst_of_edge)), slope_);
+    Var logits = RowDot(t, messages, Gather(t, h_dst, dst_of_edge));
+    // kNormalized scales the dot products by 1/sqrt(dim), as scaled dot-product attention does:
+    // unscaled, the logits of trained rows (norms ~1-2) make the attention peak on one neighbour
+    // and cost recall (docs/BENCHMARKS.md, "Knowledge graph earns its place").
+    if (normalized) logits = Scale(t, logits, 1.0f / std::sqrt(static_cast<float>(dim_)));
+    logits = LeakyRelu(t, logits, slope_);
+    std::vector<float> mass;  // kNormalized: per edge, the total LightGCN weight of its dst
+    if (normalized) {
+      const std::vector<float> w = LightGcnEdgeWeights(b, degree);
+      std::vector<float> log_w(w.size());
+      mass.assign(w.size(), 0.0f);
+      for (int64_t i = 0; i < n_dst; ++i) {
+        double total = 0;
+        for (int64_t e = b.edge_offsets[i]; e < b.edge_offsets[i + 1]; ++e) total += w[e];
+        for (int64_t e = b.edge_offsets[i]; e < b.edge_offsets[i + 1]; ++e) {
+          // A zero weight (zero degree) gets a logit far below any other: no attention mass.
+          log_w[e] = w[e] > 0 ? std::log(w[e]) : -1e30f;
+          mass[e] = static_cast<float>(total);
+        }
+      }
+      logits = Add(t, logits, t.Leaf(edges, 1, log_w, false));
+    }
     Var alpha = SegmentSoftmax(t, logits, b.edge_offsets);
+    if (normalized) alpha = Mul(t, alpha, t.Leaf(edges, 1, mass, false));
     identity.resize(static_cast<size_t>(edges));
     for (int64_t e = 0; e < edges; ++e) identity[e] = static_cast<int32_t>(e);
     neighbours = SegmentWeightedSum(t, messages, identity, alpha, b.edge_offsets);
   } else {
     neighbours = t.Zeros(n_dst, dim_);
   }
+  if (normalized) return neighbours;
   const Var parts[] = {h_dst, neighbours};
   Var out = MatMul(t, ConcatCols(t, parts), weights[first + num_relations_]);
   if (l + 1 < layers_) out = LeakyRelu(t, out, 0.2f);

@@ -82,6 +82,8 @@ class Validator {
           "item_id_dropout", "must be in [0, 1)");
     Check(c_.item_id_dropout() == 0 || c_.model() == TrainConfig::KGNN, "item_id_dropout",
           "is a KGNN option (LightGCN and skip-gram have no other way to represent an item)");
+    Check(c_.kgnn_aggregator() == TrainConfig::CONCAT || c_.model() == TrainConfig::KGNN, "kgnn_aggregator",
+          "is a KGNN option");
     Check(c_.checkpoint_every_steps() >= 0, "checkpoint_every_steps", "must be >= 0");
     Check(c_.eval_every_epochs() >= 0, "eval_every_epochs", "must be >= 0");
     Check(c_.eval_k() >= 1, "eval_k", "must be >= 1");

@@ -264,7 +264,10 @@ void Trainer::SetUpModel() {
       for (size_t r = 0; r < graph_->relations().size(); ++r) rels.push_back(static_cast<RelationId>(r));
     else
       rels = propagation_.ids;
-    kgnn_ = std::make_unique<KgnnModel>(dim, layers, rels, config_.attention_slope(), config_.seed());
+    kgnn_ = std::make_unique<KgnnModel>(dim, layers, rels, config_.attention_slope(), config_.seed(),
+                                        config_.kgnn_aggregator() == TrainConfig::NORMALIZED_ATTENTION
+                                            ? KgnnAggregator::kNormalized
+                                            : KgnnAggregator::kConcat);
     dense_optimizer_ = std::make_unique<DenseOptimizer>(DenseOptions(config_), kgnn_->params().size());
   }
 }
@@ -387,7 +390,7 @@ double Trainer::GnnStep(int64_t epoch, int64_t step, std::span<const Example> ba
       const int64_t dim = config_.dim();
       Var x0 = t.ExternalLeaf(static_cast<int64_t>(src.size()), dim, x.data(), true);
       std::vector<Var> weights;
-      Var out = kgnn_ ? (weights = kgnn_->WeightVars(t), kgnn_->Forward(t, sg, x0, weights))
+      Var out = kgnn_ ? (weights = kgnn_->WeightVars(t), kgnn_->Forward(t, sg, x0, weights, degree_))
                       : LightGcnForward(t, sg, x0, degree_);
       Var fu = Gather(t, out, pu), fp = Gather(t, out, pp);
       Var loss;
@@ -618,7 +621,7 @@ std::vector<float> Trainer::Infer() {
       Tape t;
       Var h = t.ExternalLeaf(static_cast<int64_t>(src_rows.size()), dim, h_src.data(), false);
       const std::vector<Var> w = kgnn_->WeightVars(t);
-      auto v = t.Value(kgnn_->Layer(t, b, h, l, w));
+      auto v = t.Value(kgnn_->Layer(t, b, h, l, w, degree_));
       std::copy(v.data(), v.data() + v.size(), next.begin() + static_cast<ptrdiff_t>(c0 * d));
     }
     layer = std::move(next);

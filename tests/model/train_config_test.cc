@@ -75,6 +75,9 @@ TEST(TrainConfig, bad_values_name_the_field_line_and_reason) {
   EXPECT_EQ(ErrorOf("model: KGNN\nfanouts: [3]\nitem_id_dropout: 1\n"),
             "cfg.pbtxt:3:1: item_id_dropout: must be in [0, 1)");
   EXPECT_EQ(ErrorOf("layers: 2\nitem_id_dropout: 0.5\n").rfind("cfg.pbtxt:2:1: item_id_dropout: is a KGNN option", 0), 0u);
+  EXPECT_EQ(ErrorOf("layers: 2\nkgnn_aggregator: NORMALIZED_ATTENTION\n"),
+            "cfg.pbtxt:2:1: kgnn_aggregator: is a KGNN option");
+  EXPECT_EQ(ErrorOf("model: KGNN\nfanouts: [3]\nkgnn_aggregator: NORMALIZED_ATTENTION\n"), "no error");
 }
 
 TEST(TrainConfig, unreadable_file_is_an_io_error) {

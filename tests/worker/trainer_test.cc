@@ -73,6 +73,11 @@ World& TheWorld() {
                                                     "model: KGNN\nepochs: 1\nloss: BPR\nfanouts: [3, 3]\nitem_id_dropout: 0.5\n"
                                                     "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n"
                                                     "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n");
+      testing::WriteFile(x.Config("kgnn-norm"), common +
+                                                    "model: KGNN\nepochs: 1\nloss: BPR\nfanouts: [3, 3]\nitem_id_dropout: 0.5\n"
+                                                    "kgnn_aggregator: NORMALIZED_ATTENTION\n"
+                                                    "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n"
+                                                    "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n");
       testing::WriteFile(x.Config("sgns"), common +
                                                "model: SGNS\nepochs: 1\nnegatives: 2\nwalk_length: 6\nwalks_per_node: 1\nwindow: 2\n"
                                                "metapaths: 'user -listened-> song -rev_listened-> user'\n");
@@ -129,7 +134,7 @@ TEST(Trainer, lightgcn_is_bit_identical_across_runs_and_after_resume) {
 
 TEST(Trainer, every_model_writes_a_valid_run_of_every_node) {
   Communicator comm;
-  for (const char* model : {"softmax", "kgnn", "sgns"}) {
+  for (const char* model : {"softmax", "kgnn", "kgnn-norm", "sgns"}) {
     RunTraining(comm, Job(model, model));
     comm.Barrier();
     if (comm.rank() == 0) {
@@ -157,7 +162,7 @@ TEST(Trainer, inference_equals_full_neighbourhood_forward_of_the_final_parameter
   Communicator comm;
   if (comm.size() != 1) GTEST_SKIP() << "checked at one rank (every rank skips)";
   const std::string relations = "listened|rev_listened";
-  for (const char* model : {"lightgcn", "kgnn", "kgnn-drop"}) {
+  for (const char* model : {"lightgcn", "kgnn", "kgnn-drop", "kgnn-norm"}) {
     const bool is_kgnn = std::string(model).starts_with("kgnn");
     const std::string run = TheWorld().Run(std::string("infer-") + model);
     RunTraining(comm, Job(model, std::string("infer-") + model));
@@ -174,7 +179,8 @@ TEST(Trainer, inference_equals_full_neighbourhood_forward_of_the_final_parameter
     for (NodeId g = 0; g < n; ++g)
       std::copy(table.begin() + g * dim, table.begin() + (g + 1) * dim, x.begin() + shard.original_id(g) * dim);
     const std::string hop = is_kgnn ? "listened|rev_listened|by_artist|rev_by_artist" : relations;
-    if (std::string(model) == "kgnn-drop") {
+    const bool drops = std::string(model) == "kgnn-drop" || std::string(model) == "kgnn-norm";
+    if (drops) {
       // item_id_dropout: songs without a listened edge enter inference with a zero row.
       const RelationSet heard = serial.relations().Resolve("rev_listened");
       const NodeType& songs = graph->node_types()[*graph->FindType("song")];
@@ -202,21 +208,22 @@ TEST(Trainer, inference_equals_full_neighbourhood_forward_of_the_final_parameter
     Var in = t.ExternalLeaf(static_cast<int64_t>(sg.blocks.front().src.size()), dim, src_x.data(), false);
     Var out;
     std::unique_ptr<KgnnModel> kgnn;
+    // Degrees under the propagation relations (the hops' union).
+    std::vector<float> degree(static_cast<size_t>(n), 0.0f);
+    const RelationSet propagation = serial.relations().Resolve(hop);
+    for (NodeId v = 0; v < n; ++v) {
+      const RowSpans row = serial.Row(v);
+      for (int64_t e = 0; e < row.size(); ++e) degree[static_cast<size_t>(v)] += propagation.Contains(row.relation[static_cast<size_t>(e)]) ? 1.0f : 0.0f;
+    }
     if (is_kgnn) {
-      const RelationSet rels = serial.relations().Resolve(hop);
-      kgnn = std::make_unique<KgnnModel>(dim, 2, rels.ids, 0.2f, 7);
+      kgnn = std::make_unique<KgnnModel>(dim, 2, propagation.ids, 0.2f, 7,
+                                         std::string(model) == "kgnn-norm" ? KgnnAggregator::kNormalized : KgnnAggregator::kConcat);
       const std::vector<float> dense = ckpt.GetArray<float>("dense.values");
       ASSERT_EQ(dense.size(), kgnn->params().all_values().size());
       std::copy(dense.begin(), dense.end(), kgnn->params().all_values().begin());
       const std::vector<Var> w = kgnn->WeightVars(t);
-      out = kgnn->Forward(t, sg, in, w);
+      out = kgnn->Forward(t, sg, in, w, degree);
     } else {
-      std::vector<float> degree(static_cast<size_t>(n), 0.0f);
-      const RelationSet rels = serial.relations().Resolve(relations);
-      for (NodeId v = 0; v < n; ++v) {
-        const RowSpans row = serial.Row(v);
-        for (int64_t e = 0; e < row.size(); ++e) degree[static_cast<size_t>(v)] += rels.Contains(row.relation[static_cast<size_t>(e)]) ? 1.0f : 0.0f;
-      }
       out = LightGcnForward(t, sg, in, degree);
     }
     auto expected = t.Value(out);  // rows in blocks.back().dst order == all
@@ -233,7 +240,7 @@ TEST(Trainer, inference_equals_full_neighbourhood_forward_of_the_final_parameter
 
 TEST(Trainer, sampling_the_next_batch_during_compute_changes_no_bit) {
   Communicator comm;
-  for (const char* model : {"lightgcn", "kgnn-drop"}) {
+  for (const char* model : {"lightgcn", "kgnn-drop", "kgnn-norm"}) {
     const std::string name = std::string("overlap-") + model;
     RunTraining(comm, Job(model, name));
     TrainJob serial = Job(model, name + "-off");

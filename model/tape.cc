@@ -1,21 +1,69 @@
 #include "model/tape.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <new>
 
 #include "common/error.h"
 
 namespace melograph {
 
+Tape::MappedFloats::MappedFloats(int64_t n) : size(n) {
+  if (n <= 0) return;
+  void* p = mmap(nullptr, static_cast<size_t>(n) * sizeof(float), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  data = static_cast<float*>(p);
+}
+
+Tape::MappedFloats& Tape::MappedFloats::operator=(MappedFloats&& o) noexcept {
+  if (this != &o) {
+    if (data) munmap(data, static_cast<size_t>(size) * sizeof(float));
+    data = o.data;
+    size = o.size;
+    o.data = nullptr;
+    o.size = 0;
+  }
+  return *this;
+}
+
+Tape::MappedFloats::~MappedFloats() {
+  if (data) munmap(data, static_cast<size_t>(size) * sizeof(float));
+}
+
 void Tape::Reset() {
   nodes_.clear();
-  values_.clear();
-  grads_.clear();
+  int64_t used = 0;
+  for (const Chunk& c : chunks_) used += c.used;
+  if (chunk_ > 0) {
+    // The step overflowed its first chunk: keep one chunk of the whole step's size instead
+    // (freed before the new one is allocated, so no two copies coexist), with a quarter more
+    // room so that the next, slightly larger step does not overflow again. The room costs
+    // address space only: pages that are never written are never resident.
+    chunks_.clear();
+    Chunk c;
+    c.mem = MappedFloats(std::max(used + used / 4, kMinChunkFloats));
+    chunks_.push_back(std::move(c));
+  }
+  for (Chunk& c : chunks_) c.used = 0;
+  chunk_ = 0;
+  grads_size_ = 0;
   ints_.clear();
   for (SlotGrad& s : slots_) {
     s.rows.clear();
     s.values.clear();
     s.aggregated.Clear();
   }
+}
+
+void Tape::Release() {
+  std::vector<Node>().swap(nodes_);
+  chunks_.clear();
+  chunk_ = 0;
+  grads_ = MappedFloats();
+  grads_size_ = 0;
+  std::vector<int64_t>().swap(ints_);
+  std::vector<SlotGrad>().swap(slots_);
 }
 
 Var Tape::AddNode(OpKind kind, int64_t rows, int64_t cols, int32_t a, int32_t b, int32_t c) {
@@ -35,8 +83,7 @@ Var Tape::AddNodeUninit(OpKind kind, int64_t rows, int64_t cols, int32_t a, int3
   n.c = c;
   n.requires_grad = (a >= 0 && nodes_[a].requires_grad) || (b >= 0 && nodes_[b].requires_grad) ||
                     (c >= 0 && nodes_[c].requires_grad);
-  n.value_offset = static_cast<int64_t>(values_.size());
-  values_.resize(values_.size() + static_cast<size_t>(rows * cols));
+  n.value = AllocateValue(rows * cols);
   nodes_.push_back(n);
   return Var{static_cast<int32_t>(nodes_.size() - 1)};
 }
@@ -61,6 +108,34 @@ Var Tape::ExternalLeaf(int64_t rows, int64_t cols, const float* values, bool req
   return Var{static_cast<int32_t>(nodes_.size() - 1)};
 }
 
+float* Tape::AllocateValue(int64_t n) {
+  while (chunk_ < chunks_.size() && chunks_[chunk_].size() - chunks_[chunk_].used < n) {
+    if (chunks_[chunk_].used == 0 && chunk_ + 1 == chunks_.size()) break;  // replace below
+    ++chunk_;
+  }
+  if (chunk_ == chunks_.size() || chunks_[chunk_].size() - chunks_[chunk_].used < n) {
+    Chunk c;
+    c.mem = MappedFloats(std::max(n, kMinChunkFloats));
+    if (chunk_ < chunks_.size()) {
+      chunks_[chunk_] = std::move(c);  // an unused last chunk that is too small
+    } else {
+      chunks_.push_back(std::move(c));
+    }
+  }
+  Chunk& c = chunks_[chunk_];
+  float* p = c.data() + c.used;
+  c.used += n;
+  return p;
+}
+
+int64_t Tape::ArenaBytes() const {
+  int64_t bytes = 0;
+  for (const Chunk& c : chunks_) bytes += c.size() * static_cast<int64_t>(sizeof(float));
+  bytes += grads_.size * static_cast<int64_t>(sizeof(float));
+  bytes += static_cast<int64_t>(ints_.capacity() * sizeof(int64_t) + nodes_.capacity() * sizeof(Node));
+  return bytes;
+}
+
 Var Tape::Zeros(int64_t rows, int64_t cols) { return AddNode(OpKind::kLeaf, rows, cols); }
 
 ConstMatrixMap Tape::Value(Var v) const {
@@ -71,7 +146,7 @@ ConstMatrixMap Tape::Value(Var v) const {
 ConstMatrixMap Tape::Grad(Var v) const {
   const Node& n = nodes_[v.id];
   if (n.grad_offset < 0) throw UsageError("Tape::Grad: node has no gradient (call Backward)");
-  return ConstMatrixMap(grads_.data() + n.grad_offset, n.rows, n.cols);
+  return ConstMatrixMap(grads_.data + n.grad_offset, n.rows, n.cols);
 }
 
 const SparseRowGrad& Tape::SparseGradient(int slot) const {
@@ -98,14 +173,19 @@ void Tape::Backward(Var loss, float seed) {
     n.grad_offset = total;
     total += n.size();
   }
-  grads_.assign(static_cast<size_t>(total), 0.0f);
+  if (total > grads_.size) {
+    grads_ = MappedFloats();  // free first: never two gradient arenas at once
+    grads_ = MappedFloats(total + total / 4);  // room for larger steps (see Reset)
+  }
+  grads_size_ = total;
+  std::fill_n(grads_.data, total, 0.0f);
   for (SlotGrad& s : slots_) {
     s.rows.clear();
     s.values.clear();
     s.aggregated.Clear();
   }
   if (!l.requires_grad) return;
-  grads_[nodes_[loss.id].grad_offset] = seed;
+  grads_.data[nodes_[loss.id].grad_offset] = seed;
   // The GatherTable contributions must be recorded in op order (the aggregation contract), but
   // reverse mode visits ops backwards: record per node first, then replay in forward order.
   for (int32_t id = loss.id; id >= 0; --id) {

@@ -10,16 +10,21 @@
 // (model/sparse_grad.h: sorted by row, each row summed in the order the contributions were
 // recorded: op order, then position in the op's id list), so results are deterministic.
 //
-// Speed: Reset() keeps every arena's capacity, so a training loop that rebuilds a graph of the
-// same shape each step does no heap allocation after the first step. Values are exposed as
-// Eigen maps over the arenas. A map (or pointer) stays valid only until the next op is added
-// (an arena may grow); take maps after building the graph, or re-take them.
+// Speed and memory: node values live in chunks that never move (a node's value is one
+// contiguous range of one chunk), so a growing graph copies nothing, no transient second copy
+// exists, and value maps stay valid until Reset(). Reset() keeps the chunks; when a step needed
+// more than one, they are replaced by one chunk of the step's total (old chunks freed first), so
+// a training loop that rebuilds a graph of the same shape each step allocates nothing after the
+// second step and holds about one step's values, not a doubled vector's up-to-2x capacity. The
+// gradient arena is sized exactly in Backward. ArenaBytes() reports what the arenas hold
+// (worker/memory_plan.h models it). Gradient maps stay valid until the next Backward or Reset.
 //
 // Not thread-safe: one tape per thread.
 #pragma once
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -75,7 +80,7 @@ class Tape {
     bool requires_grad = false;
     bool broadcast = false;  // kAdd/kSub: b is one row; kMatMul: b transposed
     int64_t rows = 0, cols = 0;
-    int64_t value_offset = -1;        // into the value arena, or -1 when external
+    float* value = nullptr;           // in a value chunk; null when external
     const float* external = nullptr;  // external leaf value / GatherTable table
     int64_t grad_offset = -1;         // set by Backward for nodes that require a gradient
     int32_t a = -1, b = -1, c = -1;   // input node ids
@@ -93,6 +98,8 @@ class Tape {
 
   // Forgets every node (keeps the arenas' capacity).
   void Reset();
+  // Forgets every node and frees every arena (before a phase that needs the memory).
+  void Release();
 
   // A leaf holding a copy of `values` (rows * cols floats, row-major).
   Var Leaf(int64_t rows, int64_t cols, std::span<const float> values, bool requires_grad);
@@ -115,6 +122,8 @@ class Tape {
   const SparseRowGrad& SparseGradient(int slot) const;
 
   const Node& node(Var v) const { return nodes_[v.id]; }
+  // Bytes the tape holds now: value chunks, gradient arena, index arena and nodes (capacities).
+  int64_t ArenaBytes() const;
   int64_t num_nodes() const { return static_cast<int64_t>(nodes_.size()); }
 
   // ---- for op implementations (model/ops.cc) ----
@@ -125,13 +134,13 @@ class Tape {
   Var AddNodeUninit(OpKind kind, int64_t rows, int64_t cols, int32_t a = -1, int32_t b = -1,
                     int32_t c = -1);
   Node& mutable_node(Var v) { return nodes_[v.id]; }
-  float* MutableValue(Var v) { return values() + nodes_[v.id].value_offset; }
+  float* MutableValue(Var v) { return nodes_[v.id].value; }
   const float* ValuePtr(int32_t id) const {
     const Node& n = nodes_[id];
-    return n.external ? n.external : values() + n.value_offset;
+    return n.external ? n.external : n.value;
   }
   float* GradPtr(int32_t id) {
-    return nodes_[id].grad_offset < 0 ? nullptr : grads_.data() + nodes_[id].grad_offset;
+    return nodes_[id].grad_offset < 0 ? nullptr : grads_.data + nodes_[id].grad_offset;
   }
   // Copies an index array into the int arena; returns its offset.
   template <typename T>
@@ -143,18 +152,32 @@ class Tape {
   const int64_t* Indices(int64_t offset) const { return ints_.data() + offset; }
 
  private:
-  // A float whose value-initialisation leaves it uninitialised, so growing the arena costs no
-  // memset (ops that accumulate use AddNode, which zeroes).
-  struct RawFloat {
-    float v;
-    RawFloat() {}  // NOLINT: deliberately no initialiser
+  // Floats in pages mapped for the tape alone (mmap), so that freeing them returns them to the
+  // system whatever the allocator's thresholds: a step's arenas never linger as free heap.
+  struct MappedFloats {
+    float* data = nullptr;
+    int64_t size = 0;
+    MappedFloats() = default;
+    explicit MappedFloats(int64_t n);
+    MappedFloats(MappedFloats&& o) noexcept : data(o.data), size(o.size) { o.data = nullptr, o.size = 0; }
+    MappedFloats& operator=(MappedFloats&& o) noexcept;
+    ~MappedFloats();
   };
-  static_assert(sizeof(RawFloat) == sizeof(float));
-  float* values() { return reinterpret_cast<float*>(values_.data()); }
-  const float* values() const { return reinterpret_cast<const float*>(values_.data()); }
+  // A value chunk: `size` floats, uninitialised (ops that accumulate use AddNode, which zeroes),
+  // the first `used` of them handed out this step.
+  struct Chunk {
+    MappedFloats mem;
+    int64_t used = 0;
+    int64_t size() const { return mem.size; }
+    float* data() { return mem.data; }
+  };
+  static constexpr int64_t kMinChunkFloats = int64_t{1} << 18;  // 1 MiB
+  float* AllocateValue(int64_t n);
   std::vector<Node> nodes_;
-  std::vector<RawFloat> values_;
-  std::vector<float> grads_;
+  std::vector<Chunk> chunks_;
+  size_t chunk_ = 0;  // the chunk being filled
+  MappedFloats grads_;    // capacity
+  int64_t grads_size_ = 0;  // in use
   std::vector<int64_t> ints_;
   // Per table slot: gradient contributions in recording order, then the aggregate.
   struct SlotGrad {

@@ -3,6 +3,9 @@
 #include <Eigen/Core>
 
 #include <algorithm>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -39,6 +42,7 @@
 #include "sampler/skipgram_pairs.h"
 #include "worker/checkpoint.h"
 #include "worker/embedding_table.h"
+#include "worker/batch_shape.h"
 #include "worker/memory_plan.h"
 #include "worker/train_metrics.h"
 
@@ -83,37 +87,6 @@ bool InType(const TypeRange& t, NodeId v) { return v >= t.begin && v < t.begin +
 
 constexpr uint64_t kItemIdDropoutSalt = 0x69642d64726f70ULL;  // "id-drop"
 
-// Hop relation sets, nearest hop first (the sampler's order); the config lists them outermost first.
-std::vector<RelationSet> HopRelations(const TrainConfig& c, const RelationTable& table, size_t hops) {
-  std::vector<RelationSet> out;
-  if (c.hops_size() == 0) {
-    RelationSet s = table.Resolve(c.target_relation() + "|rev_" + c.target_relation());
-    out.assign(hops, s);
-    return out;
-  }
-  if (static_cast<size_t>(c.hops_size()) != hops)
-    throw UsageError("train: " + std::to_string(c.hops_size()) + " hop relation filters for " +
-                     std::to_string(hops) + " layers");
-  for (int h = c.hops_size() - 1; h >= 0; --h) {
-    std::string names;
-    for (const auto& r : c.hops(h).relation()) names += (names.empty() ? "" : "|") + r;
-    out.push_back(table.Resolve(names));
-  }
-  return out;
-}
-
-RelationSet UnionOf(const std::vector<RelationSet>& sets) {
-  RelationSet u;
-  u.all = false;
-  for (const auto& s : sets) {
-    if (s.all) return s;
-    u.ids.insert(u.ids.end(), s.ids.begin(), s.ids.end());
-  }
-  std::sort(u.ids.begin(), u.ids.end());
-  u.ids.erase(std::unique(u.ids.begin(), u.ids.end()), u.ids.end());
-  return u;
-}
-
 // `items` ordered by key(item, position), ties by position: an order that depends only on the
 // items and the key (seed, epoch...), never on ranks or threads.
 template <typename T, typename Key>
@@ -137,7 +110,6 @@ class Trainer {
     if (job.epochs_override > 0) config_.set_epochs(job.epochs_override);
     if (job.eval_every >= 0) config_.set_eval_every_epochs(job.eval_every);
     graph_ = std::make_unique<DistGraph>(DistGraph::Open(comm, job.partition_dir));
-    CheckMemoryPlan(PlanMemory(graph_->manifest(), config_), job.mem_per_rank);
     graph_dir_ = job.graph_dir.empty() ? graph_->manifest().graph_dir() : job.graph_dir;
     if (graph_dir_.empty())
       throw UsageError("train: the partition does not record its graph directory; pass --graph");
@@ -145,6 +117,20 @@ class Trainer {
     if (full_graph_->num_nodes() != graph_->num_nodes())
       throw UsageError("train: graph " + graph_dir_ + " has " + std::to_string(full_graph_->num_nodes()) +
                        " nodes, the partition " + std::to_string(graph_->num_nodes()));
+    if (job.mem_per_rank > 0) {
+      // The plan from a few steps (GNN) or walks (skip-gram) sampled on the graph, as `melograph
+      // plan` prints it (the manifest-only estimate can overstate them: it must not refuse a job
+      // that fits).
+      const int64_t local = (config_.batch_size() + comm.size() - 1) / comm.size();
+      BatchShape shape;
+      if (GnnLayers(config_) > 0) {
+        const SerialGraph serial(std::shared_ptr<const Graph>(full_graph_.get(), [](const Graph*) {}));
+        shape = MeasureBatchShape(serial, config_, local, config_.seed());
+      } else {
+        shape = MeasureWalkShape(*full_graph_, config_, local, config_.seed());
+      }
+      CheckMemoryPlan(PlanMemory(graph_->manifest(), config_, &shape), job.mem_per_rank);
+    }
     user_type_ = FindTypeId(graph_->node_types(), config_.user_type());
     item_type_ = FindTypeId(graph_->node_types(), config_.item_type());
     k_ = comm.size();
@@ -204,7 +190,8 @@ class Trainer {
   std::unique_ptr<KgnnModel> kgnn_;
   std::unique_ptr<DenseOptimizer> dense_optimizer_;
   std::unique_ptr<NegativeTables> negatives_;
-  std::unique_ptr<DistNeighborSampler> sampler_;
+  std::unique_ptr<DistNeighborSampler> sampler_;  // created on first use, dropped for inference
+  NeighborSamplerOptions sampler_options_;
   std::vector<RelationSet> hop_relations_;
   std::vector<float> degree_;  // propagation degree per graph id (LightGCN normalisation)
   RelationSet propagation_;
@@ -257,6 +244,7 @@ void Trainer::SetUpModel() {
   for (int h = layers - 1; h >= 0; --h) so.fanouts.push_back(h < config_.fanouts_size() ? config_.fanouts(h) : -1);
   so.relations = hop_relations_;
   so.seed = config_.seed();
+  sampler_options_ = so;
   sampler_ = std::make_unique<DistNeighborSampler>(*graph_, so);
   if (config_.model() == TrainConfig::KGNN) {
     std::vector<RelationId> rels;
@@ -330,6 +318,7 @@ Trainer::GnnPlan Trainer::PlanGnnBatch(int64_t epoch, int64_t step, std::span<co
   std::vector<NodeId> seeds = p.users;
   seeds.insert(seeds.end(), p.positives.begin(), p.positives.end());
   seeds.insert(seeds.end(), p.negs.begin(), p.negs.end());
+  if (!sampler_) sampler_ = std::make_unique<DistNeighborSampler>(*graph_, sampler_options_);
   sampler_->Sample(seeds, epoch, step, p.sg);
   sample_s_ += Since(t0);
   return p;
@@ -521,6 +510,17 @@ std::vector<NodeId> Trainer::OwnedNeighbors(const RelationSet& relations) const 
 }
 
 std::vector<float> Trainer::Infer() {
+  // Training's tape and the sampler's exchange buffers are not needed here; kept, they would add
+  // a whole step to the inference peak (worker/memory_plan.h counts the two phases apart). The
+  // sampler is re-created if training continues (its samples depend on no state it keeps).
+  tape_.Release();
+  prefetched_.reset();
+  sampler_.reset();
+#ifdef __GLIBC__
+  // Freed heap pages stay resident until trimmed (glibc keeps buffers under its mmap threshold
+  // in the heap): hand them back, or inference would sit on top of the training step's bytes.
+  malloc_trim(0);
+#endif
   const int64_t dim = config_.dim();
   const PartitionShard& shard = graph_->shard();
   const size_t owned = static_cast<size_t>(shard.num_owned());
@@ -903,6 +903,15 @@ TrainSummary Trainer::Run() {
 }  // namespace
 
 TrainSummary RunTraining(Communicator& comm, const TrainJob& job) {
+#ifdef __GLIBC__
+  // A step allocates and frees buffers of 1-30 MB (pulled rows, gradients, exchange). Served by
+  // fresh mmaps they cost a page fault per 4 KiB every step (+0.7 s, +13%, on a Last.fm epoch).
+  // glibc raises its mmap threshold to 32 MiB only after freeing such a mapping, which made the
+  // speed depend on the allocation history; fix it at the value it converges to (and the trim
+  // threshold at twice that, as the dynamic rule does), so such buffers are reused from the heap.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
   Trainer trainer(comm, job);
   return trainer.Run();
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/error.h"
@@ -49,27 +50,41 @@ TEST(MemoryPlan, terms_follow_the_documented_formulas) {
   EXPECT_EQ(Term(plan[1], "adjacency"), 20000);
   EXPECT_EQ(Term(plan[0], "id tables"), 1000 * 20);
   EXPECT_EQ(Term(plan[1], "full graph"), 1001 * 8 + 5000 * 6);
-  // seeds = 2 * (2 + 1) = 6; hop 1: 6 * 2 = 12 picks (edges) add 1000 (1 - e^-0.012) distinct
-  // nodes; hop 2: 3 picks per frontier node. 66 edges in all.
-  auto distinct = [](double picks) { return 1000 * -std::expm1(-picks / 1000); };
-  double nodes = 6;
-  nodes += distinct(nodes * 2);
-  nodes += distinct(nodes * 3);
-  const auto batch_nodes = static_cast<int64_t>(nodes);
-  EXPECT_EQ(batch_nodes, 70);  // 72 without repeats
-  EXPECT_EQ(Term(plan[0], "batch"), batch_nodes * 8 * 4 * (3 + 2 * 2) + static_cast<int64_t>(6 * 2 + (6 + distinct(12)) * 3) * 16);
-  EXPECT_EQ(Term(plan[0], "exchange"), 4 * batch_nodes * 8 * 4);
-  EXPECT_EQ(Term(plan[0], "inference"), (400 * 4 + 50) * 8 * 4);
-  // Sampled softmax shares its negatives across the batch: seeds = 2 * 2 + 5 = 9.
-  c.set_loss(proto::TrainConfig::SAMPLED_SOFTMAX);
-  c.set_negatives(5);
-  const auto softmax = PlanMemory(TwoParts(), c);
-  double sm = 9;
-  const double sm_edges = sm * 2 + (sm + distinct(sm * 2)) * 3;
-  sm += distinct(sm * 2);
-  sm += distinct(sm * 3);
-  EXPECT_EQ(Term(softmax[0], "batch"),
-            static_cast<int64_t>(sm) * 8 * 4 * (3 + 2 * 2) + static_cast<int64_t>(sm_edges) * 16);
+  // Without relation records the estimate treats the whole graph as one relation: 5000 edges
+  // over 1000 nodes (degree 5). BPR: seeds = Distinct(1000, 2) + Distinct(1000, 4) (users and
+  // items default to the whole graph here); hop 1 (config hop 1, fanout 3) then hop 2 (fanout 2).
+  auto distinct = [](double draws) { return 1000 * -std::expm1(-draws / 1000); };
+  const BatchShape shape = EstimateBatchShape(TwoParts(), c);
+  const double seeds = distinct(2) + distinct(4);
+  EXPECT_DOUBLE_EQ(shape.seeds, seeds);
+  ASSERT_EQ(shape.edges.size(), 2u);
+  EXPECT_DOUBLE_EQ(shape.edges[0], seeds * 3);
+  const double n1 = seeds + distinct(seeds * 3) * (1 - seeds / 1000);
+  EXPECT_DOUBLE_EQ(shape.nodes[1], n1);
+  EXPECT_DOUBLE_EQ(shape.edges[1], n1 * 2);
+  EXPECT_DOUBLE_EQ(shape.nodes[2], n1 + distinct(n1 * 2) * (1 - n1 / 1000));
+  // batch = tape + the sampled subgraph twice + the pulled rows and their gradients.
+  const TapeEstimate tape = EstimateTape(shape, c);
+  double subgraph = 0;
+  for (size_t k = 0; k < 2; ++k) subgraph += 16 * shape.nodes[k] + 8 * shape.nodes[k + 1] + 12 * shape.edges[k];
+  EXPECT_EQ(Term(plan[0], "batch"), tape.total() + static_cast<int64_t>(2 * subgraph + 2 * shape.nodes[2] * 8 * 4));
+  EXPECT_EQ(Term(plan[0], "exchange"), static_cast<int64_t>(4 * shape.nodes[2] * 8 * 4));
+  EXPECT_EQ(Term(plan[0], "inference"), (4 * 400 + 3 * 50) * 8 * 4);
+  // Training and inference are phases: the total counts the larger.
+  const int64_t always = Term(plan[0], "embeddings") + Term(plan[0], "optimiser") + Term(plan[0], "adjacency") +
+                         Term(plan[0], "id tables") + Term(plan[0], "full graph") + Term(plan[0], "dense") +
+                         Term(plan[0], "examples") + Term(plan[0], "runtime");
+  EXPECT_EQ(plan[0].total(), always + std::max(Term(plan[0], "batch") + Term(plan[0], "exchange"), Term(plan[0], "inference")));
+  // Examples: a rank's share (by seeds) of the target relation's edges, 32 bytes each.
+  proto::PartitionManifest with_target = TwoParts();
+  auto* rel = with_target.add_relations();
+  rel->set_name("listened");
+  rel->set_edge_count(1000);
+  with_target.mutable_parts(0)->set_seeds(30);
+  with_target.mutable_parts(1)->set_seeds(70);
+  const auto targeted = PlanMemory(with_target, c);
+  EXPECT_EQ(Term(targeted[0], "examples"), 300 * 32);
+  EXPECT_EQ(Term(targeted[1], "examples"), 700 * 32);
   c.set_loss(proto::TrainConfig::BPR);
   c.set_negatives(1);
   c.set_model(proto::TrainConfig::SGNS);
@@ -78,6 +93,44 @@ TEST(MemoryPlan, terms_follow_the_documented_formulas) {
   EXPECT_EQ(Term(sg[0], "embeddings"), 2 * 400 * 8 * 4);  // input and output vectors
   EXPECT_EQ(Term(sg[0], "optimiser"), 0);
   EXPECT_EQ(Term(sg[0], "inference"), 0);
+}
+
+// LightGCN's tape, by the documented formula, for a hand-made two-hop shape (BPR, dim 4).
+TEST(MemoryPlan, lightgcn_and_kgnn_tapes_follow_the_documented_formulas) {
+  BatchShape s;
+  s.batch = 10;
+  s.negatives = 10;
+  s.seeds = 25;
+  s.nodes = {25, 60, 100};
+  s.edges = {200, 500};
+  s.transforms = {40, 90};
+  proto::TrainConfig c;
+  c.set_model(proto::TrainConfig::LIGHTGCN);
+  c.set_dim(4);
+  c.set_loss(proto::TrainConfig::BPR);
+  TapeEstimate t = EstimateTape(s, c);
+  // values: outputs (25 + 60) * 4 + edges 700, layer mean (2 * 2 + 2) * 25 * 4, BPR 6 * 10 * 4 + 40
+  EXPECT_EQ(t.value_bytes, ((25 + 60) * 4 + 700 + 6 * 25 * 4 + 6 * 10 * 4 + 40) * 4);
+  EXPECT_EQ(t.grad_bytes, ((25 + 60) * 4 + 6 * 25 * 4 + 100 * 4 + 6 * 10 * 4 + 40) * 4);
+  EXPECT_EQ(t.index_bytes, (700 + 85) * 8);
+  // KGNN (normalized): per hop (3 r + 2 e + 2 n) d + 8 e values, + 6 e gradients.
+  c.set_model(proto::TrainConfig::KGNN);
+  c.set_kgnn_aggregator(proto::TrainConfig::NORMALIZED_ATTENTION);
+  t = EstimateTape(s, c);
+  const int64_t m0 = (3 * 40 + 2 * 200 + 2 * 25) * 4, m1 = (3 * 90 + 2 * 500 + 2 * 60) * 4;
+  EXPECT_EQ(t.value_bytes, (m0 + m1 + 8 * 700 + 6 * 25 * 4 + 6 * 10 * 4 + 40) * 4);
+  EXPECT_EQ(t.grad_bytes, (m0 + m1 + 6 * 700 + 6 * 25 * 4 + 100 * 4 + 6 * 10 * 4 + 40) * 4);
+  // CONCAT adds [h | n] W_out and its activation: 4 n d per hop, values and gradients.
+  c.set_kgnn_aggregator(proto::TrainConfig::CONCAT);
+  const TapeEstimate concat = EstimateTape(s, c);
+  EXPECT_EQ(concat.value_bytes - t.value_bytes, (4 * 85 * 4 - 3 * 700) * 4);
+  EXPECT_EQ(concat.grad_bytes - t.grad_bytes, (4 * 85 * 4 - 700) * 4);
+  // Sampled softmax: 5 / 4 batch x (batch + negatives) logit matrices and the gathered rows.
+  c.set_model(proto::TrainConfig::LIGHTGCN);
+  c.set_loss(proto::TrainConfig::SAMPLED_SOFTMAX);
+  const TapeEstimate softmax = EstimateTape(s, c);
+  EXPECT_EQ(softmax.value_bytes - EstimateTape(s, [&] { auto b = c; b.set_loss(proto::TrainConfig::BPR); return b; }()).value_bytes,
+            (5 * 10 * 20 + 2 * 30 * 4 - 6 * 10 * 4 - 40) * 4);
 }
 
 TEST(MemoryPlan, limit_check_names_rank_and_largest_term) {

@@ -24,7 +24,6 @@
 
 #include <Eigen/Core>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <vector>
 

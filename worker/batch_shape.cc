@@ -17,9 +17,9 @@ namespace {
 
 constexpr uint64_t kShapeSalt = 0x73686170652d706cULL;  // "shape-pl"
 
-const TypeRange& TypeNamed(const std::vector<TypeRange>& types, const std::string& name) {
-  for (const auto& t : types)
-    if (t.name == name) return t;
+TypeId TypeNamed(const std::vector<TypeRange>& types, const std::string& name) {
+  for (size_t t = 0; t < types.size(); ++t)
+    if (types[t].name == name) return static_cast<TypeId>(t);
   throw UsageError("plan: the graph has no node type '" + name + "'");
 }
 
@@ -93,8 +93,9 @@ BatchShape MeasureBatchShape(const SerialGraph& graph, const TrainConfig& config
   s.negatives = softmax ? std::max(0, config.negatives()) : local_batch;
   const int layers = GnnLayers(config);
   if (layers == 0 || local_batch <= 0) return s;
-  const TypeRange& users = TypeNamed(graph.node_types(), config.user_type());
-  const TypeRange& items = TypeNamed(graph.node_types(), config.item_type());
+  const TypeId item_type = TypeNamed(graph.node_types(), config.item_type());
+  const TypeRange& users = graph.node_types()[TypeNamed(graph.node_types(), config.user_type())];
+  const TypeRange& items = graph.node_types()[item_type];
   const RelationSet target = graph.relations().Resolve(config.target_relation());
   const std::vector<RelationSet> hops = HopRelations(config, graph.relations(), static_cast<size_t>(layers));
   NegativeSamplerOptions neg;
@@ -107,9 +108,6 @@ BatchShape MeasureBatchShape(const SerialGraph& graph, const TrainConfig& config
   so.relations = hops;
   so.seed = seed;
   SerialNeighborSampler sampler(graph, so);
-  TypeId item_type = 0;
-  for (size_t t = 0; t < graph.node_types().size(); ++t)
-    if (graph.node_types()[t].name == config.item_type()) item_type = static_cast<TypeId>(t);
   // Target edges are drawn as uniform positions among the users' row entries (rejecting the
   // entries of other relations): each target edge equally likely, as in an epoch's batches.
   const auto& row_ptr = graph.graph().row_ptr();

@@ -56,6 +56,9 @@ World& TheWorld() {
       o.method = PartitionMethod::kHash;
       PartitionGraph(*graph, o, x.partition() + "-wrong", x.graph());
       const std::string common = "dim: 8\nbatch_size: 64\nlearning_rate: 0.02\nseed: 7\ninit_stddev: 0.1\n";
+      const std::string kgnn_hops =
+          "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n"
+          "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n";
       testing::WriteFile(x.Config("lightgcn"), common +
                                                    "model: LIGHTGCN\nepochs: 2\nloss: BPR\nfanouts: [3, 4]\n"
                                                    "hops { relation: 'listened' relation: 'rev_listened' }\n"
@@ -66,18 +69,14 @@ World& TheWorld() {
                                                   "hops { relation: 'listened' relation: 'rev_listened' }\n"
                                                   "hops { relation: 'listened' relation: 'rev_listened' }\n");
       testing::WriteFile(x.Config("kgnn"), common +
-                                               "model: KGNN\nepochs: 1\nloss: BPR\nfanouts: [3, 3]\n"
-                                               "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n"
-                                               "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n");
+                                               "model: KGNN\nepochs: 1\nloss: BPR\nfanouts: [3, 3]\n" + kgnn_hops);
       testing::WriteFile(x.Config("kgnn-drop"), common +
-                                                    "model: KGNN\nepochs: 1\nloss: BPR\nfanouts: [3, 3]\nitem_id_dropout: 0.5\n"
-                                                    "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n"
-                                                    "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n");
+                                                    "model: KGNN\nepochs: 1\nloss: BPR\nfanouts: [3, 3]\nitem_id_dropout: 0.5\n" +
+                                                    kgnn_hops);
       testing::WriteFile(x.Config("kgnn-norm"), common +
                                                     "model: KGNN\nepochs: 1\nloss: BPR\nfanouts: [3, 3]\nitem_id_dropout: 0.5\n"
-                                                    "kgnn_aggregator: NORMALIZED_ATTENTION\n"
-                                                    "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n"
-                                                    "hops { relation: 'listened' relation: 'rev_listened' relation: 'by_artist' relation: 'rev_by_artist' }\n");
+                                                    "kgnn_aggregator: NORMALIZED_ATTENTION\n" +
+                                                    kgnn_hops);
       testing::WriteFile(x.Config("sgns"), common +
                                                "model: SGNS\nepochs: 1\nnegatives: 2\nwalk_length: 6\nwalks_per_node: 1\nwindow: 2\n"
                                                "metapaths: 'user -listened-> song -rev_listened-> user'\n");

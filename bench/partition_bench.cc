@@ -18,6 +18,7 @@
 #include "common/text.h"
 #include "graph/graph_io.h"
 #include "partition/metis_partitioner.h"
+#include "partition/multilevel_metis.h"
 #include "partition/partition_pipeline.h"
 #include "partition/partition_report.h"
 #include "partition/remote_sampling.h"
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
   }
   std::string parts = "2,4,8,16", methods = "metis,ldg,hash", balance = "nodes,edges,seeds";
   PartitionOptions base;
+  MultilevelOptions ml;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--parts") parts = value;
@@ -55,6 +57,11 @@ int main(int argc, char** argv) {
     else if (flag == "--traffic-scale") base.traffic_scale = std::atof(value.c_str());
     else if (flag == "--metis-ncuts") base.metis_ncuts = std::atoi(value.c_str());
     else if (flag == "--metis-niter") base.metis_niter = std::atoi(value.c_str());
+    else if (flag == "--metis-coarsening") base.metis_coarsening = ParseMetisCoarsening(value);
+    else if (flag == "--ml-slack") ml.cluster_slack = std::atof(value.c_str());
+    else if (flag == "--ml-coarsest") ml.coarsest_fraction = std::atof(value.c_str());
+    else if (flag == "--ml-refine") ml.refine_iterations = std::atoi(value.c_str());
+    else if (flag == "--ml-cluster-iterations") ml.cluster_iterations = std::atoi(value.c_str());
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -86,9 +93,13 @@ int main(int argc, char** argv) {
         const int64_t rss_before = CurrentRssBytes();
         const double t = WallSeconds();
         MetisStats stats;
-        const Assignment part = o.method == PartitionMethod::kMetis && o.num_parts > 1
-                                    ? MetisPartition(graph, weights, o, &stats)
-                                    : ComputeAssignment(graph, o);
+        MultilevelStats ml_stats;
+        const bool metis = o.method == PartitionMethod::kMetis && o.num_parts > 1;
+        const bool multilevel = metis && UsesLpCoarsening(graph, o);
+        const Assignment part = multilevel ? MultilevelMetisPartition(graph, weights, o, ml, &ml_stats)
+                                : metis    ? MetisPartition(graph, weights, o, &stats)
+                                           : ComputeAssignment(graph, o);
+        if (multilevel) stats = ml_stats.metis;
         const double seconds = WallSeconds() - t;
         const int64_t partitioner_peak = PeakRssBytes();
         proto::PartitionManifest m;
@@ -113,6 +124,13 @@ int main(int argc, char** argv) {
                       static_cast<double>(stats.projection_bytes) / undirected);
           std::printf("%smetis_internal_bytes_per_undirected_edge: %.1f\n", p.c_str(),
                       static_cast<double>(partitioner_peak - stats.rss_before_call_bytes) / undirected);
+        }
+        if (multilevel) {
+          std::printf("%sml_levels: %d\n", p.c_str(), ml_stats.levels);
+          for (size_t l = 0; l < ml_stats.level_nodes.size(); ++l)
+            std::printf("%sml_level%zu: %lld nodes %lld entries\n", p.c_str(), l + 1,
+                        static_cast<long long>(ml_stats.level_nodes[l]), static_cast<long long>(ml_stats.level_entries[l]));
+          std::printf("%sml_refine_gain: %lld\n", p.c_str(), static_cast<long long>(ml_stats.refine_gain));
         }
         if (method == "hash") hash_figures[o.num_parts] = {m.quality().edge_cut_fraction(), est.fraction()};
         else if (hash_figures.count(o.num_parts)) {

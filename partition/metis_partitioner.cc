@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include "common/error.h"
+#include "common/hash.h"
 #include "common/resource.h"
+#include "partition/lp_refinement.h"
 #include "partition/remote_sampling.h"
 #include "partition/sampling_traffic.h"
 
@@ -22,13 +25,14 @@ static_assert(std::is_same_v<real_t, float>, "this driver is written for METIS b
 namespace {
 
 // max over constraints and parts of load / (total / K).
-double MaxImbalance(const VertexWeights& weights, const std::vector<idx_t>& part, int32_t k) {
+double MaxImbalance(std::span<const int64_t> vwgt, int32_t ncon, std::span<const int64_t> total,
+                    const std::vector<idx_t>& part, int32_t k) {
   double worst = 0.0;
   std::vector<int64_t> load(static_cast<size_t>(k));
-  for (int32_t c = 0; c < weights.ncon; ++c) {
+  for (int32_t c = 0; c < ncon; ++c) {
     std::fill(load.begin(), load.end(), 0);
-    for (size_t v = 0; v < part.size(); ++v) load[part[v]] += weights.at(static_cast<NodeId>(v), c);
-    const double mean = static_cast<double>(weights.total[c]) / k;
+    for (size_t v = 0; v < part.size(); ++v) load[part[v]] += vwgt[v * ncon + c];
+    const double mean = static_cast<double>(total[c]) / k;
     for (const int64_t l : load) worst = std::max(worst, mean > 0 ? static_cast<double>(l) / mean : 0.0);
   }
   return worst;
@@ -50,7 +54,28 @@ Assignment MetisPartition(const Graph& graph, const VertexWeights& weights, cons
   } else {
     proj = BuildUndirectedProjection(graph, max_index);
   }
-  const int32_t ncon = weights.ncon;
+  if (stats) stats->projection_bytes = static_cast<int64_t>(
+                 (proj.xadj.size() + proj.adjncy.size() + proj.adjwgt.size() + weights.weight.size()) *
+                 sizeof(idx_t));
+  Assignment part = MetisPartitionCsr(n, proj.xadj.data(), proj.adjncy.data(), proj.adjwgt.data(), weights.weight,
+                                      weights.ncon, weights.total, options, stats, max_index);
+  // METIS's own k-way refinement stops where every positive move breaks its balance model;
+  // a balanced LP pass on the real weights still finds some (lp_refinement.h).
+  UndirectedProjection().xadj.swap(proj.xadj);
+  UndirectedProjection().adjncy.swap(proj.adjncy);
+  UndirectedProjection().adjwgt.swap(proj.adjwgt);
+  const int64_t gain = LpRefine(FineAdjacency{&graph}, weights.weight, weights.ncon, k,
+                                MaxLoads(weights.total, options.imbalance, k), kRefineIterations,
+                                HashCombine(options.seed, 0x4c57ULL), part);
+  if (stats) stats->refine_gain = gain;
+  return part;
+}
+
+Assignment MetisPartitionCsr(int32_t n, const int32_t* xadj, const int32_t* adjncy, const int32_t* adjwgt,
+                             std::span<const int64_t> weights, int32_t ncon, std::span<const int64_t> total,
+                             const PartitionOptions& options, MetisStats* stats, int64_t max_index) {
+  const int32_t k = options.num_parts;
+  if (k == 1) return Assignment(static_cast<size_t>(n), 0);
   if (static_cast<int64_t>(n) * ncon > max_index)
     throw LimitError("graph too large for METIS: " + std::to_string(n) + " nodes x " +
                      std::to_string(ncon) + " constraints exceeds the 32-bit idx_t limit " +
@@ -58,10 +83,9 @@ Assignment MetisPartition(const Graph& graph, const VertexWeights& weights, cons
   // Integer vertex weights; scale a constraint down if its total does not fit.
   std::vector<idx_t> vwgt(static_cast<size_t>(n) * ncon);
   for (int32_t c = 0; c < ncon; ++c) {
-    const int64_t total = weights.total[c];
-    const int64_t divisor = total > max_index / 2 ? (total + max_index / 2 - 1) / (max_index / 2) : 1;
+    const int64_t divisor = total[c] > max_index / 2 ? (total[c] + max_index / 2 - 1) / (max_index / 2) : 1;
     for (NodeId v = 0; v < n; ++v) {
-      const int64_t x = weights.at(v, c);
+      const int64_t x = weights[static_cast<size_t>(v) * ncon + c];
       vwgt[static_cast<size_t>(v) * ncon + c] = static_cast<idx_t>((x + divisor - 1) / divisor);
     }
   }
@@ -78,9 +102,6 @@ Assignment MetisPartition(const Graph& graph, const VertexWeights& weights, cons
       static_cast<idx_t>(std::lround(std::max(0.0, options.imbalance - 1.0) * 1000.0));
 
   if (stats) stats->rss_before_call_bytes = CurrentRssBytes();
-  if (stats)
-    stats->projection_bytes = static_cast<int64_t>(
-        (proj.xadj.size() + proj.adjncy.size() + proj.adjwgt.size() + vwgt.size()) * sizeof(idx_t));
 
   // Candidate 1: k-way with the tolerance per constraint. Candidate 2: recursive bisection,
   // each of the ceil(log2 K) levels allowed imbalance^(1/levels) so the product stays within
@@ -100,16 +121,16 @@ Assignment MetisPartition(const Graph& graph, const VertexWeights& weights, cons
     idx_t objval = 0;
     std::vector<idx_t> part(static_cast<size_t>(n), 0);
     const auto call = recursive ? &METIS_PartGraphRecursive : &METIS_PartGraphKway;
-    const int rc = (*call)(&nvtxs, &ncon_idx, proj.xadj.data(), proj.adjncy.data(), vwgt.data(),
-                           /*vsize=*/nullptr, proj.adjwgt.data(), &nparts, /*tpwgts=*/nullptr, ubvec.data(),
+    const int rc = (*call)(&nvtxs, &ncon_idx, const_cast<idx_t*>(xadj), const_cast<idx_t*>(adjncy), vwgt.data(),
+                           /*vsize=*/nullptr, const_cast<idx_t*>(adjwgt), &nparts, /*tpwgts=*/nullptr, ubvec.data(),
                            options_metis, &objval, part.data());
     if (rc == METIS_ERROR_MEMORY) throw LimitError("METIS ran out of memory; use --method ldg");
     if (rc != METIS_OK)
       throw Error(std::string(recursive ? "METIS_PartGraphRecursive" : "METIS_PartGraphKway") + " failed (code " +
                   std::to_string(rc) + ") on " + std::to_string(n) + " nodes, " +
-                  std::to_string(proj.num_undirected_edges()) + " undirected edges, K=" + std::to_string(k));
+                  std::to_string(xadj[n] / 2) + " undirected edges, K=" + std::to_string(k));
     // METIS itself guards its tolerance with +0.0000499; allow 1e-4 (the report's 4 decimals).
-    const double excess = std::max(0.0, MaxImbalance(weights, part, k) - options.imbalance - 1e-4);
+    const double excess = std::max(0.0, MaxImbalance(weights, ncon, total, part, k) - options.imbalance - 1e-4);
     const bool better = best.empty() || (excess == 0.0 && best_excess > 0.0) ||
                         (excess == 0.0 && best_excess == 0.0 && objval < best_cut) ||
                         (excess > 0.0 && best_excess > 0.0 && excess < best_excess);

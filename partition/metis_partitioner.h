@@ -15,6 +15,8 @@
 //    those whose every constraint is within imbalance + 1e-4 is kept, else the least excess;
 //  * edge weights: options.edge_weights (count: relation multiplicities; traffic: expected
 //    sampler traffic, sampling_traffic.h); METIS_OPTION_NCUTS / NITER from the options;
+//  * then LpRefine (lp_refinement.h) on the graph itself: moves of positive gain that keep every
+//    constraint within floor(imbalance * total / K), so the cut only falls;
 //  * K = 1 returns all zeros without calling METIS; K > node count is a UsageError (checked by
 //    the caller, RunPartition).
 // Memory beyond the graph: the projection (16 bytes per undirected edge + 4 per node), vertex
@@ -22,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "graph/graph.h"
 #include "partition/partition_types.h"
@@ -35,9 +38,18 @@ struct MetisStats {
   int64_t projection_bytes = 0;       // projection + vertex weights handed to METIS
   int64_t rss_before_call_bytes = 0;  // process RSS just before the first METIS call
   bool recursive = false;             // the kept candidate came from recursive bisection
+  int64_t refine_gain = 0;            // weighted cut removed by the LP refinement after METIS
 };
 
 Assignment MetisPartition(const Graph& graph, const VertexWeights& weights, const PartitionOptions& options,
                           MetisStats* stats = nullptr, int64_t max_index = kMetisIndexMax);
+
+// The same two candidates on a graph already in METIS's 32-bit CSR (symmetric, no self loops):
+// `weights` node-major with `ncon` per node, `total` per constraint. Used on the coarsest level
+// of the multilevel driver (multilevel_metis.h).
+Assignment MetisPartitionCsr(int32_t n, const int32_t* xadj, const int32_t* adjncy, const int32_t* adjwgt,
+                             std::span<const int64_t> weights, int32_t ncon, std::span<const int64_t> total,
+                             const PartitionOptions& options, MetisStats* stats = nullptr,
+                             int64_t max_index = kMetisIndexMax);
 
 }  // namespace melograph

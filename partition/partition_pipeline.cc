@@ -9,6 +9,7 @@
 #include "partition/hash_partitioner.h"
 #include "partition/ldg_partitioner.h"
 #include "partition/metis_partitioner.h"
+#include "partition/multilevel_metis.h"
 #include "partition/partition_report.h"
 #include "partition/partition_view.h"
 #include "partition/remote_sampling.h"
@@ -35,7 +36,9 @@ void CheckOptions(const Graph& graph, const PartitionOptions& o) {
 
 Assignment Dispatch(const Graph& graph, const VertexWeights& weights, const PartitionOptions& options) {
   switch (options.method) {
-    case PartitionMethod::kMetis: return MetisPartition(graph, weights, options);
+    case PartitionMethod::kMetis:
+      if (UsesLpCoarsening(graph, options)) return MultilevelMetisPartition(graph, weights, options);
+      return MetisPartition(graph, weights, options);
     case PartitionMethod::kHash: return HashPartition(graph, options.num_parts);
     case PartitionMethod::kLdg: return LdgPartition(graph, weights, options);
   }
@@ -68,6 +71,8 @@ proto::PartitionManifest PartitionGraph(const Graph& graph, const PartitionOptio
   m.mutable_version()->set_minor(kPartitionFormatMinor);
   m.set_graph_dir(graph_dir_label);
   m.set_method(std::string(ToString(options.method)));
+  if (options.method == PartitionMethod::kMetis && options.num_parts > 1)
+    m.set_metis_coarsening(UsesLpCoarsening(graph, options) ? "lp" : "none");
   m.set_num_parts(static_cast<uint32_t>(options.num_parts));
   for (const int64_t o : renumbering.offsets) m.add_offsets(o);
   for (const BalanceConstraint c : options.constraints) m.add_constraints(std::string(ToString(c)));

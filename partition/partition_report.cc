@@ -93,6 +93,7 @@ std::string FormatPartitionReport(const proto::PartitionManifest& m) {
   s += ", " + std::to_string(q.sample_roots()) + " roots from " + q.sample_root_kind() + "\n";
   s += "\n";
   s += "method: " + m.method() + "\n";
+  if (!m.metis_coarsening().empty()) s += "metis_coarsening: " + m.metis_coarsening() + "\n";
   s += "parts: " + std::to_string(m.num_parts()) + "\n";
   s += "nodes: " + std::to_string(m.num_nodes()) + "\n";
   s += "csr_entries: " + std::to_string(m.num_edges()) + "\n";

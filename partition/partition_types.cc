@@ -34,6 +34,22 @@ std::string_view ToString(EdgeWeighting w) {
   return w == EdgeWeighting::kCount ? "count" : "traffic";
 }
 
+MetisCoarsening ParseMetisCoarsening(std::string_view s) {
+  if (s == "none") return MetisCoarsening::kNone;
+  if (s == "lp") return MetisCoarsening::kLp;
+  if (s == "auto") return MetisCoarsening::kAuto;
+  throw UsageError("unknown METIS coarsening '" + std::string(s) + "' (expected none, lp or auto)");
+}
+
+std::string_view ToString(MetisCoarsening c) {
+  switch (c) {
+    case MetisCoarsening::kNone: return "none";
+    case MetisCoarsening::kLp: return "lp";
+    case MetisCoarsening::kAuto: return "auto";
+  }
+  return "none";
+}
+
 BalanceConstraint ParseBalanceConstraint(std::string_view s) {
   if (s == "nodes") return BalanceConstraint::kNodes;
   if (s == "edges") return BalanceConstraint::kEdges;

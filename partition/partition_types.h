@@ -32,6 +32,15 @@ enum class EdgeWeighting { kCount, kTraffic };
 EdgeWeighting ParseEdgeWeighting(std::string_view s);  // "count|traffic"
 std::string_view ToString(EdgeWeighting w);
 
+// How METIS sees the graph: kNone = the whole undirected projection (METIS coarsens it);
+// kLp = melograph coarsens it first by label propagation and METIS partitions the coarsest
+// level only (multilevel_metis.h; far less memory); kAuto = kLp from
+// kLpAutoMinEntries CSR entries up with `count` edge weights, else kNone.
+enum class MetisCoarsening { kNone, kLp, kAuto };
+MetisCoarsening ParseMetisCoarsening(std::string_view s);  // "none|lp|auto"
+std::string_view ToString(MetisCoarsening c);
+inline constexpr int64_t kLpAutoMinEntries = 4'000'000;
+
 struct PartitionOptions {
   int32_t num_parts = 2;
   PartitionMethod method = PartitionMethod::kMetis;
@@ -47,6 +56,7 @@ struct PartitionOptions {
   double traffic_scale = 8.0;         // kTraffic: integer weight = 1 + round(scale * traffic / mean)
   int32_t metis_ncuts = 1;            // METIS_OPTION_NCUTS: best of this many partitionings
   int32_t metis_niter = 10;           // METIS_OPTION_NITER: refinement iterations per level
+  MetisCoarsening metis_coarsening = MetisCoarsening::kAuto;
 };
 
 // part[v] for every node v of the graph.

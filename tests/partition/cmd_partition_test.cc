@@ -24,6 +24,26 @@ TEST(CmdPartition, partitions_a_graph_directory_and_prints_the_report) {
   EXPECT_EQ(m.seed(), 3u);
   EXPECT_EQ(m.graph_dir(), tmp.File("graph"));
   EXPECT_EQ(LoadShard(tmp.File("parts"), 1).num_owned(), 3);
+  EXPECT_EQ(m.metis_coarsening(), "none");  // auto on a tiny graph
+  EXPECT_NE(r.output.find("metis_coarsening: none"), std::string::npos) << r.output;
+}
+
+TEST(CmdPartition, lp_coarsening_from_the_cli_cuts_only_the_bridge) {
+  TempDir tmp;
+  SaveGraph(testing::TwoCommunities(), tmp.File("graph"));
+  const auto r = RunMelograph("partition " + tmp.File("graph") + " --parts 2 --metis-coarsening lp --imbalance 1.5 --out " +
+                              tmp.File("parts") + " --sample-roots 50");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("edge_cut_fraction: 0.142857"), std::string::npos) << r.output;
+  EXPECT_EQ(LoadPartitionManifest(tmp.File("parts")).metis_coarsening(), "lp");
+  const auto bad = RunMelograph("partition " + tmp.File("graph") + " --parts 2 --metis-coarsening matching --out " +
+                                tmp.File("p2"));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("--metis-coarsening"), std::string::npos) << bad.output;
+  const auto traffic = RunMelograph("partition " + tmp.File("graph") + " --parts 2 --metis-coarsening lp "
+                                    "--edge-weights traffic --out " + tmp.File("p3"));
+  EXPECT_NE(traffic.exit_code, 0);
+  EXPECT_NE(traffic.output.find("supports --edge-weights count only"), std::string::npos) << traffic.output;
 }
 
 TEST(CmdPartition, manifest_records_the_graph_directory_as_an_absolute_path) {
@@ -71,7 +91,7 @@ TEST(CmdPartition, help_documents_every_flag) {
   const auto r = RunMelograph("partition --help");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* flag : {"--parts", "--out", "--method", "--balance", "--imbalance", "--seed ", "--seed-relation",
-                           "--sample-roots", "--fanouts", "--ldg-passes"})
+                           "--sample-roots", "--fanouts", "--ldg-passes", "--metis-coarsening"})
     EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
 }
 

@@ -1,0 +1,103 @@
+// Multilevel driver: LP coarsening, METIS on the coarsest graph, LP refinement (see
+// multilevel_metis.h).
+#include "partition/multilevel_metis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "common/error.h"
+#include "common/hash.h"
+#include "partition/lp_clustering.h"
+#include "partition/lp_refinement.h"
+
+namespace melograph {
+
+bool UsesLpCoarsening(const Graph& graph, const PartitionOptions& options) {
+  switch (options.metis_coarsening) {
+    case MetisCoarsening::kNone: return false;
+    case MetisCoarsening::kLp: return true;
+    case MetisCoarsening::kAuto:
+      return options.edge_weights == EdgeWeighting::kCount && graph.num_edges() >= kLpAutoMinEntries;
+  }
+  return false;
+}
+
+Assignment MultilevelMetisPartition(const Graph& graph, const VertexWeights& weights, const PartitionOptions& options,
+                                    const MultilevelOptions& ml, MultilevelStats* stats, int64_t max_index) {
+  const NodeId n = graph.num_nodes();
+  const int32_t k = options.num_parts;
+  const int32_t ncon = weights.ncon;
+  if (k == 1) return Assignment(static_cast<size_t>(n), 0);
+  if (options.edge_weights != EdgeWeighting::kCount)
+    throw UsageError("--metis-coarsening lp supports --edge-weights count only (traffic weights need the "
+                     "full projection: use --metis-coarsening none)");
+  if (n > max_index)
+    throw LimitError("graph too large for METIS: the node count is " + std::to_string(n) +
+                     ", above the 32-bit idx_t limit " + std::to_string(max_index) + "; use --method ldg");
+  const FineAdjacency fine{&graph};
+  LpClusteringOptions lp;
+  lp.iterations = ml.cluster_iterations;
+  lp.max_weight.resize(static_cast<size_t>(ncon));
+  for (int32_t c = 0; c < ncon; ++c) {
+    const double total = static_cast<double>(weights.total[c]);
+    lp.max_weight[c] = std::max<int64_t>(1, static_cast<int64_t>(total * ml.cluster_slack * (options.imbalance - 1.0) / k));
+  }
+  const std::vector<int64_t> max_load = MaxLoads(weights.total, options.imbalance, k);
+  const double target_entries = ml.coarsest_fraction * static_cast<double>(graph.num_edges());
+
+  // Coarsen: maps[i] gives each node of level i (0 = the graph) its node in level i + 1.
+  std::vector<std::vector<int32_t>> maps;
+  std::vector<CoarseGraph> levels;
+  NodeId prev_nodes = n;
+  while (static_cast<int32_t>(levels.size()) < ml.max_levels) {
+    int32_t clusters = 0;
+    lp.seed = HashCombine(options.seed, 0x4c56ULL, levels.size());
+    if (levels.empty()) {
+      maps.push_back(LpCluster(fine, weights.weight, ncon, lp, &clusters));
+      levels.push_back(Contract(fine, weights.weight, ncon, maps.back(), clusters, max_index));
+    } else {
+      const CoarseGraph& g = levels.back();
+      maps.push_back(LpCluster(g, g.vwgt, ncon, lp, &clusters));
+      CoarseGraph next = Contract(g, g.vwgt, ncon, maps.back(), clusters, max_index);
+      levels.push_back(std::move(next));
+    }
+    const CoarseGraph& top = levels.back();
+    if (stats) {
+      stats->level_nodes.push_back(top.num_nodes());
+      stats->level_entries.push_back(static_cast<int64_t>(top.adjncy.size()));
+    }
+    const bool shrank = static_cast<double>(top.num_nodes()) <= 0.9 * static_cast<double>(prev_nodes);
+    prev_nodes = top.num_nodes();
+    if (static_cast<double>(top.adjncy.size()) <= target_entries || !shrank || top.num_nodes() <= 2 * k) break;
+  }
+  if (stats) stats->levels = static_cast<int32_t>(levels.size());
+
+  // Initial partition of the coarsest level.
+  const CoarseGraph& top = levels.back();
+  std::vector<int32_t> part = MetisPartitionCsr(top.num_nodes(), top.xadj.data(), top.adjncy.data(),
+                                                top.adjwgt.data(), top.vwgt, ncon, weights.total, options,
+                                                stats ? &stats->metis : nullptr, max_index);
+  // Uncoarsen: project level i + 1's partition to level i and refine it there.
+  int64_t gain = 0;
+  for (size_t i = levels.size(); i-- > 0;) {
+    const std::vector<int32_t>& map = maps[i];
+    std::vector<int32_t> finer(map.size());
+    for (size_t v = 0; v < map.size(); ++v) finer[v] = part[map[v]];
+    part.swap(finer);
+    std::vector<int32_t>().swap(finer);
+    levels.pop_back();  // level i + 1 is no longer needed
+    const uint64_t seed = HashCombine(options.seed, 0x4c57ULL, i);
+    if (i == 0) {
+      gain += LpRefine(fine, weights.weight, ncon, k, max_load, ml.refine_iterations, seed, part);
+    } else {
+      const CoarseGraph& g = levels[i - 1];
+      gain += LpRefine(g, g.vwgt, ncon, k, max_load, ml.refine_iterations, seed, part);
+    }
+    std::vector<int32_t>().swap(maps[i]);
+  }
+  if (stats) stats->refine_gain = gain;
+  return part;
+}
+
+}  // namespace melograph

@@ -1,0 +1,195 @@
+// Label-propagation clustering, contraction, balanced LP refinement and the multilevel METIS
+// driver (partition/lp_clustering.h, lp_refinement.h, multilevel_metis.h).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "common/error.h"
+#include "partition/lp_clustering.h"
+#include "partition/lp_refinement.h"
+#include "partition/metis_partitioner.h"
+#include "partition/multilevel_metis.h"
+#include "partition/partition_pipeline.h"
+#include "partition/undirected_projection.h"
+#include "partition/vertex_weights.h"
+#include "tests/partition/partition_fixtures.h"
+
+namespace melograph {
+namespace {
+
+using testing::PlantedCommunities;
+using testing::TwoCommunities;
+
+// Two friend cliques {a,b,c,d} and {e,f,g,h}; with `bridge`, d -- e is a friendship and also a
+// `follows` edge (stored with its reverse), so d and e share 2 CSR entries each way.
+// Node ids: a..h = 0..7 (one type, ids by bytes).
+Graph TwoCliques(bool bridge) {
+  std::vector<KeyEdge> edges;
+  const std::string left = "abcd", right = "efgh";
+  for (const std::string& side : {left, right})
+    for (size_t i = 0; i < side.size(); ++i)
+      for (size_t j = i + 1; j < side.size(); ++j)
+        edges.push_back({"user:" + std::string(1, side[i]), "friend", "user:" + std::string(1, side[j]), 1.0f});
+  if (bridge) {
+    edges.push_back({"user:d", "friend", "user:e", 1.0f});
+    edges.push_back({"user:d", "follows", "user:e", 1.0f});
+  }
+  GraphBuildOptions opt;
+  opt.symmetric_relations = {"friend"};
+  return MakeGraph(edges, opt);
+}
+
+int64_t WeightedCut(const UndirectedProjection& p, const Assignment& part) {
+  int64_t cut = 0;
+  for (int64_t v = 0; v < p.num_nodes(); ++v)
+    for (int32_t e = p.xadj[v]; e < p.xadj[v + 1]; ++e)
+      if (p.adjncy[e] > v && part[p.adjncy[e]] != part[v]) cut += p.adjwgt[e];
+  return cut;
+}
+
+void ExpectBalanced(const VertexWeights& w, const Assignment& part, int32_t k, double imbalance, const char* what) {
+  for (int32_t c = 0; c < w.ncon; ++c) {
+    std::vector<int64_t> load(static_cast<size_t>(k), 0);
+    for (size_t v = 0; v < part.size(); ++v) {
+      ASSERT_GE(part[v], 0);
+      ASSERT_LT(part[v], k);
+      load[part[v]] += w.at(static_cast<NodeId>(v), c);
+    }
+    for (const int64_t l : load)
+      EXPECT_LE(static_cast<double>(l), imbalance * static_cast<double>(w.total[c]) / k + 1e-4 * w.total[c])
+          << what << " constraint " << c;
+  }
+}
+
+TEST(LpCluster, finds_each_clique_and_respects_the_cluster_weight) {
+  const Graph g = TwoCliques(/*bridge=*/false);
+  const std::vector<int64_t> ones(8, 1);
+  LpClusteringOptions o;
+  o.max_weight = {4};
+  for (const uint64_t seed : {1, 2, 3}) {
+    o.seed = seed;
+    int32_t clusters = 0;
+    const std::vector<int32_t> c = LpCluster(FineAdjacency{&g}, ones, 1, o, &clusters);
+    // Numbered by first appearance: a's clique is 0, e's is 1.
+    EXPECT_EQ(clusters, 2) << seed;
+    EXPECT_EQ(c, (std::vector<int32_t>{0, 0, 0, 0, 1, 1, 1, 1})) << seed;
+  }
+  o.max_weight = {2};
+  int32_t clusters = 0;
+  const std::vector<int32_t> c = LpCluster(FineAdjacency{&g}, ones, 1, o, &clusters);
+  std::vector<int> size(static_cast<size_t>(clusters), 0);
+  for (const int32_t x : c) ++size[x];
+  EXPECT_GE(clusters, 4);
+  for (const int s : size) EXPECT_LE(s, 2);
+}
+
+TEST(Contract, sums_vertex_weights_and_parallel_edges_and_drops_inner_edges) {
+  const Graph g = TwoCliques(/*bridge=*/true);
+  // ncon = 2: (1, degree) per node.
+  std::vector<int64_t> w;
+  for (NodeId v = 0; v < 8; ++v) {
+    w.push_back(1);
+    w.push_back(g.degree(v));
+  }
+  const std::vector<int32_t> cluster = {0, 0, 0, 0, 1, 1, 1, 1};
+  const CoarseGraph c = Contract(FineAdjacency{&g}, w, 2, cluster, 2, kMetisIndexMax);
+  EXPECT_EQ(c.xadj, (std::vector<int32_t>{0, 1, 2}));
+  EXPECT_EQ(c.adjncy, (std::vector<int32_t>{1, 0}));
+  EXPECT_EQ(c.adjwgt, (std::vector<int32_t>{2, 2}));  // friend + follows (or rev_follows)
+  // Each clique: 4 nodes, 12 friend entries + the bridge's 2.
+  EXPECT_EQ(c.vwgt, (std::vector<int64_t>{4, 14, 4, 14}));
+  // Contracting the coarse graph again into one node leaves no edge.
+  const CoarseGraph one = Contract(c, c.vwgt, 2, {0, 0}, 1, kMetisIndexMax);
+  EXPECT_EQ(one.xadj, (std::vector<int32_t>{0, 0}));
+  EXPECT_EQ(one.vwgt, (std::vector<int64_t>{8, 28}));
+  // Size limits are checked before allocating.
+  EXPECT_THROW(Contract(FineAdjacency{&g}, w, 2, cluster, 2, /*max_index=*/1), LimitError);
+}
+
+TEST(LpRefine, moves_a_misplaced_node_exactly_and_never_breaks_the_load_limit) {
+  const Graph g = TwoCommunities();  // x=0 y=1 a=2 b=3 c=4 d=5
+  const std::vector<int64_t> ones(6, 1);
+  // a sits with c, d, y; its neighbours x and b are in part 0: moving it removes 2 cut edges.
+  const Assignment start = {0, 1, 1, 0, 1, 1};
+  Assignment part = start;
+  const std::vector<int64_t> room = {3};
+  EXPECT_EQ(LpRefine(FineAdjacency{&g}, ones, 1, 2, room, 10, 1, part), 2);
+  EXPECT_EQ(part, (Assignment{0, 1, 0, 0, 1, 1}));
+  EXPECT_EQ(WeightedCut(BuildUndirectedProjection(g), part), 1);  // only the bridge b -- c
+  // With part 0 full (2 nodes) the move is refused and nothing else gains.
+  part = start;
+  const std::vector<int64_t> full = {2};
+  EXPECT_EQ(LpRefine(FineAdjacency{&g}, ones, 1, 2, full, 10, 1, part), 0);
+  EXPECT_EQ(part, start);
+  EXPECT_EQ(MaxLoads(std::vector<int64_t>{6, 11}, 1.05, 2), (std::vector<int64_t>{3, 5}));
+}
+
+TEST(MultilevelMetis, balanced_deterministic_and_well_below_hash_on_planted_communities) {
+  const Graph g = PlantedCommunities(8, 80, 30, 11);
+  const UndirectedProjection p = BuildUndirectedProjection(g);
+  const auto seeds = FindTrainingSeeds(g, "listened");
+  PartitionOptions o;
+  o.num_parts = 8;
+  o.metis_coarsening = MetisCoarsening::kLp;
+  const VertexWeights w = ComputeVertexWeights(g, o.constraints, seeds, "listened");
+  MultilevelStats stats;
+  const Assignment part = MultilevelMetisPartition(g, w, o, {}, &stats);
+  ASSERT_EQ(part.size(), static_cast<size_t>(g.num_nodes()));
+  ExpectBalanced(w, part, 8, o.imbalance, "multilevel");
+  EXPECT_GE(stats.levels, 1);
+  ASSERT_EQ(stats.level_nodes.size(), static_cast<size_t>(stats.levels));
+  EXPECT_LT(stats.level_nodes[0], g.num_nodes());
+  EXPECT_GE(stats.refine_gain, 0);
+  // Same seed, same partition; the pipeline dispatches to this driver for lp.
+  EXPECT_EQ(MultilevelMetisPartition(g, w, o), part);
+  EXPECT_EQ(ComputeAssignment(g, o), part);
+  PartitionOptions h = o;
+  h.method = PartitionMethod::kHash;
+  const int64_t hash_cut = WeightedCut(p, ComputeAssignment(g, h));
+  const int64_t cut = WeightedCut(p, part);
+  EXPECT_LT(cut * 3, hash_cut) << cut << " vs hash " << hash_cut;
+  // Within a quarter of METIS on the whole projection.
+  o.metis_coarsening = MetisCoarsening::kNone;
+  const int64_t metis_cut = WeightedCut(p, ComputeAssignment(g, o));
+  EXPECT_LE(cut * 4, metis_cut * 5) << cut << " vs METIS " << metis_cut;
+}
+
+TEST(MetisPartitioner, refinement_after_metis_removes_exactly_the_reported_gain) {
+  const Graph g = PlantedCommunities(4, 100, 40, 3);
+  const UndirectedProjection p = BuildUndirectedProjection(g);
+  PartitionOptions o;
+  o.num_parts = 4;
+  o.metis_coarsening = MetisCoarsening::kNone;
+  const VertexWeights w = ComputeVertexWeights(g, o.constraints, FindTrainingSeeds(g, "listened"), "listened");
+  MetisStats stats;
+  const Assignment part = MetisPartition(g, w, o, &stats);
+  EXPECT_GE(stats.refine_gain, 0);
+  EXPECT_EQ(WeightedCut(p, part), stats.objective - stats.refine_gain);
+  ExpectBalanced(w, part, 4, o.imbalance, "metis + refine");
+}
+
+TEST(MultilevelMetis, coarsening_choice_and_its_errors) {
+  const Graph g = TwoCommunities();
+  PartitionOptions o;
+  o.metis_coarsening = MetisCoarsening::kAuto;
+  EXPECT_FALSE(UsesLpCoarsening(g, o));  // far below kLpAutoMinEntries
+  o.metis_coarsening = MetisCoarsening::kLp;
+  EXPECT_TRUE(UsesLpCoarsening(g, o));
+  o.metis_coarsening = MetisCoarsening::kNone;
+  EXPECT_FALSE(UsesLpCoarsening(g, o));
+  EXPECT_EQ(ParseMetisCoarsening("lp"), MetisCoarsening::kLp);
+  EXPECT_EQ(ToString(MetisCoarsening::kAuto), "auto");
+  EXPECT_THROW(ParseMetisCoarsening("matching"), UsageError);
+  o.metis_coarsening = MetisCoarsening::kLp;
+  o.edge_weights = EdgeWeighting::kTraffic;
+  const VertexWeights w = ComputeVertexWeights(g, o.constraints, FindTrainingSeeds(g, "listened"), "listened");
+  EXPECT_THROW(MultilevelMetisPartition(g, w, o), UsageError);
+  o.edge_weights = EdgeWeighting::kCount;
+  EXPECT_THROW(MultilevelMetisPartition(g, w, o, {}, nullptr, /*max_index=*/3), LimitError);
+  o.num_parts = 1;
+  EXPECT_EQ(MultilevelMetisPartition(g, w, o), Assignment(6, 0));
+}
+
+}  // namespace
+}  // namespace melograph

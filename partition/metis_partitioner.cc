@@ -66,7 +66,7 @@ Assignment MetisPartition(const Graph& graph, const VertexWeights& weights, cons
   UndirectedProjection().adjwgt.swap(proj.adjwgt);
   const int64_t gain = LpRefine(FineAdjacency{&graph}, weights.weight, weights.ncon, k,
                                 MaxLoads(weights.total, options.imbalance, k), kRefineIterations,
-                                HashCombine(options.seed, 0x4c57ULL), part);
+                                HashCombine(options.seed, 0x4c57ULL), part, RelaxCycles(graph.num_edges()));
   if (stats) stats->refine_gain = gain;
   return part;
 }

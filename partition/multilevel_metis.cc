@@ -89,10 +89,12 @@ Assignment MultilevelMetisPartition(const Graph& graph, const VertexWeights& wei
     levels.pop_back();  // level i + 1 is no longer needed
     const uint64_t seed = HashCombine(options.seed, 0x4c57ULL, i);
     if (i == 0) {
-      gain += LpRefine(fine, weights.weight, ncon, k, max_load, ml.refine_iterations, seed, part);
+      gain += LpRefine(fine, weights.weight, ncon, k, max_load, ml.refine_iterations, seed, part,
+                       RelaxCycles(graph.num_edges()));
     } else {
       const CoarseGraph& g = levels[i - 1];
-      gain += LpRefine(g, g.vwgt, ncon, k, max_load, ml.refine_iterations, seed, part);
+      gain += LpRefine(g, g.vwgt, ncon, k, max_load, ml.refine_iterations, seed, part,
+                       RelaxCycles(static_cast<int64_t>(g.adjncy.size())));
     }
     std::vector<int32_t>().swap(maps[i]);
   }

@@ -117,12 +117,59 @@ TEST(LpRefine, moves_a_misplaced_node_exactly_and_never_breaks_the_load_limit) {
   EXPECT_EQ(LpRefine(FineAdjacency{&g}, ones, 1, 2, room, 10, 1, part), 2);
   EXPECT_EQ(part, (Assignment{0, 1, 0, 0, 1, 1}));
   EXPECT_EQ(WeightedCut(BuildUndirectedProjection(g), part), 1);  // only the bridge b -- c
-  // With part 0 full (2 nodes) the move is refused and nothing else gains.
+  // With part 0 full (2 nodes) the move is refused; the exchange a <-> b still gains 1 (cut a-x,
+  // a-b, b-c becomes b-x, a-b) and keeps 2 nodes in part 0.
   part = start;
   const std::vector<int64_t> full = {2};
-  EXPECT_EQ(LpRefine(FineAdjacency{&g}, ones, 1, 2, full, 10, 1, part), 0);
-  EXPECT_EQ(part, start);
+  EXPECT_EQ(LpRefine(FineAdjacency{&g}, ones, 1, 2, full, 10, 1, part), 1);
+  EXPECT_EQ(part, (Assignment{0, 1, 0, 1, 1, 1}));
   EXPECT_EQ(MaxLoads(std::vector<int64_t>{6, 11}, 1.05, 2), (std::vector<int64_t>{3, 5}));
+}
+
+TEST(LpRefine, exchanges_two_nodes_when_both_single_moves_are_blocked) {
+  // a -- c and b -- d (a=0 b=1 c=2 d=3); parts {a, d} | {b, c} hold 2 nodes each, the limit.
+  const Graph g = MakeGraph({{"user:a", "friend", "user:c", 1.0f}, {"user:b", "friend", "user:d", 1.0f}},
+                            [] {
+                              GraphBuildOptions o;
+                              o.symmetric_relations = {"friend"};
+                              return o;
+                            }());
+  const std::vector<int64_t> ones(4, 1);
+  const std::vector<int64_t> limit = {2};
+  Assignment part = {0, 1, 1, 0};
+  // Every single move is refused; exchanging a and b removes both cut edges.
+  EXPECT_EQ(LpRefine(FineAdjacency{&g}, ones, 1, 2, limit, 10, 1, part), 2);
+  EXPECT_EQ(part, (Assignment{1, 0, 1, 0}));
+}
+
+TEST(LpRefine, relax_cycles_only_lower_the_cut_and_keep_the_limits) {
+  const Graph g = PlantedCommunities(6, 60, 25, 5);
+  const UndirectedProjection p = BuildUndirectedProjection(g);
+  PartitionOptions o;
+  const VertexWeights w = ComputeVertexWeights(g, o.constraints, FindTrainingSeeds(g, "listened"), "listened");
+  const int32_t k = 6;
+  const std::vector<int64_t> limit = MaxLoads(w.total, 1.05, k);
+  // Start from a balanced round-robin partition.
+  Assignment start(static_cast<size_t>(g.num_nodes()));
+  for (NodeId v = 0; v < g.num_nodes(); ++v) start[v] = v % k;
+  const int64_t cut0 = WeightedCut(p, start);
+  Assignment plain = start, relaxed = start;
+  const int64_t gain_plain = LpRefine(FineAdjacency{&g}, w.weight, w.ncon, k, limit, 20, 3, plain, 0);
+  const int64_t gain_relaxed = LpRefine(FineAdjacency{&g}, w.weight, w.ncon, k, limit, 20, 3, relaxed, 6);
+  EXPECT_EQ(WeightedCut(p, plain), cut0 - gain_plain);
+  EXPECT_EQ(WeightedCut(p, relaxed), cut0 - gain_relaxed);
+  EXPECT_GE(gain_relaxed, gain_plain);
+  EXPECT_GT(gain_plain, 0);
+  for (const Assignment* a : {&plain, &relaxed}) {
+    for (int32_t c = 0; c < w.ncon; ++c) {
+      std::vector<int64_t> load(k, 0);
+      for (NodeId v = 0; v < g.num_nodes(); ++v) load[(*a)[v]] += w.at(v, c);
+      for (const int64_t l : load) EXPECT_LE(l, limit[c]) << "constraint " << c;
+    }
+  }
+  Assignment again = start;
+  LpRefine(FineAdjacency{&g}, w.weight, w.ncon, k, limit, 20, 3, again, 6);
+  EXPECT_EQ(again, relaxed);
 }
 
 TEST(MultilevelMetis, balanced_deterministic_and_well_below_hash_on_planted_communities) {

@@ -128,8 +128,13 @@ int main(int argc, char** argv) {
         if (multilevel) {
           std::printf("%sml_levels: %d\n", p.c_str(), ml_stats.levels);
           for (size_t l = 0; l < ml_stats.level_nodes.size(); ++l)
-            std::printf("%sml_level%zu: %lld nodes %lld entries\n", p.c_str(), l + 1,
-                        static_cast<long long>(ml_stats.level_nodes[l]), static_cast<long long>(ml_stats.level_entries[l]));
+            if (ml_stats.level_entries[l] < 0)
+              std::printf("%sml_level%zu: %lld nodes (not built)\n", p.c_str(), l + 1,
+                          static_cast<long long>(ml_stats.level_nodes[l]));
+            else
+              std::printf("%sml_level%zu: %lld nodes %lld entries\n", p.c_str(), l + 1,
+                          static_cast<long long>(ml_stats.level_nodes[l]),
+                          static_cast<long long>(ml_stats.level_entries[l]));
           std::printf("%sml_refine_gain: %lld\n", p.c_str(), static_cast<long long>(ml_stats.refine_gain));
         }
         if (method == "hash") hash_figures[o.num_parts] = {m.quality().edge_cut_fraction(), est.fraction()};

@@ -158,6 +158,10 @@ template std::vector<int32_t> LpCluster(const FineAdjacency&, std::span<const in
                                         const LpClusteringOptions&, int32_t*);
 template std::vector<int32_t> LpCluster(const CoarseGraph&, std::span<const int64_t>, int32_t,
                                         const LpClusteringOptions&, int32_t*);
+template std::vector<int32_t> LpCluster(const ClusteredAdjacency&, std::span<const int64_t>, int32_t,
+                                        const LpClusteringOptions&, int32_t*);
+template CoarseGraph Contract(const ClusteredAdjacency&, std::span<const int64_t>, int32_t,
+                              const std::vector<int32_t>&, int32_t, int64_t);
 template CoarseGraph Contract(const FineAdjacency&, std::span<const int64_t>, int32_t, const std::vector<int32_t>&,
                               int32_t, int64_t);
 template CoarseGraph Contract(const CoarseGraph&, std::span<const int64_t>, int32_t, const std::vector<int32_t>&,

@@ -29,6 +29,7 @@ class Refiner {
     const NodeId n = adj.num_nodes();
     for (NodeId v = 0; v < n; ++v)
       for (int32_t c = 0; c < ncon; ++c) load_[Slot(part[v], c)] += W(v, c);
+    active_.assign(static_cast<size_t>(n), 1);
     order_.resize(static_cast<size_t>(n));
     std::iota(order_.begin(), order_.end(), 0);
     Rng rng(HashCombine(seed, 0x2e1ULL));
@@ -40,6 +41,10 @@ class Refiner {
   int64_t MoveRound(int64_t* gain_total, std::vector<std::tuple<int32_t, int32_t, int64_t, NodeId>>* blocked) {
     int64_t moved = 0;
     for (const NodeId v : order_) {
+      // A node is visited again only after a neighbour moved (or in an exchange round, which
+      // looks at every node).
+      if (!blocked && !active_[v]) continue;
+      active_[v] = 0;
       const int32_t own = part_[v];
       Connect(v);
       int32_t best = own, wanted = own;
@@ -220,6 +225,8 @@ class Refiner {
       load_[Slot(to, c)] += W(v, c);
     }
     part_[v] = to;
+    active_[v] = 1;
+    adj_.ForEach(v, [&](NodeId u, int64_t) { active_[u] = 1; });
   }
 
   const Adjacency& adj_;
@@ -232,6 +239,7 @@ class Refiner {
   std::vector<int64_t> conn_;
   std::vector<int32_t> touched_;
   std::vector<NodeId> order_;
+  std::vector<uint8_t> active_;
 };
 
 }  // namespace
@@ -289,6 +297,8 @@ int64_t LpRefine(const Adjacency& adj, std::span<const int64_t> vwgt, int32_t nc
 
 template int64_t LpRefine(const FineAdjacency&, std::span<const int64_t>, int32_t, int32_t, std::span<const int64_t>,
                           int32_t, uint64_t, std::vector<int32_t>&, int32_t);
+template int64_t LpRefine(const ClusteredAdjacency&, std::span<const int64_t>, int32_t, int32_t,
+                          std::span<const int64_t>, int32_t, uint64_t, std::vector<int32_t>&, int32_t);
 template int64_t LpRefine(const CoarseGraph&, std::span<const int64_t>, int32_t, int32_t, std::span<const int64_t>,
                           int32_t, uint64_t, std::vector<int32_t>&, int32_t);
 

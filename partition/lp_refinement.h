@@ -3,7 +3,8 @@
 // uncoarsening step of the multilevel driver (multilevel_metis.h).
 //
 // Contract (LpRefine):
-//  * move rounds visit the nodes in one random order (Rng(HashCombine(seed, 0x2e1))); a node
+//  * move rounds visit the nodes in one random order (Rng(HashCombine(seed, 0x2e1))), after the
+//    first round only those with a neighbour that moved since their last visit; a node
 //    moves to the part it is most connected to when that connection is strictly more than its
 //    connection to its own part (a positive cut gain) and the target part's load stays within
 //    max_load[c] for every constraint c (ties between targets: the lower

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "common/error.h"
@@ -46,16 +47,39 @@ Assignment MultilevelMetisPartition(const Graph& graph, const VertexWeights& wei
   const std::vector<int64_t> max_load = MaxLoads(weights.total, options.imbalance, k);
   const double target_entries = ml.coarsest_fraction * static_cast<double>(graph.num_edges());
 
-  // Coarsen: maps[i] gives each node of level i (0 = the graph) its node in level i + 1.
+  // Coarsen: maps[i] gives each node of level i (0 = the graph) its node in level i + 1. On large
+  // graphs level 1 is a ClusteredAdjacency (never built: its coarse adjacency would hold most of
+  // the graph's entries); the other levels are CoarseGraphs, levels[j] being level j + 1 + virt.
+  const int virt = graph.num_edges() >= ml.unbuilt_level1_min_entries ? 1 : 0;
   std::vector<std::vector<int32_t>> maps;
+  maps.reserve(static_cast<size_t>(std::max(ml.max_levels, 2)));  // level1 points into maps[0]
+  std::optional<ClusteredAdjacency> level1;
+  std::vector<int64_t> level1_vwgt;
   std::vector<CoarseGraph> levels;
   NodeId prev_nodes = n;
-  while (static_cast<int32_t>(levels.size()) < ml.max_levels) {
+  const auto record = [&](int64_t nodes, int64_t entries) {
+    if (!stats) return;
+    stats->level_nodes.push_back(nodes);
+    stats->level_entries.push_back(entries);
+  };
+  while (static_cast<int32_t>(maps.size()) < std::max(ml.max_levels, 2)) {
     int32_t clusters = 0;
-    lp.seed = HashCombine(options.seed, 0x4c56ULL, levels.size());
-    if (levels.empty()) {
+    lp.seed = HashCombine(options.seed, 0x4c56ULL, maps.size());
+    if (maps.empty()) {
       maps.push_back(LpCluster(fine, weights.weight, ncon, lp, &clusters));
-      levels.push_back(Contract(fine, weights.weight, ncon, maps.back(), clusters, max_index));
+      if (virt) {
+        level1.emplace(graph, maps.back(), clusters);
+        level1_vwgt.assign(static_cast<size_t>(clusters) * ncon, 0);
+        for (NodeId v = 0; v < n; ++v)
+          for (int32_t c = 0; c < ncon; ++c)
+            level1_vwgt[static_cast<size_t>(maps.back()[v]) * ncon + c] += weights.at(v, c);
+        record(clusters, -1);
+        lp.seed = HashCombine(options.seed, 0x4c56ULL, maps.size());
+        maps.push_back(LpCluster(*level1, level1_vwgt, ncon, lp, &clusters));
+        levels.push_back(Contract(*level1, level1_vwgt, ncon, maps.back(), clusters, max_index));
+      } else {
+        levels.push_back(Contract(fine, weights.weight, ncon, maps.back(), clusters, max_index));
+      }
     } else {
       const CoarseGraph& g = levels.back();
       maps.push_back(LpCluster(g, g.vwgt, ncon, lp, &clusters));
@@ -63,15 +87,12 @@ Assignment MultilevelMetisPartition(const Graph& graph, const VertexWeights& wei
       levels.push_back(std::move(next));
     }
     const CoarseGraph& top = levels.back();
-    if (stats) {
-      stats->level_nodes.push_back(top.num_nodes());
-      stats->level_entries.push_back(static_cast<int64_t>(top.adjncy.size()));
-    }
+    record(top.num_nodes(), static_cast<int64_t>(top.adjncy.size()));
     const bool shrank = static_cast<double>(top.num_nodes()) <= 0.9 * static_cast<double>(prev_nodes);
     prev_nodes = top.num_nodes();
     if (static_cast<double>(top.adjncy.size()) <= target_entries || !shrank || top.num_nodes() <= 2 * k) break;
   }
-  if (stats) stats->levels = static_cast<int32_t>(levels.size());
+  if (stats) stats->levels = static_cast<int32_t>(maps.size());
 
   // Initial partition of the coarsest level.
   const CoarseGraph& top = levels.back();
@@ -80,19 +101,23 @@ Assignment MultilevelMetisPartition(const Graph& graph, const VertexWeights& wei
                                                 stats ? &stats->metis : nullptr, max_index);
   // Uncoarsen: project level i + 1's partition to level i and refine it there.
   int64_t gain = 0;
-  for (size_t i = levels.size(); i-- > 0;) {
+  for (size_t i = maps.size(); i-- > 0;) {
     const std::vector<int32_t>& map = maps[i];
     std::vector<int32_t> finer(map.size());
     for (size_t v = 0; v < map.size(); ++v) finer[v] = part[map[v]];
     part.swap(finer);
     std::vector<int32_t>().swap(finer);
-    levels.pop_back();  // level i + 1 is no longer needed
+    if (static_cast<int64_t>(i) - virt >= 0) levels.pop_back();  // level i + 1 is no longer needed
     const uint64_t seed = HashCombine(options.seed, 0x4c57ULL, i);
     if (i == 0) {
+      level1.reset();
       gain += LpRefine(fine, weights.weight, ncon, k, max_load, ml.refine_iterations, seed, part,
                        RelaxCycles(graph.num_edges()));
+    } else if (i == 1 && virt) {
+      gain += LpRefine(*level1, level1_vwgt, ncon, k, max_load, ml.refine_iterations, seed, part,
+                       RelaxCycles(graph.num_edges()));
     } else {
-      const CoarseGraph& g = levels[i - 1];
+      const CoarseGraph& g = levels[i - 1 - virt];
       gain += LpRefine(g, g.vwgt, ncon, k, max_load, ml.refine_iterations, seed, part,
                        RelaxCycles(static_cast<int64_t>(g.adjncy.size())));
     }

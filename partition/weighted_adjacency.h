@@ -44,4 +44,33 @@ struct FineAdjacency {
   }
 };
 
+// A clustering of the graph seen as the next level without building it: node c is cluster c,
+// its neighbours are the clusters of its members' neighbours, each CSR entry separately (not
+// merged) and the own cluster skipped. Costs 4 bytes per node + 4 per cluster instead of the
+// coarse adjacency; iterating it costs a pass over the graph's CSR.
+struct ClusteredAdjacency {
+  FineAdjacency fine;
+  const std::vector<int32_t>* cluster = nullptr;  // graph node -> cluster
+  std::vector<int32_t> start;                     // clusters + 1 offsets into members
+  std::vector<NodeId> members;                    // graph nodes by cluster
+
+  ClusteredAdjacency(const Graph& graph, const std::vector<int32_t>& cluster_of, int32_t num_clusters)
+      : fine{&graph}, cluster(&cluster_of), start(static_cast<size_t>(num_clusters) + 1, 0),
+        members(cluster_of.size()) {
+    for (const int32_t c : cluster_of) ++start[c + 1];
+    for (int32_t c = 0; c < num_clusters; ++c) start[c + 1] += start[c];
+    std::vector<int32_t> cursor(start.begin(), start.end() - 1);
+    for (size_t v = 0; v < cluster_of.size(); ++v) members[cursor[cluster_of[v]]++] = static_cast<NodeId>(v);
+  }
+  NodeId num_nodes() const { return static_cast<NodeId>(start.size() - 1); }
+  template <typename F>
+  void ForEach(NodeId c, F&& f) const {
+    for (int32_t i = start[c]; i < start[c + 1]; ++i)
+      fine.ForEach(members[i], [&](NodeId u, int64_t w) {
+        const int32_t cu = (*cluster)[u];
+        if (cu != c) f(cu, w);
+      });
+  }
+};
+
 }  // namespace melograph

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "common/error.h"
@@ -107,6 +108,34 @@ TEST(Contract, sums_vertex_weights_and_parallel_edges_and_drops_inner_edges) {
   EXPECT_THROW(Contract(FineAdjacency{&g}, w, 2, cluster, 2, /*max_index=*/1), LimitError);
 }
 
+// Per node: its (neighbour, weight) pairs merged and sorted, to compare adjacencies up to order.
+template <typename Adjacency>
+std::vector<std::vector<std::pair<NodeId, int64_t>>> Canonical(const Adjacency& adj) {
+  std::vector<std::vector<std::pair<NodeId, int64_t>>> out(static_cast<size_t>(adj.num_nodes()));
+  for (NodeId v = 0; v < adj.num_nodes(); ++v) {
+    std::map<NodeId, int64_t> merged;
+    adj.ForEach(v, [&](NodeId u, int64_t w) { merged[u] += w; });
+    out[v].assign(merged.begin(), merged.end());
+  }
+  return out;
+}
+
+TEST(ClusteredAdjacency, is_the_contracted_graph_without_building_it) {
+  const Graph g = TwoCliques(/*bridge=*/true);
+  const std::vector<int64_t> ones(8, 1);
+  const std::vector<int32_t> cluster = {0, 0, 1, 1, 2, 2, 3, 3};
+  const ClusteredAdjacency virtual_level(g, cluster, 4);
+  const CoarseGraph built = Contract(FineAdjacency{&g}, ones, 1, cluster, 4, kMetisIndexMax);
+  EXPECT_EQ(virtual_level.num_nodes(), 4);
+  EXPECT_EQ(Canonical(virtual_level), Canonical(built));
+  // {a,b} -- {c,d}: a-c, a-d, b-c, b-d = 4; {c,d} -- {e,f}: d-e twice (friend, follows) = 2.
+  EXPECT_EQ(Canonical(built)[1], (std::vector<std::pair<NodeId, int64_t>>{{0, 4}, {2, 2}}));
+  // Contracting either again gives the same graph up to order.
+  const std::vector<int64_t> two(4, 2);
+  EXPECT_EQ(Canonical(Contract(virtual_level, two, 1, {0, 0, 1, 1}, 2, kMetisIndexMax)),
+            Canonical(Contract(built, two, 1, {0, 0, 1, 1}, 2, kMetisIndexMax)));
+}
+
 TEST(LpRefine, moves_a_misplaced_node_exactly_and_never_breaks_the_load_limit) {
   const Graph g = TwoCommunities();  // x=0 y=1 a=2 b=3 c=4 d=5
   const std::vector<int64_t> ones(6, 1);
@@ -200,6 +229,28 @@ TEST(MultilevelMetis, balanced_deterministic_and_well_below_hash_on_planted_comm
   o.metis_coarsening = MetisCoarsening::kNone;
   const int64_t metis_cut = WeightedCut(p, ComputeAssignment(g, o));
   EXPECT_LE(cut * 4, metis_cut * 5) << cut << " vs METIS " << metis_cut;
+}
+
+TEST(MultilevelMetis, unbuilt_level_one_gives_a_balanced_partition_of_the_same_quality) {
+  const Graph g = PlantedCommunities(8, 80, 30, 11);
+  const UndirectedProjection p = BuildUndirectedProjection(g);
+  PartitionOptions o;
+  o.num_parts = 8;
+  const VertexWeights w = ComputeVertexWeights(g, o.constraints, FindTrainingSeeds(g, "listened"), "listened");
+  MultilevelOptions built, unbuilt;
+  unbuilt.unbuilt_level1_min_entries = 0;
+  MultilevelStats s_built, s_unbuilt;
+  const Assignment a = MultilevelMetisPartition(g, w, o, built, &s_built);
+  const Assignment b = MultilevelMetisPartition(g, w, o, unbuilt, &s_unbuilt);
+  ExpectBalanced(w, b, 8, o.imbalance, "unbuilt level 1");
+  ASSERT_GE(s_unbuilt.levels, 2);
+  EXPECT_EQ(s_unbuilt.level_entries[0], -1);
+  EXPECT_GT(s_built.level_entries[0], 0);
+  // Same clustering of level 0 either way.
+  EXPECT_EQ(s_unbuilt.level_nodes[0], s_built.level_nodes[0]);
+  const int64_t cut_a = WeightedCut(p, a), cut_b = WeightedCut(p, b);
+  EXPECT_LE(cut_b * 4, cut_a * 5) << cut_b << " vs " << cut_a;
+  EXPECT_EQ(MultilevelMetisPartition(g, w, o, unbuilt), b);
 }
 
 TEST(MetisPartitioner, refinement_after_metis_removes_exactly_the_reported_gain) {

@@ -114,7 +114,7 @@ Assignment MultilevelMetisPartition(const Graph& graph, const VertexWeights& wei
       gain += LpRefine(fine, weights.weight, ncon, k, max_load, ml.refine_iterations, seed, part,
                        RelaxCycles(graph.num_edges()));
     } else if (i == 1 && virt) {
-      gain += LpRefine(*level1, level1_vwgt, ncon, k, max_load, ml.refine_iterations, seed, part,
+      gain += LpRefine(*level1, level1_vwgt, ncon, k, max_load, ml.unbuilt_level1_iterations, seed, part,
                        RelaxCycles(graph.num_edges()));
     } else {
       const CoarseGraph& g = levels[i - 1 - virt];

@@ -52,6 +52,9 @@ struct MultilevelOptions {
   int32_t cluster_iterations = 5;
   int32_t refine_iterations = kRefineIterations;
   int64_t unbuilt_level1_min_entries = kLpAutoMinEntries;  // from this many CSR entries, level 1 is not built
+  // Refinement rounds on the unbuilt level 1 (each is a pass over the graph's CSR): on the medium
+  // world rounds 7-20 (exchanges, mostly) changed the cut by < 0.1% and took half the time.
+  int32_t unbuilt_level1_iterations = 6;
 };
 
 struct MultilevelStats {

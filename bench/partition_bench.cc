@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
         const std::string p = method + ".k" + k_text + ".";
         std::printf("%sedge_cut_fraction: %.6f\n", p.c_str(), m.quality().edge_cut_fraction());
         std::printf("%sremote_sample_fraction: %.6f\n", p.c_str(), est.fraction());
+        for (size_t h = 0; h < est.sampled_by_hop.size(); ++h)
+          std::printf("%sremote_sample_fraction_hop%zu: %.6f\n", p.c_str(), h + 1, est.hop_fraction(h));
         for (int c = 0; c < m.quality().imbalance_size(); ++c)
           std::printf("%simbalance_%s: %.4f\n", p.c_str(), std::string(ToString(base.constraints[c])).c_str(),
                       m.quality().imbalance(c));

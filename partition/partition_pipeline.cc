@@ -112,6 +112,7 @@ proto::PartitionManifest PartitionGraph(const Graph& graph, const PartitionOptio
   const RemoteSampleEstimate est =
       EstimateRemoteSampleFraction(graph, part, roots, options.fanouts, options.sample_roots, options.seed);
   q->set_remote_sample_fraction(est.fraction());
+  for (size_t h = 0; h < est.sampled_by_hop.size(); ++h) q->add_remote_sample_fraction_by_hop(est.hop_fraction(h));
   q->set_sampled_edges(est.sampled_edges);
   q->set_sample_roots(est.roots);
   for (const int32_t f : options.fanouts) q->add_fanouts(f);

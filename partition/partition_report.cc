@@ -104,6 +104,8 @@ std::string FormatPartitionReport(const proto::PartitionManifest& m) {
   s += "halo_nodes: " + std::to_string(q.halo_nodes()) + "\n";
   s += "remote_sample_fraction: " + Fixed(q.remote_sample_fraction()) + "\n";
   s += "sampled_edges: " + std::to_string(q.sampled_edges()) + "\n";
+  for (int h = 0; h < q.remote_sample_fraction_by_hop_size(); ++h)
+    s += "remote_sample_fraction_hop" + std::to_string(h + 1) + ": " + Fixed(q.remote_sample_fraction_by_hop(h)) + "\n";
   for (int c = 0; c < m.constraints_size() && c < q.imbalance_size(); ++c)
     s += "imbalance_" + m.constraints(c) + ": " + Fixed(q.imbalance(c), 4) + "\n";
   s += "partition_seconds: " + Fixed(q.partition_seconds(), 3) + "\n";

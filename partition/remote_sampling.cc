@@ -40,6 +40,8 @@ RemoteSampleEstimate EstimateRemoteSampleFraction(const Graph& graph, const Assi
                                                   const std::vector<int32_t>& fanouts, int64_t num_roots,
                                                   uint64_t seed) {
   RemoteSampleEstimate est;
+  est.sampled_by_hop.assign(fanouts.size(), 0);
+  est.remote_by_hop.assign(fanouts.size(), 0);
   if (roots.empty() || num_roots <= 0) return est;
   std::vector<NodeId> frontier;
   std::vector<NodeId> next;
@@ -51,14 +53,19 @@ RemoteSampleEstimate EstimateRemoteSampleFraction(const Graph& graph, const Assi
     const NodeId root = roots[rng.Uniform(roots.size())];
     const int32_t home = part[root];
     frontier.assign(1, root);
-    for (const int32_t fanout : fanouts) {
+    for (size_t hop = 0; hop < fanouts.size(); ++hop) {
+      const int32_t fanout = fanouts[hop];
       next.clear();
       for (const NodeId u : frontier) {
         PickPositions(graph.degree(u), fanout, rng, picks);
         for (const int64_t k : picks) {
           const NodeId w = col_idx[row_ptr[u] + k];
           ++est.sampled_edges;
-          if (part[w] != home) ++est.remote_edges;
+          ++est.sampled_by_hop[hop];
+          if (part[w] != home) {
+            ++est.remote_edges;
+            ++est.remote_by_hop[hop];
+          }
           next.push_back(w);
         }
       }

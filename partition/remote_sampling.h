@@ -6,7 +6,7 @@
 // of every node reached at hop h-1 (with repetition across parents, as DGL does). Each picked
 // entry (u -> w) is one sampled edge; it is REMOTE when w is owned by a part other than P,
 // i.e. when the rank of the seed must fetch w's adjacency or features from another rank.
-//   remote_sample_fraction = remote sampled edges / sampled edges.
+//   remote_sample_fraction = remote sampled edges / sampled edges (also per hop).
 // Roots: `num_roots` seeds drawn uniformly with replacement from `roots` (training seeds),
 // root i from Rng(HashCombine(seed, tag, i)), so the estimate depends only on the seed.
 // Cost: O(num_roots * prod(fanouts)) time, O(prod(fanouts)) memory.
@@ -24,6 +24,10 @@ struct RemoteSampleEstimate {
   int64_t roots = 0;
   int64_t sampled_edges = 0;
   int64_t remote_edges = 0;
+  std::vector<int64_t> sampled_by_hop, remote_by_hop;  // one entry per fanout
+  double hop_fraction(size_t h) const {
+    return sampled_by_hop[h] ? static_cast<double>(remote_by_hop[h]) / static_cast<double>(sampled_by_hop[h]) : 0.0;
+  }
   double fraction() const {
     return sampled_edges ? static_cast<double>(remote_edges) / static_cast<double>(sampled_edges) : 0.0;
   }

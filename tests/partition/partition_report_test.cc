@@ -67,6 +67,11 @@ TEST(RemoteSampling, counts_remote_sampled_endpoints_exactly_when_fanouts_cover_
   const RemoteSampleEstimate b = EstimateRemoteSampleFraction(g, part, {3}, {10, 10}, 1, 1);
   EXPECT_EQ(b.sampled_edges, 10);
   EXPECT_EQ(b.remote_edges, 3);
+  EXPECT_EQ(b.sampled_by_hop, (std::vector<int64_t>{3, 7}));
+  EXPECT_EQ(b.remote_by_hop, (std::vector<int64_t>{1, 2}));
+  EXPECT_DOUBLE_EQ(b.hop_fraction(0), 1.0 / 3);
+  EXPECT_EQ(a.sampled_by_hop, (std::vector<int64_t>{10, 25}));
+  EXPECT_EQ(a.remote_by_hop, (std::vector<int64_t>{0, 5}));
   // Everything in one part: nothing is remote.
   EXPECT_EQ(EstimateRemoteSampleFraction(g, Assignment(6, 0), {2, 3}, {10, 10}, 50, 1).remote_edges, 0);
 }
@@ -100,6 +105,15 @@ TEST(PartitionReport, ends_with_a_key_value_block_scripts_can_read) {
   EXPECT_EQ(kv.at("edge_cut_fraction"), "0.142857");
   EXPECT_EQ(kv.at("halo_nodes"), "2");
   EXPECT_TRUE(kv.count("remote_sample_fraction"));
+  ASSERT_EQ(m.quality().remote_sample_fraction_by_hop_size(), 2);
+  EXPECT_TRUE(kv.count("remote_sample_fraction_hop1"));
+  EXPECT_TRUE(kv.count("remote_sample_fraction_hop2"));
+  EXPECT_FALSE(kv.count("remote_sample_fraction_hop3"));
+  // The whole fraction is the picks-weighted mean of the hops'.
+  EXPECT_GE(m.quality().remote_sample_fraction(),
+            std::min(m.quality().remote_sample_fraction_by_hop(0), m.quality().remote_sample_fraction_by_hop(1)));
+  EXPECT_LE(m.quality().remote_sample_fraction(),
+            std::max(m.quality().remote_sample_fraction_by_hop(0), m.quality().remote_sample_fraction_by_hop(1)));
   EXPECT_EQ(kv.at("imbalance_nodes"), "1.0000");
   EXPECT_EQ(kv.at("imbalance_edges"), "1.0000");
   EXPECT_EQ(kv.at("imbalance_seeds"), "1.0000");

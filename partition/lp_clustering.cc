@@ -9,7 +9,6 @@
 #include "common/hash.h"
 
 namespace melograph {
-namespace {
 
 std::vector<NodeId> RandomOrder(NodeId n, uint64_t seed) {
   std::vector<NodeId> order(static_cast<size_t>(n));
@@ -19,7 +18,23 @@ std::vector<NodeId> RandomOrder(NodeId n, uint64_t seed) {
   return order;
 }
 
-}  // namespace
+void GroupByCluster(const std::vector<int32_t>& cluster, int32_t num_clusters, std::vector<int32_t>& start,
+                    std::vector<NodeId>& members) {
+  start.assign(static_cast<size_t>(num_clusters) + 1, 0);
+  for (const int32_t c : cluster) ++start[c + 1];
+  for (int32_t c = 0; c < num_clusters; ++c) start[c + 1] += start[c];
+  members.resize(cluster.size());
+  std::vector<int32_t> cursor(start.begin(), start.end() - 1);
+  for (size_t v = 0; v < cluster.size(); ++v) members[cursor[cluster[v]]++] = static_cast<NodeId>(v);
+}
+
+std::vector<int64_t> ClusterWeights(std::span<const int64_t> vwgt, int32_t ncon, const std::vector<int32_t>& cluster,
+                                    int32_t num_clusters) {
+  std::vector<int64_t> w(static_cast<size_t>(num_clusters) * ncon, 0);
+  for (size_t v = 0; v < cluster.size(); ++v)
+    for (int32_t k = 0; k < ncon; ++k) w[static_cast<size_t>(cluster[v]) * ncon + k] += vwgt[v * ncon + k];
+  return w;
+}
 
 template <typename Adjacency>
 std::vector<int32_t> LpCluster(const Adjacency& adj, std::span<const int64_t> vwgt, int32_t ncon,
@@ -89,23 +104,14 @@ std::vector<int32_t> LpCluster(const Adjacency& adj, std::span<const int64_t> vw
 template <typename Adjacency>
 CoarseGraph Contract(const Adjacency& adj, std::span<const int64_t> vwgt, int32_t ncon,
                      const std::vector<int32_t>& cluster, int32_t num_clusters, int64_t max_index) {
-  const NodeId n = adj.num_nodes();
   const int32_t c = num_clusters;
   // Members of each cluster, by a counting sort on cluster id.
-  std::vector<int32_t> start(static_cast<size_t>(c) + 1, 0);
-  for (NodeId v = 0; v < n; ++v) ++start[cluster[v] + 1];
-  for (int32_t i = 0; i < c; ++i) start[i + 1] += start[i];
-  std::vector<NodeId> members(static_cast<size_t>(n));
-  {
-    std::vector<int32_t> cursor(start.begin(), start.end() - 1);
-    for (NodeId v = 0; v < n; ++v) members[cursor[cluster[v]]++] = v;
-  }
+  std::vector<int32_t> start;
+  std::vector<NodeId> members;
+  GroupByCluster(cluster, c, start, members);
   CoarseGraph g;
   g.ncon = ncon;
-  g.vwgt.assign(static_cast<size_t>(c) * ncon, 0);
-  for (NodeId v = 0; v < n; ++v)
-    for (int32_t k = 0; k < ncon; ++k)
-      g.vwgt[static_cast<size_t>(cluster[v]) * ncon + k] += vwgt[static_cast<size_t>(v) * ncon + k];
+  g.vwgt = ClusterWeights(vwgt, ncon, cluster, c);
 
   // Pass 1: distinct neighbouring clusters of each cluster, and the total edge weight.
   std::vector<int32_t> mark(static_cast<size_t>(c), -1);

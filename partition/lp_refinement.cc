@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <tuple>
 
 #include "common/hash.h"
@@ -30,10 +29,7 @@ class Refiner {
     for (NodeId v = 0; v < n; ++v)
       for (int32_t c = 0; c < ncon; ++c) load_[Slot(part[v], c)] += W(v, c);
     active_.assign(static_cast<size_t>(n), 1);
-    order_.resize(static_cast<size_t>(n));
-    std::iota(order_.begin(), order_.end(), 0);
-    Rng rng(HashCombine(seed, 0x2e1ULL));
-    for (NodeId i = n - 1; i > 0; --i) std::swap(order_[i], order_[rng.Uniform(static_cast<uint64_t>(i) + 1)]);
+    order_ = RandomOrder(n, HashCombine(seed, 0x2e1ULL));
   }
 
   // One round of single moves; with `blocked`, positive moves refused by the load limit are
@@ -101,7 +97,8 @@ class Refiner {
           if (part_[u] != a) continue;
           const int64_t gain_u = Gain(u, b);
           if (gain_u <= 0) continue;
-          const std::vector<int64_t> before_a = Loads(a), before_b = Loads(b);
+          CopyLoads(a, before_a_);
+          CopyLoads(b, before_b_);
           Move(u, b);
           bool done = false;
           for (size_t t = next_back; t < back.size() && t < next_back + kTries; ++t) {
@@ -110,7 +107,7 @@ class Refiner {
             const int64_t gain_y = Gain(y, a);
             if (gain_u + gain_y <= 0) continue;
             Move(y, a);
-            if (WithinOrNotHeavier(a, before_a) && WithinOrNotHeavier(b, before_b)) {
+            if (WithinOrNotHeavier(a, before_a_) && WithinOrNotHeavier(b, before_b_)) {
               *gain_total += gain_u + gain_y;
               ++exchanged;
               std::swap(back[t], back[next_back]);
@@ -192,9 +189,9 @@ class Refiner {
       if (load_[Slot(p, c)] + W(v, c) > max_load_[c]) return false;
     return true;
   }
-  std::vector<int64_t> Loads(int32_t p) const {
-    return std::vector<int64_t>(load_.begin() + static_cast<std::ptrdiff_t>(Slot(p, 0)),
-                                load_.begin() + static_cast<std::ptrdiff_t>(Slot(p, 0) + ncon_));
+  void CopyLoads(int32_t p, std::vector<int64_t>& out) const {
+    out.assign(load_.begin() + static_cast<std::ptrdiff_t>(Slot(p, 0)),
+               load_.begin() + static_cast<std::ptrdiff_t>(Slot(p, 0) + ncon_));
   }
   bool WithinOrNotHeavier(int32_t p, const std::vector<int64_t>& before) const {
     for (int32_t c = 0; c < ncon_; ++c)
@@ -240,6 +237,7 @@ class Refiner {
   std::vector<int32_t> touched_;
   std::vector<NodeId> order_;
   std::vector<uint8_t> active_;
+  std::vector<int64_t> before_a_, before_b_;  // loads of an exchange's two parts before it
 };
 
 }  // namespace

@@ -61,9 +61,7 @@ Assignment MetisPartition(const Graph& graph, const VertexWeights& weights, cons
                                       weights.ncon, weights.total, options, stats, max_index);
   // METIS's own k-way refinement stops where every positive move breaks its balance model;
   // a balanced LP pass on the real weights still finds some (lp_refinement.h).
-  UndirectedProjection().xadj.swap(proj.xadj);
-  UndirectedProjection().adjncy.swap(proj.adjncy);
-  UndirectedProjection().adjwgt.swap(proj.adjwgt);
+  proj = UndirectedProjection();  // freed before the refinement
   const int64_t gain = LpRefine(FineAdjacency{&graph}, weights.weight, weights.ncon, k,
                                 MaxLoads(weights.total, options.imbalance, k), kRefineIterations,
                                 HashCombine(options.seed, 0x4c57ULL), part, RelaxCycles(graph.num_edges()));

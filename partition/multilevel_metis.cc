@@ -69,10 +69,7 @@ Assignment MultilevelMetisPartition(const Graph& graph, const VertexWeights& wei
       maps.push_back(LpCluster(fine, weights.weight, ncon, lp, &clusters));
       if (virt) {
         level1.emplace(graph, maps.back(), clusters);
-        level1_vwgt.assign(static_cast<size_t>(clusters) * ncon, 0);
-        for (NodeId v = 0; v < n; ++v)
-          for (int32_t c = 0; c < ncon; ++c)
-            level1_vwgt[static_cast<size_t>(maps.back()[v]) * ncon + c] += weights.at(v, c);
+        level1_vwgt = ClusterWeights(weights.weight, ncon, maps.back(), clusters);
         record(clusters, -1);
         lp.seed = HashCombine(options.seed, 0x4c56ULL, maps.size());
         maps.push_back(LpCluster(*level1, level1_vwgt, ncon, lp, &clusters));

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "graph/graph.h"
@@ -24,10 +25,6 @@ struct CoarseGraph {
 
   NodeId num_nodes() const { return xadj.empty() ? 0 : static_cast<NodeId>(xadj.size() - 1); }
   int64_t num_undirected_edges() const { return static_cast<int64_t>(adjncy.size()) / 2; }
-  int64_t bytes() const {
-    return static_cast<int64_t>((xadj.size() + adjncy.size() + adjwgt.size()) * sizeof(int32_t) +
-                                vwgt.size() * sizeof(int64_t));
-  }
   template <typename F>
   void ForEach(NodeId v, F&& f) const {
     for (int32_t i = xadj[v]; i < xadj[v + 1]; ++i) f(adjncy[i], static_cast<int64_t>(adjwgt[i]));
@@ -44,6 +41,19 @@ struct FineAdjacency {
   }
 };
 
+// The nodes 0..n-1 in a random order drawn from `seed` (Fisher-Yates): the visiting order of the
+// label-propagation clustering and refinement.
+std::vector<NodeId> RandomOrder(NodeId n, uint64_t seed);
+
+// Nodes grouped by cluster (a counting sort): cluster c's members are
+// members[start[c] .. start[c + 1]), in node order.
+void GroupByCluster(const std::vector<int32_t>& cluster, int32_t num_clusters, std::vector<int32_t>& start,
+                    std::vector<NodeId>& members);
+
+// Summed vertex weights of each cluster (node-major, ncon per cluster).
+std::vector<int64_t> ClusterWeights(std::span<const int64_t> vwgt, int32_t ncon, const std::vector<int32_t>& cluster,
+                                    int32_t num_clusters);
+
 // A clustering of the graph seen as the next level without building it: node c is cluster c,
 // its neighbours are the clusters of its members' neighbours, each CSR entry separately (not
 // merged) and the own cluster skipped. Costs 4 bytes per node + 4 per cluster instead of the
@@ -55,12 +65,8 @@ struct ClusteredAdjacency {
   std::vector<NodeId> members;                    // graph nodes by cluster
 
   ClusteredAdjacency(const Graph& graph, const std::vector<int32_t>& cluster_of, int32_t num_clusters)
-      : fine{&graph}, cluster(&cluster_of), start(static_cast<size_t>(num_clusters) + 1, 0),
-        members(cluster_of.size()) {
-    for (const int32_t c : cluster_of) ++start[c + 1];
-    for (int32_t c = 0; c < num_clusters; ++c) start[c + 1] += start[c];
-    std::vector<int32_t> cursor(start.begin(), start.end() - 1);
-    for (size_t v = 0; v < cluster_of.size(); ++v) members[cursor[cluster_of[v]]++] = static_cast<NodeId>(v);
+      : fine{&graph}, cluster(&cluster_of) {
+    GroupByCluster(cluster_of, num_clusters, start, members);
   }
   NodeId num_nodes() const { return static_cast<NodeId>(start.size() - 1); }
   template <typename F>

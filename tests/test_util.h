@@ -79,4 +79,15 @@ inline std::string SharedData(const std::string& name) {
 }
 #endif
 
+// Triples of two communities of 3 users x 3 songs: user cK listens to songs cS with S != K (12
+// listened edges over 12 nodes; each user's third song of its community is left out).
+inline std::string TwoCommunityListenTriples() {
+  std::string t;
+  for (const char* c : {"a", "b"})
+    for (int u = 0; u < 3; ++u)
+      for (int s = 0; s < 3; ++s)
+        if (s != u) t += std::string("user:") + c + std::to_string(u) + "\tlistened\tsong:" + c + std::to_string(s) + "\n";
+  return t;
+}
+
 }  // namespace melograph::testing

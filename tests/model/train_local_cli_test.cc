@@ -12,21 +12,9 @@ namespace {
 
 using testing::RunMelograph;
 
-// Two communities of 3 users x 3 songs; each user's third song is the test item.
-std::string Triples() {
-  std::string t;
-  for (const char* c : {"a", "b"})
-    for (int u = 0; u < 3; ++u)
-      for (int s = 0; s < 3; ++s)
-        if (s != u)
-          t += std::string("user:") + c + std::to_string(u) + "\tlistened\tsong:" + c +
-               std::to_string(s) + "\n";
-  return t;
-}
-
 TEST(TrainLocalCli, trains_writes_a_run_that_eval_reads) {
   testing::TempDir dir;
-  testing::WriteFile(dir.File("train.tsv"), Triples());
+  testing::WriteFile(dir.File("train.tsv"), testing::TwoCommunityListenTriples());
   std::string test;
   for (const char* c : {"a", "b"})
     for (int u = 0; u < 3; ++u)
@@ -54,7 +42,7 @@ TEST(TrainLocalCli, trains_writes_a_run_that_eval_reads) {
 
 TEST(TrainLocalCli, bad_config_names_file_and_line) {
   testing::TempDir dir;
-  testing::WriteFile(dir.File("train.tsv"), Triples());
+  testing::WriteFile(dir.File("train.tsv"), testing::TwoCommunityListenTriples());
   testing::WriteFile(dir.File("cfg.pbtxt"), "dim: 8\nbatch_size: 0\n");
   auto r = RunMelograph("build-graph --triples " + dir.File("train.tsv") + " --out " +
                         dir.File("graph"));

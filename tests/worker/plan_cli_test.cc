@@ -12,20 +12,9 @@ namespace {
 
 using testing::RunMelograph;
 
-// Two communities of 3 users x 3 songs, each user listening to two songs of its community:
-// 12 listened edges over 12 nodes.
-std::string PlanTriples() {
-  std::string t;
-  for (const char* c : {"a", "b"})
-    for (int u = 0; u < 3; ++u)
-      for (int s = 0; s < 3; ++s)
-        if (s != u) t += std::string("user:") + c + std::to_string(u) + "\tlistened\tsong:" + c + std::to_string(s) + "\n";
-  return t;
-}
-
 TEST(PlanCli, batch_shape_is_sampled_on_the_graph_or_estimated) {
   testing::TempDir dir;
-  testing::WriteFile(dir.File("train.tsv"), PlanTriples());
+  testing::WriteFile(dir.File("train.tsv"), testing::TwoCommunityListenTriples());
   // 200 examples per rank draw every edge: each step covers the whole graph.
   testing::WriteFile(dir.File("cfg.pbtxt"), "model: LIGHTGCN\ndim: 8\nbatch_size: 400\nfanouts: [-1, -1]\n");
   ASSERT_EQ(RunMelograph("build-graph --triples " + dir.File("train.tsv") + " --out " + dir.File("graph")).exit_code, 0);

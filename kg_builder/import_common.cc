@@ -195,6 +195,9 @@ void ForEachLine(const std::string& path, std::string_view header,
     }
     first = false;
     if (text.empty()) continue;
+    if (const size_t cr = text.find('\r'); cr != std::string_view::npos)
+      throw InputError(path, reader.line_number(), static_cast<int64_t>(cr) + 1,
+                       "carriage return inside the line (mixed line endings?)");
     fn(text, reader.line_number());
   }
   if (first && !header.empty()) throw InputError(path, 1, 1, "empty file, expected a header line");

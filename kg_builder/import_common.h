@@ -105,7 +105,10 @@ class ParsedLine {
 };
 
 // Reads `path` line by line (CRLF accepted, ".gz" allowed), skipping empty lines. When
-// `header` is non-empty the first line must equal it exactly (else InputError at 1:1).
+// `header` is non-empty the first line must equal it exactly (else InputError at 1:1). A
+// carriage return left inside a line (a "\r\r\n" ending, a bare CR in a field) is an
+// InputError at its column, as in the triple, events and catalog readers: it would end up in a
+// key that the triple file cannot hold. Encoding is the caller's (HetRec files are Latin-1).
 // `fn(text, line_number)` is called for every data line.
 void ForEachLine(const std::string& path, std::string_view header,
                  const std::function<void(std::string_view, int64_t)>& fn);

@@ -1,5 +1,6 @@
 // A carriage return left inside a line after CRLF stripping (a "\r\r\n" ending, or a bare CR in
-// a field) is refused by the triple, events and catalog readers: it would become part of a key
+// a field) is refused by the triple, events and catalog readers and by the importers' line
+// reader (a HetRec tag value with a CR was found by fuzz/import_lightgcn_fuzz.cc): it would become part of a key
 // that TripleWriter cannot write back (found by fuzz/catalog_reader_fuzz.cc; regression inputs
 // in tests/data/fuzz_regressions/). A plain CRLF file is still accepted.
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 
 #include "kg_builder/catalog_reader.h"
 #include "kg_builder/events_reader.h"
+#include "kg_builder/import_common.h"
 #include "kg_builder/triple_io.h"
 #include "tests/test_util.h"
 
@@ -68,6 +70,22 @@ TEST(CarriageReturn, catalog_reader_refuses_a_cr_in_a_followed_user) {
   EXPECT_NE(e.file().find("follows.tsv"), std::string::npos) << e.what();
   EXPECT_EQ(e.line(), 1);
   EXPECT_EQ(e.column(), 6);
+  EXPECT_EQ(e.reason(), "carriage return inside the line (mixed line endings?)");
+}
+
+TEST(CarriageReturn, importer_lines_refuse_a_cr_inside_a_field) {
+  TempDir tmp;
+  WriteFile(tmp.File("tags.dat"), "tagID\ttagValue\r\n1\tpop\r\n2\tpo\rst-rock\r\n");
+  std::vector<std::string> seen;
+  const InputError e = Expect([&] {
+    ForEachLine(tmp.File("tags.dat"), "tagID\ttagValue", [&](std::string_view text, int64_t) {
+      seen.emplace_back(text);
+    });
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"1\tpop"}));  // CRLF lines are fine
+  EXPECT_EQ(e.file(), tmp.File("tags.dat"));
+  EXPECT_EQ(e.line(), 3);
+  EXPECT_EQ(e.column(), 5);  // the CR inside "po\rst-rock"
   EXPECT_EQ(e.reason(), "carriage return inside the line (mixed line endings?)");
 }
 

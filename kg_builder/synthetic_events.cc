@@ -13,6 +13,7 @@ namespace {
 
 constexpr uint64_t kEventsSalt = 301;
 constexpr uint64_t kSessionFocusSalt = 302;  // Rng(HashCombine(seed, salt, user, session))
+constexpr uint64_t kArtistRunSalt = 303;     // likewise, so moods and runs never share draws
 enum Event : int {
   kPlay, kFullPlay, kActivePlay, kLoop, kSearch, kLike, kCollect, kShare, kComment, kDownload,
   kSkip, kDislike, kBlock
@@ -144,10 +145,17 @@ EventStats WriteEvents(const Catalog& c, const std::string& path) {
         mood.rng = &session_rng;
       }
       const SessionFocus* focus = cfg.session_focus > 0 ? &mood : nullptr;
+      // Artist runs: their own stream, so the user's rng and the mood see no extra draw.
+      Rng run_rng(HashCombine(cfg.seed, kArtistRunSalt, static_cast<uint64_t>(id), static_cast<uint64_t>(k)));
+      int64_t run_from = -1;  // the session's last positive listen; -1 after a skip
       for (int64_t done = 0; done < quota;) {
         Pick p;
         const char* scene = session_scene;
-        if (!history.empty() && rng.UniformDouble() < 0.25) {
+        if (cfg.session_runs > 0 && run_from >= 0 && run_rng.UniformDouble() < cfg.session_runs)
+          p = PickArtistRun(c, run_from, t, run_rng);
+        if (p.song >= 0) {
+          // stays with the artist, in the session's scene
+        } else if (!history.empty() && rng.UniformDouble() < 0.25) {
           p.song = DrawRepeat(c, history, focus, rng);
           p.affinity = 0.85;
           p.channel = Channel::kRepeat;
@@ -165,6 +173,7 @@ EventStats WriteEvents(const Catalog& c, const std::string& path) {
         const int listen = DrawListen(a, duration_s, rng, played_s);
         emit(p.song, listen, t, played_s, listen == kSearch ? "search" : scene);
         ++done;
+        run_from = listen == kSkip ? -1 : p.song;
         if (listen != kSkip) {
           ++stats.positive_plays;
           if (u.Weight(c.SongCluster(p.song)) > 0) ++stats.positive_in_cluster;

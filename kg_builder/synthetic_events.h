@@ -14,6 +14,10 @@
 // repeats (a played song of the focus cluster, when the history holds one); the work and
 // exploration picks ignore it. P = 0 draws nothing from that stream, so the file is
 // byte-identical to a world without the option.
+// Artist runs (config.session_runs = R > 0): after a positive listen in a session, the next
+// listen is, with probability R (a coin from Rng(HashCombine(seed, 303, user, session))),
+// PickArtistRun: another song of the same artist, affinity 0.8, same scene; a skip ends the run.
+// Otherwise the pick is drawn as above. R = 0 draws nothing from that stream.
 // Affinity a (plus uniform noise +-0.1) drives the behaviour: skip with probability
 // 0.04 + 0.5 (1 - a) (then dislike 0.08 (1 - a), block 0.01 (1 - a)); otherwise full_play 55%,
 // play (30-90% heard) 20%, active_play 10%, loop 8%, search 7%, followed at most once by like

@@ -149,6 +149,27 @@ Pick PickNewRelease(const Catalog& c, const UserProfile& u, int64_t now, Rng& rn
   return p;
 }
 
+Pick PickArtistRun(const Catalog& c, int64_t previous, int64_t now, Rng& rng) {
+  Pick p;
+  p.channel = Channel::kArtistRun;
+  p.affinity = 0.8;
+  const int32_t artist = c.songs[static_cast<size_t>(previous)].artist;
+  auto usable = [&](int64_t s) {
+    const Song& song = c.songs[static_cast<size_t>(s)];
+    return s != previous && (!song.is_new || song.release_ts <= now);
+  };
+  for (int tries = 0; tries < 5; ++tries) {
+    const int64_t s = c.DrawSongOfArtist(artist, rng);
+    if (usable(s)) {
+      p.song = s;
+      return p;
+    }
+  }
+  const int64_t first = c.artists[static_cast<size_t>(artist)].first_song;
+  if (usable(first)) p.song = first;
+  return p;
+}
+
 UserFileCounts WriteUserFiles(const Catalog& c, const std::string& catalog_dir, const std::string& truth_dir,
                               std::vector<SyntheticPlaylist>* drawn) {
   const WorldConfig& cfg = c.config;

@@ -44,7 +44,7 @@ struct UserProfile {
 
 UserProfile MakeUser(const Catalog& catalog, int64_t user);
 
-enum class Channel : uint8_t { kCluster, kWork, kExplore, kNewRelease, kRepeat };
+enum class Channel : uint8_t { kCluster, kWork, kExplore, kNewRelease, kRepeat, kArtistRun };
 
 struct Pick {
   int64_t song = -1;
@@ -74,6 +74,12 @@ Pick PickFromTaste(const Catalog& catalog, const UserProfile& user, int64_t now,
 // if none yet.
 Pick PickNewRelease(const Catalog& catalog, const UserProfile& user, int64_t now, Rng& rng,
                     const SessionFocus* focus = nullptr);
+
+// The next listen of an artist run (WorldConfig::session_runs): another song of `previous`'s
+// artist (early tracks favoured), redrawn up to 4 times while it is `previous` itself or not yet
+// released at `now`, then the artist's first song if that one is released and not `previous`;
+// song -1 when no such song exists. Affinity 0.8 (the user chose to stay with the artist).
+Pick PickArtistRun(const Catalog& catalog, int64_t previous, int64_t now, Rng& rng);
 
 // One of the user's clusters, drawn by its mixture weight (one UniformDouble from rng).
 int DrawUserCluster(const UserProfile& user, Rng& rng);

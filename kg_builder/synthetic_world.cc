@@ -52,6 +52,8 @@ void ValidateWorldConfig(const WorldConfig& c) {
     throw UsageError("new_release_window must be in [0.05, 0.5]");
   if (!(c.session_focus >= 0 && c.session_focus <= 1))
     throw UsageError("--session-focus must be in [0, 1], got " + std::to_string(c.session_focus));
+  if (!(c.session_runs >= 0 && c.session_runs <= 1))
+    throw UsageError("--session-runs must be in [0, 1], got " + std::to_string(c.session_runs));
 }
 
 namespace {
@@ -111,6 +113,11 @@ WorldSummary GenerateWorld(const WorldConfig& config, const std::string& out_dir
   if (config.session_focus > 0) {  // absent at 0, so worlds without moods keep their world.txt
     t += "session_focus: ";
     AppendFloat(t, config.session_focus);
+    t += "\n";
+  }
+  if (config.session_runs > 0) {  // likewise
+    t += "session_runs: ";
+    AppendFloat(t, config.session_runs);
     t += "\n";
   }
   Key(t, "users", s.users);

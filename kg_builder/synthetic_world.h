@@ -47,6 +47,11 @@ struct WorldConfig {
   // each repeat) of the session takes the focus with this probability. 0 leaves every output
   // byte-identical; only events.tsv and world.txt depend on it.
   double session_focus = 0;
+  // Artist runs (docs/GENERATOR.md "Artist runs"): in [0, 1]. After a positive listen in a
+  // session, the next pick stays with that song's artist (another of its songs, early tracks
+  // favoured) with this probability; a skip ends the run. 0 leaves every output byte-identical;
+  // only events.tsv and world.txt depend on it.
+  double session_runs = 0;
 
   int64_t time_end() const { return time_start + int64_t{span_days} * 86400; }
   // First second at which a new release may come out.

@@ -6,10 +6,10 @@
 //     s <- decay * s + w(feedback) * u_v
 // with w = pull_full_play (1) < pull_like (2) < pull_collect (2.5) for positive feedback and
 // w = push_skip (-0.5), push_dislike (-1.5) for negative feedback, so each older event's
-// influence shrinks by `decay` (0.95) per later event (recency decay), positive events pull the query
+// influence shrinks by `decay` (0.8) per later event (recency decay), positive events pull the query
 // toward the song and skips / dislikes push it away.
 // Query (what the next song is searched with, by inner product against the song embeddings):
-//     warm user (has a long-term vector l):  q = (1 - a) * l / |l| + a * s / |s|    (a = short_term_weight, 0.2)
+//     warm user (has a long-term vector l):  q = (1 - a) * l / |l| + a * s / |s|    (a = short_term_weight, 0.3)
 //     cold user (none):                      q = s / |s|
 // with the s term left out while s = 0 (then a warm user's query is the static user vector; a
 // cold user's is empty, and the searcher falls back to popularity).
@@ -44,10 +44,11 @@ struct FmParams {
   float pull_collect = 2.5f;
   float push_skip = -0.5f;
   float push_dislike = -1.5f;
-  // Defaults chosen on the held-out sessions of the seed-2 demo world (docs/FM.md, "Figures");
+  // Defaults chosen with the song vectors of cluster/presets/lightgcn-fm-demo.pbtxt on the
+  // held-out sessions of the seed-2 demo worlds (docs/FM.md, "FM preset and defaults");
   // seed 1 is the reported test world.
-  float decay = 0.95f;             // in (0, 1]
-  float short_term_weight = 0.2f;  // a in [0, 1]
+  float decay = 0.8f;              // in (0, 1]
+  float short_term_weight = 0.3f;  // a in [0, 1]
   float weight(FmFeedback f) const;
 };
 

@@ -22,6 +22,7 @@ struct GenerateOptions {
   bool gzip = false;
   bool quiet = false;
   double session_focus = 0;
+  double session_runs = 0;
 };
 
 void RunGenerate(const GenerateOptions& o) {
@@ -34,6 +35,7 @@ void RunGenerate(const GenerateOptions& o) {
   if (o.languages > 0) config.languages = o.languages;
   config.gzip = o.gzip;
   config.session_focus = o.session_focus;
+  config.session_runs = o.session_runs;
   const double t0 = WallSeconds();
   const WorldSummary s = GenerateWorld(config, o.out);
   const double seconds = WallSeconds() - t0;
@@ -72,6 +74,11 @@ void RegisterGenerate(CLI::App& app) {
                   "Session mood: each listening session draws one of the user's clusters as its focus and "
                   "each by-weight cluster pick and each repeat takes it with this probability (0 = no moods, "
                   "the default; docs/GENERATOR.md)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--session-runs", opts->session_runs,
+                  "Artist runs: after a positive listen, the session's next pick is another song of the same "
+                  "artist with this probability; a skip ends the run (0 = none, the default; docs/GENERATOR.md)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   cmd->add_flag("--gzip", opts->gzip, "Write events.tsv.gz (gzip) instead of events.tsv");

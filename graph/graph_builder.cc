@@ -60,23 +60,34 @@ void GraphBuilder::FlushPending() {
   const size_t n = pending_.size();
   if (n == 0) return;
   uint64_t head_hash[kPendingBatch], tail_hash[kPendingBatch];
+  bool same_head[kPendingBatch];
   const auto id = [&](uint32_t offset, uint32_t size) {
     return std::string_view(pending_ids_.data() + offset, size);
   };
   for (size_t i = 0; i < n; ++i) {
     const PendingEdge& p = pending_[i];
     const RelationKey& k = relations_[p.relation];
-    head_hash[i] = StringInterner::HashOf(id(p.head_offset, p.head_size));
+    const std::string_view head = id(p.head_offset, p.head_size);
+    if (i == 0) {
+      same_head[i] = k.head_type == last_head_type_ && head == last_head_id_;
+    } else {
+      const PendingEdge& q = pending_[i - 1];
+      same_head[i] = k.head_type == relations_[q.relation].head_type && head == id(q.head_offset, q.head_size);
+    }
+    if (!same_head[i]) {
+      head_hash[i] = StringInterner::HashOf(head);
+      types_[k.head_type].ids.Prefetch(head_hash[i]);
+    }
     tail_hash[i] = StringInterner::HashOf(id(p.tail_offset, p.tail_size));
-    types_[k.head_type].ids.Prefetch(head_hash[i]);
     types_[k.tail_type].ids.Prefetch(tail_hash[i]);
   }
+  int32_t h = last_head_;
   for (size_t i = 0; i < n; ++i) {
     const PendingEdge& p = pending_[i];
     const RelationKey& k = relations_[p.relation];
     StringInterner& heads = types_[k.head_type].ids;
     StringInterner& tails = types_[k.tail_type].ids;
-    const int32_t h = heads.Intern(id(p.head_offset, p.head_size), head_hash[i]);
+    if (!same_head[i]) h = heads.Intern(id(p.head_offset, p.head_size), head_hash[i]);
     const int32_t t = tails.Intern(id(p.tail_offset, p.tail_size), tail_hash[i]);
     if (heads.size() > static_cast<size_t>(kMaxNodes) || tails.size() > static_cast<size_t>(kMaxNodes))
       throw LimitError("graph: more than 2^31 nodes");
@@ -85,6 +96,10 @@ void GraphBuilder::FlushPending() {
     rel_.push_back(static_cast<uint16_t>(p.relation));
     weight_.push_back(p.weight);
   }
+  const PendingEdge& last = pending_[n - 1];
+  last_head_type_ = relations_[last.relation].head_type;
+  last_head_ = h;
+  last_head_id_.assign(id(last.head_offset, last.head_size));
   pending_.clear();
   pending_ids_.clear();
 }
@@ -94,15 +109,23 @@ void GraphBuilder::AddEdge(std::string_view head_type, std::string_view head_id,
                            std::string_view tail_id, float weight) {
   // Fast path: consecutive triples usually share relation and types, so compare names with the
   // previous relation's before hashing anything.
-  int32_t r;
-  if (last_relation_ >= 0 && relations_[last_relation_].name == relation &&
-      types_[relations_[last_relation_].head_type].name == head_type &&
-      types_[relations_[last_relation_].tail_type].name == tail_type) {
+  // Then (files often alternate a few relations, e.g. listened / rejected) the known relations by
+  // name, before interning the type names.
+  const auto matches = [&](int32_t r) {
+    const RelationKey& k = relations_[static_cast<size_t>(r)];
+    return k.name == relation && types_[k.head_type].name == head_type && types_[k.tail_type].name == tail_type;
+  };
+  int32_t r = -1;
+  if (last_relation_ >= 0 && matches(last_relation_)) {
     r = last_relation_;
   } else {
-    const int32_t ht = TypeIndex(head_type);
-    const int32_t tt = TypeIndex(tail_type);
-    r = RelationIndex(relation, ht, tt);
+    for (size_t i = 0; i < relations_.size() && r < 0; ++i)
+      if (matches(static_cast<int32_t>(i))) r = last_relation_ = static_cast<int32_t>(i);
+    if (r < 0) {
+      const int32_t ht = TypeIndex(head_type);
+      const int32_t tt = TypeIndex(tail_type);
+      r = RelationIndex(relation, ht, tt);
+    }
   }
   if (head_id.size() > UINT32_MAX / 4 || tail_id.size() > UINT32_MAX / 4)
     throw LimitError("graph: node id longer than 1 GiB");
@@ -303,6 +326,8 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   types_.clear();
   type_names_ = StringInterner();
   last_relation_ = -1;
+  last_head_type_ = last_head_ = -1;
+  last_head_id_.clear();
   return Graph(std::move(node_types), std::move(relations), ArrayRef<EdgeIdx>(std::move(row_ptr)),
                ArrayRef<NodeId>(std::move(col)), ArrayRef<RelationId>(std::move(rel)),
                ArrayRef<float>(std::move(weight)), NodeDictionary(std::move(dictionaries)));

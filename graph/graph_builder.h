@@ -88,6 +88,12 @@ class GraphBuilder {
   std::vector<float> weight_;
   std::vector<PendingEdge> pending_;
   std::string pending_ids_;
+  // The last interned head (type and id): triple files usually list one head's edges together
+  // (a user's listens, a song's catalog relations), so a head equal to the previous edge's is
+  // not hashed or probed again.
+  int32_t last_head_type_ = -1;
+  int32_t last_head_ = -1;
+  std::string last_head_id_;
 };
 
 // Convenience for tests: builds a graph from "type:id" keys.

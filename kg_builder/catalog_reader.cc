@@ -102,6 +102,12 @@ bool CheckWorkKey(Line& l, size_t field, const Item& item) {
   return true;
 }
 
+// Interns `id` and says whether it was new (one probe for the duplicate check and the insert).
+bool InternNew(StringInterner& ids, std::string_view id) {
+  const size_t before = ids.size();
+  return static_cast<size_t>(ids.Intern(id)) == before;
+}
+
 // Builds "type:id" keys in reusable buffers.
 class Keys {
  public:
@@ -126,14 +132,14 @@ class CatalogReader {
             budget_, [&](Line& l, int64_t) {
               const auto& f = l.fields;
               if (f[0].empty()) return l.Fail(0, "song_id is empty");
-              if (c_.songs.Find(f[0]) >= 0) return l.Fail(0, "duplicate song_id '" + std::string(f[0]) + "'");
               if (!f[6].empty() && !ParseInt64(f[6])) return l.Fail(6, "year '" + std::string(f[6]) + "' is not an integer");
               SplitItems(f[2], artists_);
               works_.clear();
               if (f.size() == 8) SplitItems(f[7], works_);
               for (const Item& w : works_)
                 if (!CheckWorkKey(l, 7, w)) return false;
-              c_.songs.Intern(f[0]);
+              // One probe both checks and interns (the line is valid otherwise).
+              if (!InternNew(c_.songs, f[0])) return l.Fail(0, "duplicate song_id '" + std::string(f[0]) + "'");
               const std::string_view song = keys_.Head("song", f[0]);
               for (const Item& a : artists_) sink_.Add(song, "by_artist", keys_.Tail("artist", a.text));
               if (!f[3].empty()) sink_.Add(song, "in_album", keys_.Tail("album", f[3]));
@@ -168,8 +174,7 @@ class CatalogReader {
     ReadTsv(path, 5, 5, "user_id, gender, age, region, language", budget_, [&](Line& l, int64_t) {
       const auto& f = l.fields;
       if (f[0].empty()) return l.Fail(0, "user_id is empty");
-      if (c_.users.Find(f[0]) >= 0) return l.Fail(0, "duplicate user_id '" + std::string(f[0]) + "'");
-      c_.users.Intern(f[0]);
+      if (!InternNew(c_.users, f[0])) return l.Fail(0, "duplicate user_id '" + std::string(f[0]) + "'");
       const std::string_view user = keys_.Head("user", f[0]);
       if (!f[1].empty()) sink_.Add(user, "has_gender", keys_.Tail("gender", f[1]));
       if (!f[2].empty()) sink_.Add(user, "has_age", keys_.Tail("age", AgeBucket(f[2])));
@@ -184,8 +189,7 @@ class CatalogReader {
     ReadTsv(path, 3, 3, "playlist_id, creator_user_id, song_ids", budget_, [&](Line& l, int64_t line) {
       const auto& f = l.fields;
       if (f[0].empty()) return l.Fail(0, "playlist_id is empty");
-      if (playlists.Find(f[0]) >= 0) return l.Fail(0, "duplicate playlist_id '" + std::string(f[0]) + "'");
-      playlists.Intern(f[0]);
+      if (!InternNew(playlists, f[0])) return l.Fail(0, "duplicate playlist_id '" + std::string(f[0]) + "'");
       SplitItems(f[2], songs_);
       const std::string_view playlist = keys_.Tail("playlist", f[0]);
       if (!f[1].empty()) {

@@ -130,18 +130,31 @@ class BatchedInteractionReader {
   }
 
   void Flush() {
+    // Logs usually list one user's events together: a user id equal to the previous event's is
+    // neither hashed nor prefetched, and is resolved from the last interned user below.
     for (size_t i = 0; i < size_; ++i) {
       song_hash_[i] = StringInterner::HashOf(SongId(pending_[i]));
-      user_hash_[i] = StringInterner::HashOf(UserId(pending_[i]));
       songs_.Prefetch(song_hash_[i]);
-      log_.users.Prefetch(user_hash_[i]);
+      const std::string_view user = UserId(pending_[i]);
+      same_user_[i] = i == 0 ? user == last_user_id_ : user == UserId(pending_[i - 1]);
+      if (!same_user_[i]) {
+        user_hash_[i] = StringInterner::HashOf(user);
+        log_.users.Prefetch(user_hash_[i]);
+      }
     }
     // Users are interned only for events whose song is known (as one event at a time would).
     for (size_t i = 0; i < size_; ++i) {
       Pending& p = pending_[i];
       p.song = songs_.Find(SongId(p), song_hash_[i]);
       if (p.song < 0) continue;
-      p.user = log_.users.Intern(UserId(p), user_hash_[i]);
+      const std::string_view user = UserId(p);
+      if (last_user_ >= 0 && user == last_user_id_) {
+        p.user = last_user_;
+      } else {
+        p.user = log_.users.Intern(user, same_user_[i] ? StringInterner::HashOf(user) : user_hash_[i]);
+        last_user_ = p.user;
+        last_user_id_.assign(user);
+      }
       pair_hash_[i] = PairIndex::HashOf(p.user, p.song);
       pairs_.Prefetch(pair_hash_[i]);
     }
@@ -196,7 +209,10 @@ class BatchedInteractionReader {
   PairIndex pairs_{log_};
   Pending pending_[kBatch];
   uint64_t song_hash_[kBatch], user_hash_[kBatch], pair_hash_[kBatch];
+  bool same_user_[kBatch];
   size_t size_ = 0;
+  int32_t last_user_ = -1;    // the last interned user and its id string
+  std::string last_user_id_;
   std::string ids_;  // user and song ids of the pending events
 };
 

@@ -221,7 +221,13 @@ class BatchedInteractionReader {
 InteractionLog ReadInteractions(const std::string& events_path, const StringInterner& songs,
                                 const BehaviourWeights& weights, BadLineBudget* budget) {
   InteractionLog log;
-  log.events.reserve(EstimateEvents(events_path));
+  // Pairs are at most events: reserving the pair arrays for the estimate too costs only the
+  // pages written, and spares the doublings (each held the old and the new array, and up to
+  // half of the last one stayed unused).
+  const size_t estimate = EstimateEvents(events_path);
+  log.events.reserve(estimate);
+  log.pair_user.reserve(estimate);
+  log.pair_song.reserve(estimate);
   EventsReader reader(events_path, budget);
   BatchedInteractionReader batch(events_path, songs, weights, log);
   EventRecord e;

@@ -201,6 +201,11 @@ bool IsDirectory(const std::string& path) {
   return fs::is_directory(path, ec);
 }
 
+bool IsRegularFile(const std::string& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec);
+}
+
 void MakeDirectories(const std::string& path) {
   std::error_code ec;
   fs::create_directories(path, ec);

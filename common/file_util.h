@@ -100,6 +100,8 @@ uint32_t Crc32File(const std::string& path);
 
 bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);
+// True for a regular file (after symlinks); false for a pipe, a device, a directory or nothing.
+bool IsRegularFile(const std::string& path);
 void MakeDirectories(const std::string& path);
 void RemoveAll(const std::string& path);
 int64_t FileSize(const std::string& path);

@@ -1,6 +1,7 @@
 #include "common/line_reader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -13,6 +14,21 @@ namespace melograph {
 
 bool IsGzipPath(std::string_view path) {
   return path.size() >= 3 && path.substr(path.size() - 3) == ".gz";
+}
+
+size_t EstimateLineCount(const std::string& path) {
+  struct stat st {};
+  if (IsGzipPath(path) || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  LineReader sample(path, 1 << 16);
+  std::string_view line;
+  int64_t lines = 0, sampled = 0;
+  while (lines < 1000 && sample.Next(line)) {
+    ++lines;
+    sampled = sample.bytes_read();
+  }
+  if (lines == 0 || sampled == 0) return 0;
+  const double per_line = static_cast<double>(sampled) / static_cast<double>(lines);
+  return static_cast<size_t>(static_cast<double>(st.st_size) / per_line * 1.05) + 1024;
 }
 
 struct LineReader::Source {

@@ -16,24 +16,6 @@ int64_t InteractionLog::events_read() const {
 
 namespace {
 
-// Reserve for the events array from the file size and the first lines' average length, so the
-// array is allocated once (no copy at a doubling, which would hold old and new at the peak).
-// Only the pages written become resident. An underestimate just grows the vector as usual.
-size_t EstimateEvents(const std::string& path) {
-  if (IsGzipPath(path) || !PathExists(path) || IsDirectory(path)) return 0;
-  const int64_t bytes = FileSize(path);
-  LineReader sample(path, 1 << 16);
-  std::string_view line;
-  int64_t lines = 0, sampled = 0;
-  while (lines < 1000 && sample.Next(line)) {
-    ++lines;
-    sampled = sample.bytes_read();
-  }
-  if (lines == 0 || sampled == 0) return 0;
-  const double per_line = static_cast<double>(sampled) / static_cast<double>(lines);
-  return static_cast<size_t>(static_cast<double>(bytes) / per_line * 1.05) + 1024;
-}
-
 // (user, song) -> pair id, for the pairs of an InteractionLog. Linear probing over 8-byte slots
 // (32-bit hash tag, pair id; load <= 4/5: the tags make a longer probe cheap, 8 slots share a
 // cache line); a tag match is confirmed against the log's own pair_user / pair_song, so the
@@ -224,7 +206,7 @@ InteractionLog ReadInteractions(const std::string& events_path, const StringInte
   // Pairs are at most events: reserving the pair arrays for the estimate too costs only the
   // pages written, and spares the doublings (each held the old and the new array, and up to
   // half of the last one stayed unused).
-  const size_t estimate = EstimateEvents(events_path);
+  const size_t estimate = EstimateLineCount(events_path);  // about the events
   log.events.reserve(estimate);
   log.pair_user.reserve(estimate);
   log.pair_song.reserve(estimate);

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/file_util.h"
 #include "common/text.h"
 #include "kg_builder/catalog_reader.h"
 #include "kg_builder/derived_relations.h"
@@ -86,6 +87,10 @@ int64_t WriteTestPairs(const InteractionLog& log, const StringInterner& songs, c
 KgBuildStats BuildKg(const KgBuildOptions& options) {
   ValidateSplitOptions(options.split);
   if (options.session_gap_s < 0) throw UsageError("--session-gap must be >= 0 (0: no sessions)");
+  // Sessions read the events a second time (ReadSessionEvents): a pipe would block or be empty.
+  if (options.session_gap_s > 0 && PathExists(options.events_path) && !IsRegularFile(options.events_path))
+    throw UsageError("--session-gap reads the events file twice, but " + options.events_path +
+                     " is not a regular file (a pipe?): write the events to a file first");
   const BehaviourWeights weights(options.config);
   BadLineBudget budget(options.max_bad_lines);
   KgBuildStats stats;

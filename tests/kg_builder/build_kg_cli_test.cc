@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <string>
 
 #include "tests/kg_builder/kg_test_util.h"
@@ -33,6 +35,40 @@ TEST(BuildKgCli, builds_world_and_reports_counts) {
     EXPECT_NE(r.output.find(line), std::string::npos) << line << " missing in\n" << r.output;
   EXPECT_NE(r.output.find("song 's9' is not in songs.tsv"), std::string::npos) << r.output;
   EXPECT_EQ(testing::ReadFile(dir.File("kg/test.tsv")), testing::ReadFile(kKgWorld + "/expected_test_cutoff500.tsv"));
+}
+
+// Events from a pipe (`--events <(zcat log.gz)`, a FIFO): build-kg must not read ahead to size
+// its arrays (the sampled lines would be lost, and reopening the pipe would block); the result
+// equals the run from the regular file.
+TEST(BuildKgCli, events_from_a_fifo_are_read_once_and_completely) {
+  testing::TempDir dir;
+  const std::string fifo = dir.File("events.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string tail = " --catalog " + kKgWorld + "/catalog --cutoff 500 --out ";
+  const auto piped = testing::Run("cat " + kKgWorld + "/events.tsv > " + fifo + " & " + MELOGRAPH_BINARY +
+                                  " build-kg --events " + fifo + tail + dir.File("piped"));
+  ASSERT_EQ(piped.exit_code, 0) << piped.output;
+  EXPECT_NE(piped.output.find("events_read: 12\n"), std::string::npos) << piped.output;
+  const auto plain = testing::RunMelograph("build-kg --events " + kKgWorld + "/events.tsv" + tail + dir.File("plain"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  for (const char* f : {"train.tsv", "test.tsv"})
+    EXPECT_EQ(testing::ReadFile(dir.File(std::string("piped/") + f)), testing::ReadFile(dir.File(std::string("plain/") + f)))
+        << f;
+}
+
+// --session-gap reads the events twice, so a pipe is refused before anything opens it (opening
+// a FIFO without a writer would block).
+TEST(BuildKgCli, session_gap_refuses_events_from_a_pipe) {
+  testing::TempDir dir;
+  const std::string fifo = dir.File("events.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto r = testing::RunMelograph("build-kg --events " + fifo + " --catalog " + kKgWorld +
+                                       "/catalog --session-gap 1800 --out " + dir.File("kg"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--session-gap reads the events file twice, but " + fifo + " is not a regular file"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("kg")));
 }
 
 TEST(BuildKgCli, config_file_overrides_weights) {

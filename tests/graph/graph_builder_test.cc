@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "common/error.h"
 
 namespace melograph {
@@ -104,6 +107,57 @@ TEST(GraphBuilder, ids_do_not_depend_on_input_order) {
   const Graph b = MakeGraph({{"u:1", "r", "s:2"}, {"u:2", "r", "s:1"}});
   ASSERT_EQ(a.num_edges(), b.num_edges());
   for (EdgeIdx e = 0; e < a.num_edges(); ++e) EXPECT_EQ(a.col_idx()[e], b.col_idx()[e]);
+}
+
+// Runs of edges with one head (how triple files list a user's listens) reuse the head's id; the
+// graph must equal the one built from the same edges with no two consecutive heads equal, also
+// when a run crosses the builder's 64-edge batches, when the same id string names nodes of two
+// types back to back (inside a batch, and across a batch boundary), and when a relation switch
+// happens inside a run.
+TEST(GraphBuilder, runs_of_one_head_give_the_same_graph_as_any_order) {
+  std::vector<KeyEdge> runs;
+  for (int h = 0; h < 7; ++h) {
+    const std::string id = std::to_string(h);
+    for (int t = 0; t < 45; ++t) {  // 45-edge runs: several cross a 64-edge batch boundary
+      const std::string rel = t % 3 == 0 ? "rejected" : "listened";
+      // tails start at song:13, so a song head's local id differs from the user head's
+      runs.push_back({"user:" + id, rel, "song:" + std::to_string((h * 7 + t + 13) % 50), 1.0f + static_cast<float>(t)});
+    }
+    // the same id string as a song head right after the user run
+    runs.push_back({"song:" + id, "by", "artist:" + std::to_string(h % 3), 1.0f});
+  }
+  std::vector<KeyEdge> interleaved;  // round-robin over the runs: no two consecutive heads equal
+  for (size_t k = 0; k < 46; ++k)
+    for (int h = 0; h < 7; ++h) interleaved.push_back(runs[static_cast<size_t>(h) * 46 + k]);
+  ASSERT_EQ(interleaved.size(), runs.size());
+  // 19 edges of distinct heads first, so song:0 (after user:0's 45 edges) opens the second batch.
+  std::vector<KeyEdge> prefix;
+  for (int i = 0; i < 19; ++i) prefix.push_back({"playlist:p" + std::to_string(i), "tagged", "tag:t" + std::to_string(i), 1.0f});
+  runs.insert(runs.begin(), prefix.begin(), prefix.end());
+  interleaved.insert(interleaved.begin(), prefix.begin(), prefix.end());
+  ASSERT_EQ(runs[64].head, "song:0");
+  ASSERT_EQ(runs[63].head, "user:0");
+  const Graph a = MakeGraph(runs), b = MakeGraph(interleaved);
+  ASSERT_EQ(a.num_nodes(), b.num_nodes());
+  ASSERT_EQ(a.num_edges(), b.num_edges());
+  for (NodeId v = 0; v < a.num_nodes(); ++v) EXPECT_EQ(a.Key(v), b.Key(v));
+  for (NodeId v = 0; v <= a.num_nodes(); ++v) EXPECT_EQ(a.row_ptr()[v], b.row_ptr()[v]);
+  for (EdgeIdx e = 0; e < a.num_edges(); ++e) {
+    EXPECT_EQ(a.col_idx()[e], b.col_idx()[e]);
+    EXPECT_EQ(a.edge_relation()[e], b.edge_relation()[e]);
+    EXPECT_EQ(a.edge_weight()[e], b.edge_weight()[e]);
+  }
+  // user:0 holds its 45 edges, song:0 its artist edge plus the reverse listened/rejected edges.
+  NodeId user0 = -1, song0 = -1;
+  for (NodeId v = 0; v < a.num_nodes(); ++v) {
+    if (a.Key(v) == "user:0") user0 = v;
+    if (a.Key(v) == "song:0") song0 = v;
+  }
+  ASSERT_GE(user0, 0);
+  ASSERT_GE(song0, 0);
+  EXPECT_EQ(a.degree(user0), 45);
+  EXPECT_EQ(a.out_neighbors(song0).size(), a.degree(song0));
+  EXPECT_GE(a.degree(song0), 1);
 }
 
 TEST(GraphBuilder, isolated_nodes_and_empty_graph) {

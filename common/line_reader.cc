@@ -1,7 +1,6 @@
 #include "common/line_reader.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -9,6 +8,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/file_util.h"
 
 namespace melograph {
 
@@ -17,8 +17,8 @@ bool IsGzipPath(std::string_view path) {
 }
 
 size_t EstimateLineCount(const std::string& path) {
-  struct stat st {};
-  if (IsGzipPath(path) || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  // Only a regular file: sampling a pipe would consume what the real reader needs.
+  if (IsGzipPath(path) || !IsRegularFile(path)) return 0;
   LineReader sample(path, 1 << 16);
   std::string_view line;
   int64_t lines = 0, sampled = 0;
@@ -28,7 +28,7 @@ size_t EstimateLineCount(const std::string& path) {
   }
   if (lines == 0 || sampled == 0) return 0;
   const double per_line = static_cast<double>(sampled) / static_cast<double>(lines);
-  return static_cast<size_t>(static_cast<double>(st.st_size) / per_line * 1.05) + 1024;
+  return static_cast<size_t>(static_cast<double>(FileSize(path)) / per_line * 1.05) + 1024;
 }
 
 struct LineReader::Source {

@@ -46,7 +46,8 @@ class LineReader {
 bool IsGzipPath(std::string_view path);
 
 // About how many lines a plain file holds: its size over the mean length of its first 1,000
-// lines, plus 5% (and 1,024). 0 for a gzip file, a missing file or a directory. For reserving
+// lines, plus 5% (and 1,024). 0 for a gzip file and for anything but a regular file (missing,
+// a directory, a pipe: never opened, so nothing is consumed from it). For reserving
 // arrays once (only the pages written become resident, and no doubling holds two copies); an
 // underestimate only means the array grows as usual.
 size_t EstimateLineCount(const std::string& path);

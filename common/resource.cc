@@ -1,5 +1,9 @@
 #include "common/resource.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -28,6 +32,15 @@ int64_t PeakRssBytes() { return ReadStatusKb("VmHWM:"); }
 int64_t CurrentRssBytes() { return ReadStatusKb("VmRSS:"); }
 double WallSeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void FixMallocThresholds(int64_t bytes) {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes));
+  mallopt(M_TRIM_THRESHOLD, static_cast<int>(2 * bytes));
+#else
+  (void)bytes;
+#endif
 }
 
 }  // namespace melograph

@@ -1,10 +1,12 @@
-// ArrayRef<T>: a read-only flat array that either owns its storage (a std::vector built in
-// memory) or views a memory-mapped file. Copies share the storage.
+// ArrayRef<T>: a read-only flat array that either owns its storage (a std::vector or an
+// AnonymousArray built in memory) or views a memory-mapped file. Copies share the storage.
 #pragma once
 
 #include <memory>
 #include <span>
 #include <vector>
+
+#include "common/anonymous_array.h"
 
 namespace melograph {
 
@@ -14,6 +16,11 @@ class ArrayRef {
   ArrayRef() = default;
   explicit ArrayRef(std::vector<T> owned) {
     auto holder = std::make_shared<std::vector<T>>(std::move(owned));
+    span_ = std::span<const T>(holder->data(), holder->size());
+    keep_ = std::move(holder);
+  }
+  explicit ArrayRef(AnonymousArray<T> owned) {
+    auto holder = std::make_shared<AnonymousArray<T>>(std::move(owned));
     span_ = std::span<const T>(holder->data(), holder->size());
     keep_ = std::move(holder);
   }

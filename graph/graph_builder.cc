@@ -56,6 +56,19 @@ void GraphBuilder::AddNode(std::string_view type, std::string_view id) {
   types_[TypeIndex(type)].ids.Intern(id);
 }
 
+void GraphBuilder::Append(int32_t src, int32_t dst, int32_t relation, float weight) {
+  if (chunks_.empty() || chunks_.back().size == chunks_.back().dst.size())
+    chunks_.emplace_back(chunks_.empty() ? size_t{1024} : std::min(2 * chunks_.back().dst.size(), kMaxChunkEdges));
+  EdgeChunk& c = chunks_.back();
+  if (c.runs == 0 || c.run_src[c.runs - 1] != src) c.run_src[c.runs++] = src;
+  c.run_end[c.runs - 1] = static_cast<uint32_t>(c.size + 1);
+  c.dst[c.size] = dst;
+  c.rel[c.size] = static_cast<uint16_t>(relation);
+  c.weight[c.size] = weight;
+  ++c.size;
+  ++edges_;
+}
+
 void GraphBuilder::FlushPending() {
   const size_t n = pending_.size();
   if (n == 0) return;
@@ -91,10 +104,7 @@ void GraphBuilder::FlushPending() {
     const int32_t t = tails.Intern(id(p.tail_offset, p.tail_size), tail_hash[i]);
     if (heads.size() > static_cast<size_t>(kMaxNodes) || tails.size() > static_cast<size_t>(kMaxNodes))
       throw LimitError("graph: more than 2^31 nodes");
-    src_.push_back(h);
-    dst_.push_back(t);
-    rel_.push_back(static_cast<uint16_t>(p.relation));
-    weight_.push_back(p.weight);
+    Append(h, t, p.relation, p.weight);
   }
   const PendingEdge& last = pending_[n - 1];
   last_head_type_ = relations_[last.relation].head_type;
@@ -184,14 +194,6 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
     slot.ids = StringInterner();  // free as we go
   }
   const NodeId num_nodes = static_cast<NodeId>(next);
-  // Give back the accumulation arrays' spare capacity (up to half of them after doubling)
-  // before the CSR arrays are allocated, once the interners are freed; one array is copied at a
-  // time, so this lowers the peak.
-  src_.shrink_to_fit();
-  dst_.shrink_to_fit();
-  rel_.shrink_to_fit();
-  weight_.shrink_to_fit();
-
   // 2. Relation table: forward relations sorted, each followed by its reverse.
   std::vector<int32_t> rel_order(relations_.size());
   std::iota(rel_order.begin(), rel_order.end(), 0);
@@ -226,48 +228,53 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   }
 
   // 3. Degrees (each directed edge gives two entries; a symmetric self loop gives one).
-  const size_t m = src_.size();
+  const size_t m = edges_;
   std::vector<EdgeIdx> row_ptr(static_cast<size_t>(num_nodes) + 1, 0);
-  auto global = [&](size_t e, NodeId& s, NodeId& d) {
-    const RelationKey& k = relations_[rel_[e]];
-    s = local_to_global[k.head_type][src_[e]];
-    d = local_to_global[k.tail_type][dst_[e]];
-  };
-  for (size_t e = 0; e < m; ++e) {
-    NodeId s, d;
-    global(e, s, d);
-    ++row_ptr[s + 1];
-    if (!(is_symmetric[rel_[e]] && s == d)) ++row_ptr[d + 1];
+  for (const EdgeChunk& c : chunks_) {
+    for (size_t run = 0, i = 0; run < c.runs; ++run) {
+      for (; i < c.run_end[run]; ++i) {
+        const RelationKey& k = relations_[c.rel[i]];
+        const NodeId s = local_to_global[k.head_type][c.run_src[run]];
+        const NodeId d = local_to_global[k.tail_type][c.dst[i]];
+        ++row_ptr[s + 1];
+        if (!(is_symmetric[c.rel[i]] && s == d)) ++row_ptr[d + 1];
+      }
+    }
   }
   for (NodeId v = 0; v < num_nodes; ++v) row_ptr[v + 1] += row_ptr[v];
   const EdgeIdx entries = row_ptr[num_nodes];
 
-  // 4. Fill.
-  std::vector<NodeId> col(static_cast<size_t>(entries));
-  std::vector<RelationId> rel(static_cast<size_t>(entries));
-  std::vector<float> weight(static_cast<size_t>(entries));
-  {
-    std::vector<EdgeIdx> cursor(row_ptr.begin(), row_ptr.end() - 1);
-    for (size_t e = 0; e < m; ++e) {
-      NodeId s, d;
-      global(e, s, d);
-      const uint16_t r = rel_[e];
-      EdgeIdx p = cursor[s]++;
-      col[p] = d;
-      rel[p] = fwd_id[r];
-      weight[p] = weight_[e];
+  // 4. Fill, last edge first: row_ptr[v + 1] starts as the end of row v and is moved down to its
+  // start, so every row gets its entries in input order (a directed self loop: forward entry
+  // first) without a cursor array. Each chunk is freed once filled in: the CSR pages (written
+  // on first touch) grow while the chunks shrink.
+  AnonymousArray<NodeId> col(static_cast<size_t>(entries));
+  AnonymousArray<RelationId> rel(static_cast<size_t>(entries));
+  AnonymousArray<float> weight(static_cast<size_t>(entries));
+  for (; !chunks_.empty(); chunks_.pop_back()) {
+    const EdgeChunk& c = chunks_.back();
+    for (size_t i = c.size, run = c.runs; i-- > 0;) {
+      if (run > 1 && i < c.run_end[run - 2]) --run;  // edge i is in run `run - 1`
+      const uint16_t r = c.rel[i];
+      const RelationKey& k = relations_[r];
+      const NodeId s = local_to_global[k.head_type][c.run_src[run - 1]];
+      const NodeId d = local_to_global[k.tail_type][c.dst[i]];
+      EdgeIdx p;
       if (!(is_symmetric[r] && s == d)) {
-        p = cursor[d]++;
+        p = --row_ptr[d + 1];
         col[p] = s;
         rel[p] = rev_id[r];
-        weight[p] = weight_[e];
+        weight[p] = c.weight[i];
       }
+      p = --row_ptr[s + 1];
+      col[p] = d;
+      rel[p] = fwd_id[r];
+      weight[p] = c.weight[i];
     }
   }
-  std::vector<int32_t>().swap(src_);
-  std::vector<int32_t>().swap(dst_);
-  std::vector<uint16_t>().swap(rel_);
-  std::vector<float>().swap(weight_);
+  for (NodeId v = 0; v < num_nodes; ++v) row_ptr[v] = row_ptr[v + 1];
+  row_ptr[num_nodes] = entries;
+  edges_ = 0;
   local_to_global.clear();
 
   // 5. Sort each row by (relation, neighbour), keeping input order among equals; merge duplicates.
@@ -308,15 +315,10 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
     }
   }
   row_ptr[num_nodes] = out;
-  if (out != entries) {
-    col.resize(static_cast<size_t>(out));
-    rel.resize(static_cast<size_t>(out));
-    weight.resize(static_cast<size_t>(out));
-    col.shrink_to_fit();
-    rel.shrink_to_fit();
-    weight.shrink_to_fit();
-  }
-  for (RelationId r : rel) ++relations[r].edge_count;
+  col.Shrink(static_cast<size_t>(out));  // merged duplicates: the tail pages are unmapped
+  rel.Shrink(static_cast<size_t>(out));
+  weight.Shrink(static_cast<size_t>(out));
+  for (size_t i = 0; i < rel.size(); ++i) ++relations[rel[i]].edge_count;
 
   if (stats) {
     stats->edges_added = static_cast<int64_t>(m);

@@ -174,7 +174,7 @@ class CatalogReader {
     ReadTsv(path, 5, 5, "user_id, gender, age, region, language", budget_, [&](Line& l, int64_t) {
       const auto& f = l.fields;
       if (f[0].empty()) return l.Fail(0, "user_id is empty");
-      if (!InternNew(c_.users, f[0])) return l.Fail(0, "duplicate user_id '" + std::string(f[0]) + "'");
+      if (!InternNew(users_, f[0])) return l.Fail(0, "duplicate user_id '" + std::string(f[0]) + "'");
       const std::string_view user = keys_.Head("user", f[0]);
       if (!f[1].empty()) sink_.Add(user, "has_gender", keys_.Tail("gender", f[1]));
       if (!f[2].empty()) sink_.Add(user, "has_age", keys_.Tail("age", AgeBucket(f[2])));
@@ -193,7 +193,7 @@ class CatalogReader {
       SplitItems(f[2], songs_);
       const std::string_view playlist = keys_.Tail("playlist", f[0]);
       if (!f[1].empty()) {
-        c_.users.Intern(f[1]);
+        users_.Intern(f[1]);
         sink_.Add(keys_.Head("user", f[1]), "created", playlist);
       }
       const std::string_view head = keys_.Head("playlist", f[0]);
@@ -219,7 +219,7 @@ class CatalogReader {
       if (f[0].empty()) return l.Fail(0, "user_id is empty");
       if (f[1].empty()) return l.Fail(1, "followed_user_id is empty");
       bool inserted = false;
-      seen.FindOrInsert(PackIds(c_.users.Intern(f[0]), c_.users.Intern(f[1])), 0, &inserted);
+      seen.FindOrInsert(PackIds(users_.Intern(f[0]), users_.Intern(f[1])), 0, &inserted);
       if (inserted) sink_.Add(keys_.Head("user", f[0]), "follows", keys_.Tail("user", f[1]));
       return true;
     });
@@ -229,6 +229,7 @@ class CatalogReader {
   BadLineBudget* budget_;
   TripleSink& sink_;
   Catalog& c_;
+  StringInterner users_;  // raw user ids of users.tsv / playlists / follows (duplicate checks)
   Keys keys_;
   std::vector<Item> artists_, works_, songs_;
 };
@@ -273,6 +274,9 @@ Catalog ReadCatalog(const std::string& dir, BadLineBudget* budget, TripleSink& s
   optional("users.tsv", &CatalogReader::Users);
   optional("playlists.tsv", &CatalogReader::Playlists);
   optional("follows.tsv", &CatalogReader::Follows);
+  // Only Get is used on these from here on (playlists and songs are still looked up).
+  catalog.artists.DropIndex();
+  catalog.works.DropIndex();
   return catalog;
 }
 

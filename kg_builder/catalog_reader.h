@@ -38,9 +38,8 @@ struct ArtistWork {
 
 struct Catalog {
   StringInterner songs;    // raw song ids, songs.tsv order
-  StringInterner artists;  // raw artist ids
-  StringInterner works;    // full work keys ("anime:...")
-  StringInterner users;    // raw user ids named by users / playlists / follows
+  StringInterner artists;  // raw artist ids (Get only: the index is dropped after reading)
+  StringInterner works;    // full work keys ("anime:..."; Get only, as artists)
   StringInterner playlists;  // raw playlist ids, playlists.tsv order
   std::vector<ArtistWork> ost_credits;  // artist sings a song that is ost_of work (may repeat)
   std::vector<ArtistWork> appearances;  // artist appears_in work (distinct)

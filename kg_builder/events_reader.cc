@@ -70,6 +70,9 @@ bool EventsReader::Parse(std::string_view line, EventRecord& r, int64_t& column,
     return fail(2, "unknown event '" + std::string(f[2]) + "' (expected one of " + EventTypeList() + ")");
   const auto ts = ParseInt64(f[3]);
   if (!ts) return fail(3, "timestamp '" + std::string(f[3]) + "' is not an integer (Unix seconds)");
+  if (*ts < 0 || *ts > kMaxEventTimestamp)
+    return fail(3, "timestamp " + std::string(f[3]) +
+                       " is outside 0..4294967295 (Unix seconds, 1970 to 2106; milliseconds?)");
   r.user_id = f[0];
   r.song_id = f[1];
   r.timestamp = *ts;

@@ -5,8 +5,9 @@
 // '#' lines and blank lines are skipped, CRLF accepted, ".gz" read through zlib.
 //
 // Contract: Next() yields well-formed events only. A malformed line (invalid UTF-8, wrong field
-// count, empty id, unknown event name, non-integer timestamp, played_ms / duration_ms not a
-// non-negative integer) raises InputError(file, line, column, reason) unless the BadLineBudget
+// count, empty id, unknown event name, non-integer timestamp or one outside 0..2^32-1 (Unix
+// seconds from 1970 to 2106: a millisecond log is caught here, and build-kg keeps event times in
+// 32 bits), played_ms / duration_ms not a non-negative integer) raises InputError(file, line, column, reason) unless the BadLineBudget
 // still allows skipping it (then it is counted). Whether the song exists in the catalog is the
 // caller's business. Cost: one pass of memchr over the line plus a UTF-8 check; no allocation.
 #pragma once
@@ -21,11 +22,14 @@
 
 namespace melograph {
 
+// Largest accepted event timestamp (Unix seconds): 2106-02-07.
+inline constexpr int64_t kMaxEventTimestamp = 4294967295;
+
 struct EventRecord {
   std::string_view user_id;  // raw id (key: "user:<id>")
   std::string_view song_id;  // raw id (key: "song:<id>")
   EventType type = EventType::kPlay;
-  int64_t timestamp = 0;
+  int64_t timestamp = 0;    // 0 .. kMaxEventTimestamp
   int64_t played_ms = -1;    // -1: absent or empty
   int64_t duration_ms = -1;  // -1: absent or empty
   std::string_view scene;    // may be empty

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "common/hash.h"
 #include "common/line_reader.h"
 #include "kg_builder/events_reader.h"
 #include "kg_builder/flat_id_map.h"
@@ -17,20 +18,21 @@ int64_t InteractionLog::events_read() const {
 namespace {
 
 // (user, song) -> pair id, for the pairs of an InteractionLog. Linear probing over 8-byte slots
-// (32-bit hash tag, pair id; load <= 4/5: the tags make a longer probe cheap, 8 slots share a
-// cache line); a tag match is confirmed against the log's own pair_user / pair_song, so the
-// keys are not stored twice: 10-20 bytes per pair, against 24-48
-// for a FlatIdMap, which lowers build-kg's peak (the table's last doubling holds old and new).
+// (32-bit hash tag, pair id); a tag match is confirmed against the log's own pair_user /
+// pair_song, so the keys are not stored twice. The table has any size n (home slot = the high
+// 64 bits of hash x n, tag = the low 32 bits) and grows by 1.5x at load 4/5, so it holds 10-15
+// bytes per pair (a power-of-two table: 10-20). Growing frees the old table first and rebuilds
+// from the log, so no two tables coexist: this is build-kg's read-phase peak.
 class PairIndex {
  public:
   explicit PairIndex(const InteractionLog& log) : log_(log) { Resize(1 << 16); }
 
   static uint64_t HashOf(int32_t user, int32_t song) { return Mix64(PackIds(user, song)); }
-  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[Home(h)]); }
   // Prefetches the pair arrays of the first slot in the probe sequence whose tag matches.
   void PrefetchMatch(uint64_t h) const {
-    const auto tag = static_cast<uint32_t>(h >> 32);
-    for (size_t slot = h & mask_;; slot = (slot + 1) & mask_) {
+    const auto tag = static_cast<uint32_t>(h);
+    for (size_t slot = Home(h);; slot = Next(slot)) {
       const Slot& x = slots_[slot];
       if (x.id < 0) return;
       if (x.tag == tag) {
@@ -43,9 +45,9 @@ class PairIndex {
   // Id of (user, song), or -1 after reserving its slot for `new_id` (the caller then appends
   // the pair to the log with that id).
   int32_t FindOrInsert(int32_t user, int32_t song, uint64_t h, int32_t new_id) {
-    const auto tag = static_cast<uint32_t>(h >> 32);
-    size_t slot = h & mask_;
-    for (;; slot = (slot + 1) & mask_) {
+    const auto tag = static_cast<uint32_t>(h);
+    size_t slot = Home(h);
+    for (;; slot = Next(slot)) {
       const Slot& x = slots_[slot];
       if (x.id < 0) break;
       if (x.tag == tag && log_.pair_user[static_cast<size_t>(x.id)] == user &&
@@ -56,12 +58,12 @@ class PairIndex {
     if ((static_cast<size_t>(new_id) + 1) * 5 > slots_.size() * 4) grow_pending_ = true;
     return -1;
   }
-  // Doubles the table if the last insert crossed the load limit; call once the new pair is in
-  // the log (rehashing reads the keys from there).
+  // Grows the table by 1.5x if the last insert crossed the load limit; call once the new pair
+  // is in the log (rehashing reads the keys from there).
   void GrowIfNeeded() {
     if (!grow_pending_) return;
     grow_pending_ = false;
-    Resize(slots_.size() * 2);
+    Resize(slots_.size() + slots_.size() / 2);
   }
 
  private:
@@ -69,21 +71,23 @@ class PairIndex {
     uint32_t tag;
     int32_t id;  // < 0: empty
   };
+  size_t Home(uint64_t h) const {
+    return static_cast<size_t>((static_cast<Uint128>(h) * slots_.size()) >> 64);
+  }
+  size_t Next(size_t slot) const { return slot + 1 == slots_.size() ? 0 : slot + 1; }
   void Resize(size_t n) {
     std::vector<Slot>().swap(slots_);  // the old table is rebuilt from the log, not copied
     slots_.assign(n, Slot{0, -1});
-    mask_ = n - 1;
     const int32_t count = log_.pair_count();
     for (int32_t id = 0; id < count; ++id) {
       const uint64_t h = HashOf(log_.pair_user[static_cast<size_t>(id)], log_.pair_song[static_cast<size_t>(id)]);
-      size_t slot = h & mask_;
-      while (slots_[slot].id >= 0) slot = (slot + 1) & mask_;
-      slots_[slot] = Slot{static_cast<uint32_t>(h >> 32), id};
+      size_t slot = Home(h);
+      while (slots_[slot].id >= 0) slot = Next(slot);
+      slots_[slot] = Slot{static_cast<uint32_t>(h), id};
     }
   }
   const InteractionLog& log_;
   std::vector<Slot> slots_;
-  size_t mask_ = 0;
   bool grow_pending_ = false;
 };
 
@@ -162,7 +166,7 @@ class BatchedInteractionReader {
         log_.pair_song.push_back(p.song);
         pairs_.GrowIfNeeded();
       }
-      log_.events.push_back({p.timestamp, pair, p.weight});
+      log_.events.push_back({static_cast<uint32_t>(p.timestamp), pair, p.weight});  // in range: EventsReader
     }
     size_ = 0;
     ids_.clear();

@@ -2,8 +2,8 @@
 // train/test split and the weight aggregation.
 //
 // Each (user, song) pair gets a dense pair id in order of first appearance; each retained event
-// is 16 bytes (timestamp, pair, weight after completion scaling), so 10^7 events take ~160 MB
-// plus 8 bytes per distinct pair (and a 16-32 byte per pair index while reading, freed after;
+// is 12 bytes (32-bit timestamp, pair, weight after completion scaling), so 10^7 events take ~120 MB
+// plus 8 bytes per distinct pair (and a 10-15 byte per pair index while reading, freed after;
 // the events array is reserved once from the file size). Users are interned by raw id; songs
 // are the catalog's ids. Reading resolves events in batches of 64 with prefetched lookups.
 //
@@ -25,10 +25,12 @@
 namespace melograph {
 
 struct InteractionEvent {
-  int64_t timestamp;
+  uint32_t time;  // Unix seconds: EventsReader accepts 0 .. 2^32 - 1 only
   int32_t pair;
   float weight;  // > 0 positive, < 0 negative, 0 ignored
+  int64_t timestamp() const { return time; }
 };
+static_assert(sizeof(InteractionEvent) == 12);
 
 struct InteractionLog {
   StringInterner users;            // raw user ids, first-seen order

@@ -49,10 +49,10 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
       Sums& s = sums[e.pair - begin];
       if (e.weight > 0) {
         s.positive += e.weight;
-        s.last_positive = std::max(s.last_positive, e.timestamp);
+        s.last_positive = std::max(s.last_positive, e.timestamp());
       } else if (e.weight < 0) {
         s.negative += e.weight;
-        s.last_negative = std::max(s.last_negative, e.timestamp);
+        s.last_negative = std::max(s.last_negative, e.timestamp());
       }
     }
     for (int32_t p = begin; p < end; ++p) {

@@ -120,8 +120,7 @@ void WriteNextInSession(const SessionLog& log, const StringInterner& songs, cons
     int32_t prev = -1;
     for (int64_t i = log.session_begin[s]; i < log.session_begin[s + 1]; ++i) {
       const SessionEvent& e = log.events[static_cast<size_t>(i)];
-      const InteractionEvent ie{e.timestamp, e.pair, e.weight};
-      if (e.weight <= 0 || !split.IsTrainingEvent(ie)) continue;
+      if (e.weight <= 0 || !split.IsTraining(e.pair, e.timestamp)) continue;
       if (prev >= 0 && prev != e.song) {
         Transition& t = transitions[{prev, e.song}];
         ++t.count;

@@ -20,7 +20,7 @@ std::vector<int64_t> FirstPositiveTimes(const InteractionLog& log) {
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n) __builtin_prefetch(&first[log.events[i + kAhead].pair]);
     const InteractionEvent& e = log.events[i];
-    if (e.weight > 0 && e.timestamp < first[e.pair]) first[e.pair] = e.timestamp;
+    if (e.weight > 0 && e.timestamp() < first[e.pair]) first[e.pair] = e.timestamp();
   }
   return first;
 }
@@ -81,13 +81,13 @@ int64_t QuantileCutoff(std::vector<InteractionEvent>& events, double q) {
   const size_t n = events.size();
   const auto k = static_cast<size_t>(std::floor(q * static_cast<double>(n)));
   const auto by_time = [](const InteractionEvent& a, const InteractionEvent& b) {
-    return a.timestamp < b.timestamp;
+    return a.timestamp() < b.timestamp();
   };
   if (k >= n) {
-    return std::max_element(events.begin(), events.end(), by_time)->timestamp + 1;
+    return std::max_element(events.begin(), events.end(), by_time)->timestamp() + 1;
   }
   std::nth_element(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(k), events.end(), by_time);
-  return events[k].timestamp;
+  return events[k].timestamp();
 }
 
 Split SplitInteractions(InteractionLog& log, const StringInterner& songs, const SplitOptions& o) {

@@ -44,9 +44,10 @@ struct Split {
   int64_t cutoff = 0;
   int64_t test_pairs = 0;
 
-  bool IsTrainingEvent(const InteractionEvent& e) const {
-    return !is_test[e.pair] && !(time_filter && e.timestamp >= cutoff);
+  bool IsTraining(int32_t pair, int64_t timestamp) const {
+    return !is_test[pair] && !(time_filter && timestamp >= cutoff);
   }
+  bool IsTrainingEvent(const InteractionEvent& e) const { return IsTraining(e.pair, e.timestamp()); }
 };
 
 // UsageError unless the options of the chosen mode are in range (quantile in [0, 1],

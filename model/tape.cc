@@ -1,35 +1,11 @@
 #include "model/tape.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <new>
 
 #include "common/error.h"
 
 namespace melograph {
-
-Tape::MappedFloats::MappedFloats(int64_t n) : size(n) {
-  if (n <= 0) return;
-  void* p = mmap(nullptr, static_cast<size_t>(n) * sizeof(float), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  data = static_cast<float*>(p);
-}
-
-Tape::MappedFloats& Tape::MappedFloats::operator=(MappedFloats&& o) noexcept {
-  if (this != &o) {
-    if (data) munmap(data, static_cast<size_t>(size) * sizeof(float));
-    data = o.data;
-    size = o.size;
-    o.data = nullptr;
-    o.size = 0;
-  }
-  return *this;
-}
-
-Tape::MappedFloats::~MappedFloats() {
-  if (data) munmap(data, static_cast<size_t>(size) * sizeof(float));
-}
 
 void Tape::Reset() {
   nodes_.clear();
@@ -42,7 +18,7 @@ void Tape::Reset() {
     // address space only: pages that are never written are never resident.
     chunks_.clear();
     Chunk c;
-    c.mem = MappedFloats(std::max(used + used / 4, kMinChunkFloats));
+    c.mem = MappedFloats(static_cast<size_t>(std::max(used + used / 4, kMinChunkFloats)));
     chunks_.push_back(std::move(c));
   }
   for (Chunk& c : chunks_) c.used = 0;
@@ -115,7 +91,7 @@ float* Tape::AllocateValue(int64_t n) {
   }
   if (chunk_ == chunks_.size() || chunks_[chunk_].size() - chunks_[chunk_].used < n) {
     Chunk c;
-    c.mem = MappedFloats(std::max(n, kMinChunkFloats));
+    c.mem = MappedFloats(static_cast<size_t>(std::max(n, kMinChunkFloats)));
     if (chunk_ < chunks_.size()) {
       chunks_[chunk_] = std::move(c);  // an unused last chunk that is too small
     } else {
@@ -131,7 +107,7 @@ float* Tape::AllocateValue(int64_t n) {
 int64_t Tape::ArenaBytes() const {
   int64_t bytes = 0;
   for (const Chunk& c : chunks_) bytes += c.size() * static_cast<int64_t>(sizeof(float));
-  bytes += grads_.size * static_cast<int64_t>(sizeof(float));
+  bytes += static_cast<int64_t>(grads_.size() * sizeof(float));
   bytes += static_cast<int64_t>(ints_.capacity() * sizeof(int64_t) + nodes_.capacity() * sizeof(Node));
   return bytes;
 }
@@ -146,7 +122,7 @@ ConstMatrixMap Tape::Value(Var v) const {
 ConstMatrixMap Tape::Grad(Var v) const {
   const Node& n = nodes_[v.id];
   if (n.grad_offset < 0) throw UsageError("Tape::Grad: node has no gradient (call Backward)");
-  return ConstMatrixMap(grads_.data + n.grad_offset, n.rows, n.cols);
+  return ConstMatrixMap(grads_.data() + n.grad_offset, n.rows, n.cols);
 }
 
 const SparseRowGrad& Tape::SparseGradient(int slot) const {
@@ -173,19 +149,19 @@ void Tape::Backward(Var loss, float seed) {
     n.grad_offset = total;
     total += n.size();
   }
-  if (total > grads_.size) {
+  if (total > static_cast<int64_t>(grads_.size())) {
     grads_ = MappedFloats();  // free first: never two gradient arenas at once
-    grads_ = MappedFloats(total + total / 4);  // room for larger steps (see Reset)
+    grads_ = MappedFloats(static_cast<size_t>(total + total / 4));  // room for larger steps (see Reset)
   }
   grads_size_ = total;
-  std::fill_n(grads_.data, total, 0.0f);
+  std::fill_n(grads_.data(), total, 0.0f);
   for (SlotGrad& s : slots_) {
     s.rows.clear();
     s.values.clear();
     s.aggregated.Clear();
   }
   if (!l.requires_grad) return;
-  grads_.data[nodes_[loss.id].grad_offset] = seed;
+  grads_.data()[nodes_[loss.id].grad_offset] = seed;
   // The GatherTable contributions must be recorded in op order (the aggregation contract), but
   // reverse mode visits ops backwards: record per node first, then replay in forward order.
   for (int32_t id = loss.id; id >= 0; --id) {

@@ -27,6 +27,7 @@
 #include <span>
 #include <vector>
 
+#include "common/anonymous_array.h"
 #include "model/sparse_grad.h"
 
 namespace melograph {
@@ -139,7 +140,7 @@ class Tape {
     return n.external ? n.external : n.value;
   }
   float* GradPtr(int32_t id) {
-    return nodes_[id].grad_offset < 0 ? nullptr : grads_.data + nodes_[id].grad_offset;
+    return nodes_[id].grad_offset < 0 ? nullptr : grads_.data() + nodes_[id].grad_offset;
   }
   // Copies an index array into the int arena; returns its offset.
   template <typename T>
@@ -153,22 +154,14 @@ class Tape {
  private:
   // Floats in pages mapped for the tape alone (mmap), so that freeing them returns them to the
   // system whatever the allocator's thresholds: a step's arenas never linger as free heap.
-  struct MappedFloats {
-    float* data = nullptr;
-    int64_t size = 0;
-    MappedFloats() = default;
-    explicit MappedFloats(int64_t n);
-    MappedFloats(MappedFloats&& o) noexcept : data(o.data), size(o.size) { o.data = nullptr, o.size = 0; }
-    MappedFloats& operator=(MappedFloats&& o) noexcept;
-    ~MappedFloats();
-  };
+  using MappedFloats = AnonymousArray<float>;
   // A value chunk: `size` floats, uninitialised (ops that accumulate use AddNode, which zeroes),
   // the first `used` of them handed out this step.
   struct Chunk {
     MappedFloats mem;
     int64_t used = 0;
-    int64_t size() const { return mem.size; }
-    float* data() { return mem.data; }
+    int64_t size() const { return static_cast<int64_t>(mem.size()); }
+    float* data() { return mem.data(); }
   };
   static constexpr int64_t kMinChunkFloats = int64_t{1} << 18;  // 1 MiB
   float* AllocateValue(int64_t n);

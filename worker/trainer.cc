@@ -903,15 +903,12 @@ TrainSummary Trainer::Run() {
 }  // namespace
 
 TrainSummary RunTraining(Communicator& comm, const TrainJob& job) {
-#ifdef __GLIBC__
   // A step allocates and frees buffers of 1-30 MB (pulled rows, gradients, exchange). Served by
   // fresh mmaps they cost a page fault per 4 KiB every step (+0.7 s, +13%, on a Last.fm epoch).
   // glibc raises its mmap threshold to 32 MiB only after freeing such a mapping, which made the
   // speed depend on the allocation history; fix it at the value it converges to (and the trim
   // threshold at twice that, as the dynamic rule does), so such buffers are reused from the heap.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
-#endif
+  FixMallocThresholds(int64_t{32} << 20);
   Trainer trainer(comm, job);
   return trainer.Run();
 }

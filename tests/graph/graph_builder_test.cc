@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/error.h"
@@ -158,6 +162,93 @@ TEST(GraphBuilder, runs_of_one_head_give_the_same_graph_as_any_order) {
   EXPECT_EQ(a.degree(user0), 45);
   EXPECT_EQ(a.out_neighbors(song0).size(), a.degree(song0));
   EXPECT_GE(a.degree(song0), 1);
+}
+
+// The builder against a plain reference on 40,000 edges: heads in runs of 1-40 edges (the
+// builder run-length codes heads, and its chunks of 1K, 2K, 4K, ... edges end inside runs),
+// directed and symmetric self loops, and duplicates merged by every policy (first / last see
+// the input order: the builder fills its CSR from the last edge back). The reference appends
+// every entry to its row in input order, sorts each row stably by (relation, neighbour) and
+// merges equal neighbours.
+TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
+  std::mt19937 rng(7);
+  const auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  struct Rel {
+    const char* name;
+    const char* head;
+    const char* tail;
+  };
+  const Rel rels[] = {{"listened", "user", "song"}, {"rejected", "user", "song"}, {"by", "song", "artist"},
+                      {"friend", "user", "user"},   {"next", "song", "song"}};
+  std::vector<KeyEdge> edges;
+  while (edges.size() < 40000) {
+    const int r = pick(5);
+    const int head = pick(300);
+    const int run = 1 + pick(40);
+    for (int k = 0; k < run; ++k) {
+      const Rel& x = rels[k % 7 == 3 ? (r + 1) % 5 : r];  // a relation switch inside some runs
+      const int tail = pick(10) == 0 ? head : pick(400);    // self loops for friend and next
+      edges.push_back({std::string(x.head) + ":" + std::to_string(head), x.name,
+                       std::string(x.tail) + ":" + std::to_string(tail), static_cast<float>(1 + pick(9))});
+    }
+  }
+  for (DuplicatePolicy policy : {DuplicatePolicy::kSum, DuplicatePolicy::kMax, DuplicatePolicy::kFirst, DuplicatePolicy::kLast}) {
+    GraphBuildOptions opt;
+    opt.symmetric_relations = {"friend"};
+    opt.duplicates = policy;
+    const Graph g = MakeGraph(edges, opt);
+    // Node ids: types by name, ids by bytes.
+    std::vector<std::pair<std::string, std::string>> nodes;
+    for (const KeyEdge& e : edges)
+      for (const std::string& key : {e.head, e.tail}) nodes.emplace_back(key.substr(0, key.find(':')), key.substr(key.find(':') + 1));
+    std::sort(nodes.begin(), nodes.end());
+    nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+    ASSERT_EQ(g.num_nodes(), static_cast<NodeId>(nodes.size()));
+    std::map<std::string, NodeId> id;
+    for (size_t v = 0; v < nodes.size(); ++v) {
+      const std::string key = nodes[v].first + ":" + nodes[v].second;
+      ASSERT_EQ(g.Key(static_cast<NodeId>(v)), key);
+      id[key] = static_cast<NodeId>(v);
+    }
+    std::map<std::string, RelationId> rel_id;  // each name joins one pair of types here
+    for (size_t r = 0; r < g.relations().size(); ++r) rel_id[g.relations()[r].name] = static_cast<RelationId>(r);
+    struct Entry {
+      RelationId rel;
+      NodeId col;
+      float weight;
+    };
+    std::vector<std::vector<Entry>> rows(nodes.size());
+    for (const KeyEdge& e : edges) {
+      const NodeId s = id[e.head], d = id[e.tail];
+      const bool sym = e.relation == "friend";
+      rows[s].push_back({rel_id.at(e.relation), d, e.weight});
+      if (!(sym && s == d)) rows[d].push_back({rel_id.at(sym ? e.relation : "rev_" + e.relation), s, e.weight});
+    }
+    std::vector<EdgeIdx> row_ptr{0};
+    std::vector<Entry> csr;
+    for (std::vector<Entry>& row : rows) {
+      std::stable_sort(row.begin(), row.end(), [](const Entry& a, const Entry& b) { return std::tie(a.rel, a.col) < std::tie(b.rel, b.col); });
+      const size_t begin = csr.size();
+      for (const Entry& x : row) {
+        if (csr.size() > begin && csr.back().rel == x.rel && csr.back().col == x.col) {
+          float& w = csr.back().weight;
+          if (policy == DuplicatePolicy::kSum) w += x.weight;
+          if (policy == DuplicatePolicy::kMax) w = std::max(w, x.weight);
+          if (policy == DuplicatePolicy::kLast) w = x.weight;
+        } else {
+          csr.push_back(x);
+        }
+      }
+      row_ptr.push_back(static_cast<EdgeIdx>(csr.size()));
+    }
+    ASSERT_EQ(g.num_edges(), static_cast<EdgeIdx>(csr.size())) << ToString(policy);
+    for (size_t v = 0; v < row_ptr.size(); ++v) ASSERT_EQ(g.row_ptr()[v], row_ptr[v]) << v;
+    for (size_t e = 0; e < csr.size(); ++e) {
+      ASSERT_EQ(g.col_idx()[e], csr[e].col) << e;
+      ASSERT_EQ(g.edge_relation()[e], csr[e].rel) << e;
+      ASSERT_EQ(g.edge_weight()[e], csr[e].weight) << e << " " << ToString(policy);
+    }
+  }
 }
 
 TEST(GraphBuilder, isolated_nodes_and_empty_graph) {

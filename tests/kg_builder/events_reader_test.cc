@@ -60,6 +60,10 @@ TEST(EventsReader, every_malformed_file_names_file_line_column_and_reason) {
       {"field_count.tsv", 2, 1, "expected 4, 6 or 7 tab-separated fields"},
       {"unknown_event.tsv", 1, 7, "unknown event 'listen' (expected one of play, full_play"},
       {"bad_timestamp.tsv", 1, 12, "timestamp '2024-01-01' is not an integer"},
+      // Event times are kept in 32 bits: 0 .. 2^32 - 1 (line 1 of the second file is the
+      // largest accepted value).
+      {"negative_timestamp.tsv", 2, 12, "timestamp -1 is outside 0..4294967295 (Unix seconds"},
+      {"millisecond_timestamp.tsv", 3, 12, "timestamp 1700000000123 is outside 0..4294967295 (Unix seconds, 1970 to 2106; milliseconds?)"},
       {"bad_played_ms.tsv", 1, 16, "played_ms '-5' is not a non-negative integer"},
       {"bad_duration_ms.tsv", 1, 18, "duration_ms 'long' is not a non-negative integer"},
       {"empty_user.tsv", 1, 1, "user_id is empty"},

@@ -27,13 +27,14 @@ TEST(InteractionLog, ids_follow_first_appearance_and_unknown_songs_are_counted) 
   testing::TempDir dir;
   // u1's first event names an unknown song, so u1 is interned at its second event (the same
   // user string as the previous event, which was never interned); u2's run is split by one.
+  // Times include both ends of the accepted range (events are kept with 32-bit times).
   testing::WriteFile(dir.File("events.tsv"),
                      "u1\tzz\tplay\t10\n"
                      "u1\ts1\tplay\t11\n"
-                     "u2\ts2\tlike\t12\n"
+                     "u2\ts2\tlike\t0\n"
                      "u2\tzz\tplay\t13\n"
                      "u2\ts1\tplay\t14\n"
-                     "u1\ts2\tplay\t15\n"
+                     "u1\ts2\tplay\t4294967295\n"
                      "u1\ts1\tskip\t16\n");
   const StringInterner songs = Songs(3);
   const BehaviourWeights weights(DefaultKgConfig());
@@ -47,10 +48,10 @@ TEST(InteractionLog, ids_follow_first_appearance_and_unknown_songs_are_counted) 
   EXPECT_EQ(log.pair_song, (std::vector<int32_t>{1, 2, 1, 2}));
   ASSERT_EQ(log.events.size(), 5u);
   const int32_t pairs[] = {0, 1, 2, 3, 0};
-  const int64_t times[] = {11, 12, 14, 15, 16};
+  const int64_t times[] = {11, 0, 14, 4294967295, 16};  // 32-bit event times: both ends
   for (size_t i = 0; i < 5; ++i) {
     EXPECT_EQ(log.events[i].pair, pairs[i]) << i;
-    EXPECT_EQ(log.events[i].timestamp, times[i]) << i;
+    EXPECT_EQ(log.events[i].timestamp(), times[i]) << i;
   }
   EXPECT_LT(log.events[4].weight, 0);  // the skip
 }

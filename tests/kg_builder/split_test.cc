@@ -19,7 +19,7 @@ struct Fixture {
     log.pair_song.push_back(songs.Intern(song));
     return log.pair_count() - 1;
   }
-  void Event(int32_t pair, int64_t t, float w) { log.events.push_back({t, pair, w}); }
+  void Event(int32_t pair, int64_t t, float w) { log.events.push_back({static_cast<uint32_t>(t), pair, w}); }
 };
 
 //  pair  user song  events (t, weight)
@@ -53,14 +53,14 @@ TEST(Split, time_cutoff_tests_pairs_first_positive_after_it_and_drops_late_event
   EXPECT_EQ(s.cutoff, 50);
   std::set<int64_t> training_times;
   for (const InteractionEvent& e : f.log.events)
-    if (s.IsTrainingEvent(e)) training_times.insert(e.timestamp);
+    if (s.IsTrainingEvent(e)) training_times.insert(e.timestamp());
   // 20 belongs to test pair 1 (excluded although before the cutoff); 60 and 80 are late.
   EXPECT_EQ(training_times, (std::set<int64_t>{10, 30}));
 }
 
 TEST(Split, quantile_cutoff_indexes_sorted_timestamps) {
   std::vector<InteractionEvent> events;
-  for (int64_t t : {900, 50, 700, 100, 150, 800, 200, 300, 400, 550, 600}) events.push_back({t, 0, 1});
+  for (uint32_t t : {900, 50, 700, 100, 150, 800, 200, 300, 400, 550, 600}) events.push_back({t, 0, 1});
   EXPECT_EQ(QuantileCutoff(events, 0.8), 700);  // floor(0.8 * 11) = 8
   EXPECT_EQ(QuantileCutoff(events, 0.0), 50);
   EXPECT_EQ(QuantileCutoff(events, 0.5), 400);  // floor(5.5) = 5

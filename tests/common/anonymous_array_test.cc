@@ -1,0 +1,79 @@
+// AnonymousArray (common/anonymous_array.h): zero pages until written, Shrink keeps the prefix
+// and unmaps the tail, moves hand the mapping over, and the pages leave the process as soon as
+// the array is destroyed (what the graph builder's peak relies on).
+#include "common/anonymous_array.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <utility>
+
+#include "common/resource.h"
+
+namespace melograph {
+namespace {
+
+TEST(AnonymousArray, unwritten_elements_read_zero_and_writes_stick) {
+  AnonymousArray<int64_t> a(100000);
+  ASSERT_EQ(a.size(), 100000u);
+  ASSERT_NE(a.data(), nullptr);
+  EXPECT_EQ(a[0], 0);
+  EXPECT_EQ(a[99999], 0);
+  for (size_t i = 0; i < a.size(); i += 777) a[i] = static_cast<int64_t>(i) * 3;
+  for (size_t i = 0; i < a.size(); i += 777) EXPECT_EQ(a[i], static_cast<int64_t>(i) * 3);
+  EXPECT_EQ(a[1], 0);
+  const AnonymousArray<int64_t> empty(0);
+  EXPECT_EQ(empty.size(), 0u);
+  EXPECT_EQ(empty.data(), nullptr);
+}
+
+TEST(AnonymousArray, shrink_keeps_the_prefix) {
+  AnonymousArray<int32_t> a(50000);  // 200,000 bytes: 49 pages of 4 KiB
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<int32_t>(i);
+  a.Shrink(60000);  // larger: no-op
+  EXPECT_EQ(a.size(), 50000u);
+  a.Shrink(1025);  // keeps a partial page: 4,100 bytes
+  ASSERT_EQ(a.size(), 1025u);
+  for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i], static_cast<int32_t>(i));
+  a[1024] = -7;  // the last kept element is still mapped and writable
+  EXPECT_EQ(a[1024], -7);
+  a.Shrink(0);
+  EXPECT_EQ(a.size(), 0u);
+  EXPECT_EQ(a.data(), nullptr);
+}
+
+TEST(AnonymousArray, moves_hand_the_mapping_over) {
+  AnonymousArray<float> a(10);
+  a[3] = 1.5f;
+  const float* where = a.data();
+  AnonymousArray<float> b(std::move(a));
+  EXPECT_EQ(a.size(), 0u);  // NOLINT(bugprone-use-after-move): the moved-from state is specified
+  EXPECT_EQ(a.data(), nullptr);
+  EXPECT_EQ(b.data(), where);
+  EXPECT_EQ(b[3], 1.5f);
+  AnonymousArray<float> c(4);
+  c = std::move(b);  // c's own mapping is released
+  EXPECT_EQ(c.size(), 10u);
+  EXPECT_EQ(c[3], 1.5f);
+  EXPECT_EQ(b.size(), 0u);  // NOLINT(bugprone-use-after-move)
+}
+
+TEST(AnonymousArray, pages_are_resident_only_once_written_and_leave_at_destruction) {
+  constexpr size_t kBytes = size_t{64} << 20;
+  const int64_t base = CurrentRssBytes();
+  if (base == 0) GTEST_SKIP() << "no /proc/self/status";
+  {
+    AnonymousArray<uint8_t> a(kBytes);
+    EXPECT_LT(CurrentRssBytes() - base, int64_t{8} << 20) << "mapping alone must not be resident";
+    for (size_t i = 0; i < kBytes / 2; i += 4096) a[i] = 1;  // touch the first half
+    const int64_t grown = CurrentRssBytes() - base;
+    EXPECT_GE(grown, int64_t{30} << 20);
+    EXPECT_LT(grown, int64_t{40} << 20);
+    a.Shrink(kBytes / 4);  // the touched pages past a quarter are unmapped
+    EXPECT_LT(CurrentRssBytes() - base, int64_t{24} << 20);
+  }
+  EXPECT_LT(CurrentRssBytes() - base, int64_t{8} << 20) << "destruction must return the pages";
+}
+
+}  // namespace
+}  // namespace melograph

@@ -3,6 +3,16 @@
 //
 //   partition_bench GRAPHDIR [--parts 2,4,8,16] [--methods metis,ldg,hash] [--seed 1]
 //                   [--sample-roots 10000] [--balance nodes,edges,seeds] [--imbalance 1.05]
+//                   [--coloc-samples 20] [--coloc-graph-weight 1]
+//
+// Besides the three partitioners, `--methods colocation` runs an experiment (not a CLI method):
+// METIS on the sampler's own co-location graph. Every training seed r draws --coloc-samples
+// [fanouts] neighbour samples (the definition of remote_sampling.h, from a seed stream of its
+// own: Rng(HashCombine(seed, 911, root, sample)), so the figure is not fitted to the estimate's
+// draws); each picked node w adds 1 to the weight of the edge {r, w}; the graph's own
+// undirected edges add --coloc-graph-weight each. Cutting that graph's edges is, in
+// expectation, exactly the remote picks the estimate counts, so METIS minimises the remote
+// sample fraction itself, under the same balance constraints (docs/PARTITION.md).
 //
 // Prints one block of stable `key: value` lines per (method, K), keys prefixed
 // "<method>.k<K>.", plus ratios to hash ("<method>.k<K>.cut_vs_hash"). No files are written.
@@ -14,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "common/hash.h"
 #include "common/resource.h"
 #include "common/text.h"
 #include "graph/graph_io.h"
@@ -34,6 +45,70 @@ bool ResetPeakRss() {
   const bool ok = std::fputs("5", f) >= 0;
   return std::fclose(f) == 0 && ok;
 }
+// METIS on the co-location graph of the sampler (see the header comment).
+Assignment ColocationPartition(const Graph& graph, const VertexWeights& weights, const std::vector<NodeId>& roots,
+                               const PartitionOptions& o, int samples, int graph_weight, size_t* entries) {
+  const NodeId n = graph.num_nodes();
+  std::vector<uint64_t> pairs;  // {a < b} packed, one entry per unit of weight
+  const auto add = [&](NodeId a, NodeId b) {
+    if (a == b) return;
+    if (a > b) std::swap(a, b);
+    pairs.push_back(static_cast<uint64_t>(a) << 32 | static_cast<uint32_t>(b));
+  };
+  std::vector<NodeId> frontier, next;
+  std::vector<EdgeIdx> picked;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    for (int s = 0; s < samples; ++s) {
+      Rng rng(HashCombine(o.seed, 911, i, static_cast<uint64_t>(s)));
+      frontier.assign(1, roots[i]);
+      for (int32_t fanout : o.fanouts) {
+        next.clear();
+        for (NodeId u : frontier) {
+          const EdgeIdx b = graph.row_ptr()[u], d = graph.row_ptr()[u + 1] - b;
+          picked.clear();
+          if (d <= fanout) {
+            for (EdgeIdx e = 0; e < d; ++e) picked.push_back(b + e);
+          } else {  // Floyd: `fanout` distinct entries
+            for (EdgeIdx j = d - fanout; j < d; ++j) {
+              const auto t = static_cast<EdgeIdx>(rng.Uniform(static_cast<uint64_t>(j + 1)));
+              picked.push_back(std::find(picked.begin(), picked.end(), b + t) == picked.end() ? b + t : b + j);
+            }
+          }
+          for (EdgeIdx e : picked) {
+            const NodeId w = graph.col_idx()[e];
+            add(roots[i], w);
+            next.push_back(w);
+          }
+        }
+        frontier.swap(next);
+      }
+    }
+  }
+  for (NodeId v = 0; v < n; ++v)
+    for (NodeId w : graph.out_neighbors(v))
+      if (v < w)
+        for (int k = 0; k < graph_weight; ++k) add(v, w);
+  std::sort(pairs.begin(), pairs.end());
+  std::vector<std::vector<std::pair<int32_t, int32_t>>> adj(static_cast<size_t>(n));
+  for (size_t i = 0; i < pairs.size();) {
+    size_t j = i;
+    while (j < pairs.size() && pairs[j] == pairs[i]) ++j;
+    const auto a = static_cast<int32_t>(pairs[i] >> 32), b = static_cast<int32_t>(pairs[i] & 0xffffffffu);
+    adj[a].push_back({b, static_cast<int32_t>(j - i)});
+    adj[b].push_back({a, static_cast<int32_t>(j - i)});
+    i = j;
+  }
+  std::vector<int32_t> xadj{0}, adjncy, adjwgt;
+  for (const auto& row : adj) {
+    for (const auto& [w, c] : row) {
+      adjncy.push_back(w);
+      adjwgt.push_back(c);
+    }
+    xadj.push_back(static_cast<int32_t>(adjncy.size()));
+  }
+  *entries = adjncy.size();
+  return MetisPartitionCsr(n, xadj.data(), adjncy.data(), adjwgt.data(), weights.weight, weights.ncon, weights.total, o);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -44,6 +119,7 @@ int main(int argc, char** argv) {
   std::string parts = "2,4,8,16", methods = "metis,ldg,hash", balance = "nodes,edges,seeds";
   PartitionOptions base;
   MultilevelOptions ml;
+  int coloc_samples = 20, coloc_graph_weight = 1;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--parts") parts = value;
@@ -58,6 +134,8 @@ int main(int argc, char** argv) {
     else if (flag == "--metis-ncuts") base.metis_ncuts = std::atoi(value.c_str());
     else if (flag == "--metis-niter") base.metis_niter = std::atoi(value.c_str());
     else if (flag == "--metis-coarsening") base.metis_coarsening = ParseMetisCoarsening(value);
+    else if (flag == "--coloc-samples") coloc_samples = std::atoi(value.c_str());
+    else if (flag == "--coloc-graph-weight") coloc_graph_weight = std::atoi(value.c_str());
     else if (flag == "--ml-slack") ml.cluster_slack = std::atof(value.c_str());
     else if (flag == "--ml-coarsest") ml.coarsest_fraction = std::atof(value.c_str());
     else if (flag == "--ml-refine") ml.refine_iterations = std::atoi(value.c_str());
@@ -87,16 +165,19 @@ int main(int argc, char** argv) {
     for (const std::string& method : method_list) {
       for (const std::string& k_text : SplitList(parts, ',')) {
         PartitionOptions o = base;
-        o.method = ParsePartitionMethod(method);
+        const bool colocation = method == "colocation";
+        o.method = colocation ? PartitionMethod::kMetis : ParsePartitionMethod(method);
         o.num_parts = std::atoi(k_text.c_str());
         ResetPeakRss();
         const int64_t rss_before = CurrentRssBytes();
         const double t = WallSeconds();
         MetisStats stats;
         MultilevelStats ml_stats;
-        const bool metis = o.method == PartitionMethod::kMetis && o.num_parts > 1;
+        size_t coloc_entries = 0;
+        const bool metis = o.method == PartitionMethod::kMetis && o.num_parts > 1 && !colocation;
         const bool multilevel = metis && UsesLpCoarsening(graph, o);
-        const Assignment part = multilevel ? MultilevelMetisPartition(graph, weights, o, ml, &ml_stats)
+        const Assignment part = colocation ? ColocationPartition(graph, weights, roots, o, coloc_samples, coloc_graph_weight, &coloc_entries)
+                                : multilevel ? MultilevelMetisPartition(graph, weights, o, ml, &ml_stats)
                                 : metis    ? MetisPartition(graph, weights, o, &stats)
                                            : ComputeAssignment(graph, o);
         if (multilevel) stats = ml_stats.metis;
@@ -114,6 +195,7 @@ int main(int argc, char** argv) {
           std::printf("%simbalance_%s: %.4f\n", p.c_str(), std::string(ToString(base.constraints[c])).c_str(),
                       m.quality().imbalance(c));
         std::printf("%sseconds: %.3f\n", p.c_str(), seconds);
+        if (colocation) std::printf("%scolocation_graph_entries: %zu\n", p.c_str(), coloc_entries);
         std::printf("%speak_rss_bytes: %lld\n", p.c_str(), static_cast<long long>(PeakRssBytes()));
         // Memory of the partitioner alone (the peak is reset before it runs, when the kernel allows).
         const double undirected = static_cast<double>(m.quality().undirected_edges());

@@ -60,8 +60,10 @@ void GraphBuilder::Append(int32_t src, int32_t dst, int32_t relation, float weig
   if (chunks_.empty() || chunks_.back().size == chunks_.back().dst.size())
     chunks_.emplace_back(chunks_.empty() ? size_t{1024} : std::min(2 * chunks_.back().dst.size(), kMaxChunkEdges));
   EdgeChunk& c = chunks_.back();
-  if (c.runs == 0 || c.run_src[c.runs - 1] != src) c.run_src[c.runs++] = src;
-  c.run_end[c.runs - 1] = static_cast<uint32_t>(c.size + 1);
+  if (c.runs == 0 || c.run_src[c.runs - 1] != src) {
+    c.run_src[c.runs++] = src;
+    c.run_start[c.size / 64] |= uint64_t{1} << (c.size % 64);
+  }
   c.dst[c.size] = dst;
   c.rel[c.size] = static_cast<uint16_t>(relation);
   c.weight[c.size] = weight;
@@ -231,14 +233,13 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   const size_t m = edges_;
   std::vector<EdgeIdx> row_ptr(static_cast<size_t>(num_nodes) + 1, 0);
   for (const EdgeChunk& c : chunks_) {
-    for (size_t run = 0, i = 0; run < c.runs; ++run) {
-      for (; i < c.run_end[run]; ++i) {
-        const RelationKey& k = relations_[c.rel[i]];
-        const NodeId s = local_to_global[k.head_type][c.run_src[run]];
-        const NodeId d = local_to_global[k.tail_type][c.dst[i]];
-        ++row_ptr[s + 1];
-        if (!(is_symmetric[c.rel[i]] && s == d)) ++row_ptr[d + 1];
-      }
+    for (size_t i = 0, run = 0; i < c.size; ++i) {
+      run += c.StartsRun(i);
+      const RelationKey& k = relations_[c.rel[i]];
+      const NodeId s = local_to_global[k.head_type][c.run_src[run - 1]];
+      const NodeId d = local_to_global[k.tail_type][c.dst[i]];
+      ++row_ptr[s + 1];
+      if (!(is_symmetric[c.rel[i]] && s == d)) ++row_ptr[d + 1];
     }
   }
   for (NodeId v = 0; v < num_nodes; ++v) row_ptr[v + 1] += row_ptr[v];
@@ -253,8 +254,7 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   AnonymousArray<float> weight(static_cast<size_t>(entries));
   for (; !chunks_.empty(); chunks_.pop_back()) {
     const EdgeChunk& c = chunks_.back();
-    for (size_t i = c.size, run = c.runs; i-- > 0;) {
-      if (run > 1 && i < c.run_end[run - 2]) --run;  // edge i is in run `run - 1`
+    for (size_t i = c.size, run = c.runs; i-- > 0; run -= c.StartsRun(i)) {  // edge i: run `run - 1`
       const uint16_t r = c.rel[i];
       const RelationKey& k = relations_[r];
       const NodeId s = local_to_global[k.head_type][c.run_src[run - 1]];

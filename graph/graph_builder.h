@@ -9,8 +9,8 @@
 //    relation's own name. Relation order: forward relations by (name, head, tail), each followed
 //    by its reverse.
 //  * Duplicate (head, relation, tail) edges merge by `duplicates` (sum weights by default).
-//  * Memory: 10 bytes per added edge while accumulating plus 8 per run of one head (~11 B per
-//    edge on build-kg's train.tsv), 10 bytes per stored CSR entry (two per directed edge) plus
+//  * Memory: 10 bytes and 1 bit per added edge while accumulating plus 4 per run of one head
+//    (~11 B per edge on build-kg's train.tsv, 14 B when heads never repeat), 10 bytes per stored CSR entry (two per directed edge) plus
 //    8 bytes per node when building; keys cost their bytes + ~40 B per node. The accumulated
 //    edges are kept in chunks that Build frees one by one as it fills the CSR (both in their
 //    own mappings, common/anonymous_array.h), so the two overlap only partly.
@@ -87,17 +87,19 @@ class GraphBuilder {
   int32_t last_relation_ = -1;
   // Accumulated edges, type-local ids, in chunks of 1K doubling up to kMaxChunkEdges edges.
   // Heads are run-length coded (triple files list one head's edges together: 86% of the lines
-  // of build-kg's train.tsv repeat the previous head), so an edge costs ~11 bytes, not 14: a run
-  // is a local head id and the chunk index where it ends. Runs compare local ids only; each
-  // edge's relation gives the head's type.
+  // of build-kg's train.tsv repeat the previous head): a run is a local head id, and one bit per
+  // edge marks where a run starts, so an edge costs 10 bytes + 1 bit + 4 bytes per run (~11 B
+  // on train.tsv; 14 B + 1 bit when no two consecutive heads are equal). Runs compare local ids
+  // only; each edge's relation gives the head's type.
   struct EdgeChunk {
     explicit EdgeChunk(size_t capacity)
-        : dst(capacity), weight(capacity), rel(capacity), run_src(capacity), run_end(capacity) {}
+        : dst(capacity), weight(capacity), rel(capacity), run_src(capacity), run_start((capacity + 63) / 64) {}
+    bool StartsRun(size_t i) const { return (run_start[i / 64] >> (i % 64)) & 1; }
     AnonymousArray<int32_t> dst;
     AnonymousArray<float> weight;
     AnonymousArray<uint16_t> rel;
-    AnonymousArray<int32_t> run_src;
-    AnonymousArray<uint32_t> run_end;  // edges [run_end[r - 1], run_end[r]) have head run_src[r]
+    AnonymousArray<int32_t> run_src;     // head of the r-th run
+    AnonymousArray<uint64_t> run_start;  // bit i: edge i starts a run
     size_t size = 0;
     size_t runs = 0;
   };

@@ -56,9 +56,20 @@ void GraphBuilder::AddNode(std::string_view type, std::string_view id) {
   types_[TypeIndex(type)].ids.Intern(id);
 }
 
+GraphBuilder::EdgeChunk::EdgeChunk(size_t capacity)
+    : memory((capacity + 63) / 64 + (capacity * (3 * sizeof(int32_t) + sizeof(uint16_t)) + 7) / 8),
+      capacity_(capacity) {
+  // Arrays by decreasing alignment: bits, then the 4-byte arrays, then the relations.
+  run_start = memory.data();
+  dst = reinterpret_cast<int32_t*>(run_start + (capacity + 63) / 64);
+  run_src = dst + capacity;
+  weight = reinterpret_cast<float*>(run_src + capacity);
+  rel = reinterpret_cast<uint16_t*>(weight + capacity);
+}
+
 void GraphBuilder::Append(int32_t src, int32_t dst, int32_t relation, float weight) {
-  if (chunks_.empty() || chunks_.back().size == chunks_.back().dst.size())
-    chunks_.emplace_back(chunks_.empty() ? size_t{1024} : std::min(2 * chunks_.back().dst.size(), kMaxChunkEdges));
+  if (chunks_.empty() || chunks_.back().size == chunks_.back().capacity())
+    chunks_.emplace_back(chunks_.empty() ? size_t{1024} : std::min(2 * chunks_.back().capacity(), kMaxChunkEdges));
   EdgeChunk& c = chunks_.back();
   if (c.runs == 0 || c.run_src[c.runs - 1] != src) {
     c.run_src[c.runs++] = src;

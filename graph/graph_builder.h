@@ -91,17 +91,25 @@ class GraphBuilder {
   // edge marks where a run starts, so an edge costs 10 bytes + 1 bit + 4 bytes per run (~11 B
   // on train.tsv; 14 B + 1 bit when no two consecutive heads are equal). Runs compare local ids
   // only; each edge's relation gives the head's type.
+  // One anonymous mapping per chunk holds its five arrays (at 10^9 edges that is ~7,600
+  // mappings, far below Linux's default limit of 65,530).
   struct EdgeChunk {
-    explicit EdgeChunk(size_t capacity)
-        : dst(capacity), weight(capacity), rel(capacity), run_src(capacity), run_start((capacity + 63) / 64) {}
+    explicit EdgeChunk(size_t capacity);
+    EdgeChunk(EdgeChunk&&) noexcept = default;
+    EdgeChunk& operator=(EdgeChunk&&) noexcept = default;
     bool StartsRun(size_t i) const { return (run_start[i / 64] >> (i % 64)) & 1; }
-    AnonymousArray<int32_t> dst;
-    AnonymousArray<float> weight;
-    AnonymousArray<uint16_t> rel;
-    AnonymousArray<int32_t> run_src;     // head of the r-th run
-    AnonymousArray<uint64_t> run_start;  // bit i: edge i starts a run
+    size_t capacity() const { return capacity_; }
+    AnonymousArray<uint64_t> memory;
+    uint64_t* run_start = nullptr;  // bit i: edge i starts a run
+    int32_t* dst = nullptr;
+    int32_t* run_src = nullptr;     // head of the r-th run
+    float* weight = nullptr;
+    uint16_t* rel = nullptr;
     size_t size = 0;
     size_t runs = 0;
+
+   private:
+    size_t capacity_ = 0;
   };
   static constexpr size_t kMaxChunkEdges = size_t{1} << 17;
   void Append(int32_t src, int32_t dst, int32_t relation, float weight);

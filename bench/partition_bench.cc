@@ -3,7 +3,12 @@
 //
 //   partition_bench GRAPHDIR [--parts 2,4,8,16] [--methods metis,ldg,hash] [--seed 1]
 //                   [--sample-roots 10000] [--balance nodes,edges,seeds] [--imbalance 1.05]
-//                   [--coloc-samples 20] [--coloc-graph-weight 1]
+//                   [--coloc-samples 20] [--coloc-graph-weight 1] [--replicate-top 0.001,0.01]
+//
+// --replicate-top F,...: for every partition, also the remote fraction if the top F of the
+// nodes by degree were replicated on every part (a pick of one is then local; see
+// remote_sampling.h), with the share of CSR entries each part would hold in addition
+// ("<method>.k<K>.remote_vs_hash_top<F>", "replicated_entries_fraction_top<F>").
 //
 // Besides the three partitioners, `--methods colocation` runs an experiment (not a CLI method):
 // METIS on the sampler's own co-location graph. Every training seed r draws --coloc-samples
@@ -56,7 +61,7 @@ Assignment ColocationPartition(const Graph& graph, const VertexWeights& weights,
     pairs.push_back(static_cast<uint64_t>(a) << 32 | static_cast<uint32_t>(b));
   };
   std::vector<NodeId> frontier, next;
-  std::vector<EdgeIdx> picked;
+  std::vector<int64_t> picked;
   for (size_t i = 0; i < roots.size(); ++i) {
     for (int s = 0; s < samples; ++s) {
       Rng rng(HashCombine(o.seed, 911, i, static_cast<uint64_t>(s)));
@@ -64,18 +69,9 @@ Assignment ColocationPartition(const Graph& graph, const VertexWeights& weights,
       for (int32_t fanout : o.fanouts) {
         next.clear();
         for (NodeId u : frontier) {
-          const EdgeIdx b = graph.row_ptr()[u], d = graph.row_ptr()[u + 1] - b;
-          picked.clear();
-          if (d <= fanout) {
-            for (EdgeIdx e = 0; e < d; ++e) picked.push_back(b + e);
-          } else {  // Floyd: `fanout` distinct entries
-            for (EdgeIdx j = d - fanout; j < d; ++j) {
-              const auto t = static_cast<EdgeIdx>(rng.Uniform(static_cast<uint64_t>(j + 1)));
-              picked.push_back(std::find(picked.begin(), picked.end(), b + t) == picked.end() ? b + t : b + j);
-            }
-          }
-          for (EdgeIdx e : picked) {
-            const NodeId w = graph.col_idx()[e];
+          PickPositions(graph.degree(u), fanout, rng, picked);
+          for (const int64_t k : picked) {
+            const NodeId w = graph.col_idx()[graph.row_ptr()[u] + k];
             add(roots[i], w);
             next.push_back(w);
           }
@@ -120,6 +116,7 @@ int main(int argc, char** argv) {
   PartitionOptions base;
   MultilevelOptions ml;
   int coloc_samples = 20, coloc_graph_weight = 1;
+  std::string replicate_top;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--parts") parts = value;
@@ -134,6 +131,7 @@ int main(int argc, char** argv) {
     else if (flag == "--metis-ncuts") base.metis_ncuts = std::atoi(value.c_str());
     else if (flag == "--metis-niter") base.metis_niter = std::atoi(value.c_str());
     else if (flag == "--metis-coarsening") base.metis_coarsening = ParseMetisCoarsening(value);
+    else if (flag == "--replicate-top") replicate_top = value;
     else if (flag == "--coloc-samples") coloc_samples = std::atoi(value.c_str());
     else if (flag == "--coloc-graph-weight") coloc_graph_weight = std::atoi(value.c_str());
     else if (flag == "--ml-slack") ml.cluster_slack = std::atof(value.c_str());
@@ -159,6 +157,29 @@ int main(int argc, char** argv) {
       if (seeds[v]) roots.push_back(v);
     const VertexWeights weights = ComputeVertexWeights(graph, base.constraints, seeds, base.seed_relation);
     std::map<int, std::pair<double, double>> hash_figures;  // K -> (cut, remote)
+    // Replication sets: the top F of the nodes by degree (ties by id), and their share of entries.
+    struct Replica {
+      std::string name;
+      std::vector<uint8_t> replicated;
+      double entries_fraction = 0;
+    };
+    std::vector<Replica> replicas;
+    if (!replicate_top.empty()) {
+      std::vector<NodeId> by_degree(static_cast<size_t>(graph.num_nodes()));
+      for (NodeId v = 0; v < graph.num_nodes(); ++v) by_degree[v] = v;
+      std::stable_sort(by_degree.begin(), by_degree.end(), [&](NodeId a, NodeId b) { return graph.degree(a) > graph.degree(b); });
+      for (const std::string& f : SplitList(replicate_top, ',')) {
+        Replica r{f, std::vector<uint8_t>(static_cast<size_t>(graph.num_nodes()), 0), 0};
+        const auto count = static_cast<size_t>(std::atof(f.c_str()) * graph.num_nodes());
+        int64_t entries = 0;
+        for (size_t i = 0; i < count && i < by_degree.size(); ++i) {
+          r.replicated[by_degree[i]] = 1;
+          entries += graph.degree(by_degree[i]);
+        }
+        r.entries_fraction = static_cast<double>(entries) / static_cast<double>(graph.num_edges());
+        replicas.push_back(std::move(r));
+      }
+    }
     std::vector<std::string> method_list = SplitList(methods, ',');
     // Hash first so that ratios can be printed.
     std::stable_partition(method_list.begin(), method_list.end(), [](const std::string& m) { return m == "hash"; });
@@ -220,6 +241,13 @@ int main(int argc, char** argv) {
                           static_cast<long long>(ml_stats.level_nodes[l]),
                           static_cast<long long>(ml_stats.level_entries[l]));
           std::printf("%sml_refine_gain: %lld\n", p.c_str(), static_cast<long long>(ml_stats.refine_gain));
+        }
+        for (const Replica& r : replicas) {
+          const auto rep = EstimateRemoteSampleFraction(graph, part, roots, o.fanouts, o.sample_roots, o.seed, &r.replicated);
+          std::printf("%sremote_sample_fraction_top%s: %.6f\n", p.c_str(), r.name.c_str(), rep.fraction());
+          std::printf("%sreplicated_entries_fraction_top%s: %.6f\n", p.c_str(), r.name.c_str(), r.entries_fraction);
+          if (method != "hash" && hash_figures.count(o.num_parts) && hash_figures[o.num_parts].second > 0)
+            std::printf("%sremote_vs_hash_top%s: %.3f\n", p.c_str(), r.name.c_str(), rep.fraction() / hash_figures[o.num_parts].second);
         }
         if (method == "hash") hash_figures[o.num_parts] = {m.quality().edge_cut_fraction(), est.fraction()};
         else if (hash_figures.count(o.num_parts)) {

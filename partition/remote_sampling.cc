@@ -7,9 +7,7 @@
 #include "common/hash.h"
 
 namespace melograph {
-namespace {
 
-// Up to `fanout` distinct positions of [0, degree), uniformly (Floyd's algorithm), appended.
 void PickPositions(int64_t degree, int32_t fanout, Rng& rng, std::vector<int64_t>& out) {
   out.clear();
   if (degree <= fanout) {
@@ -22,8 +20,6 @@ void PickPositions(int64_t degree, int32_t fanout, Rng& rng, std::vector<int64_t
     else out.push_back(j);
   }
 }
-
-}  // namespace
 
 std::vector<NodeId> SampleRoots(const Graph& graph, const std::vector<uint8_t>& seeds) {
   std::vector<NodeId> roots;
@@ -38,7 +34,7 @@ std::vector<NodeId> SampleRoots(const Graph& graph, const std::vector<uint8_t>& 
 RemoteSampleEstimate EstimateRemoteSampleFraction(const Graph& graph, const Assignment& part,
                                                   const std::vector<NodeId>& roots,
                                                   const std::vector<int32_t>& fanouts, int64_t num_roots,
-                                                  uint64_t seed) {
+                                                  uint64_t seed, const std::vector<uint8_t>* replicated) {
   RemoteSampleEstimate est;
   est.sampled_by_hop.assign(fanouts.size(), 0);
   est.remote_by_hop.assign(fanouts.size(), 0);
@@ -62,7 +58,7 @@ RemoteSampleEstimate EstimateRemoteSampleFraction(const Graph& graph, const Assi
           const NodeId w = col_idx[row_ptr[u] + k];
           ++est.sampled_edges;
           ++est.sampled_by_hop[hop];
-          if (part[w] != home) {
+          if (part[w] != home && !(replicated && (*replicated)[w])) {
             ++est.remote_edges;
             ++est.remote_by_hop[hop];
           }

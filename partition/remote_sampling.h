@@ -9,12 +9,16 @@
 //   remote_sample_fraction = remote sampled edges / sampled edges (also per hop).
 // Roots: `num_roots` seeds drawn uniformly with replacement from `roots` (training seeds),
 // root i from Rng(HashCombine(seed, tag, i)), so the estimate depends only on the seed.
+// With `replicated` (per node, non-zero = a copy of the node's adjacency and row on every part,
+// e.g. the hubs), a pick of a replicated node is local: this sizes what hub replication would
+// save (partition_bench --replicate-top); the picks themselves do not change.
 // Cost: O(num_roots * prod(fanouts)) time, O(prod(fanouts)) memory.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "common/hash.h"
 #include "graph/graph.h"
 #include "partition/partition_types.h"
 
@@ -40,6 +44,10 @@ std::vector<NodeId> SampleRoots(const Graph& graph, const std::vector<uint8_t>& 
 RemoteSampleEstimate EstimateRemoteSampleFraction(const Graph& graph, const Assignment& part,
                                                   const std::vector<NodeId>& roots,
                                                   const std::vector<int32_t>& fanouts, int64_t num_roots,
-                                                  uint64_t seed);
+                                                  uint64_t seed, const std::vector<uint8_t>* replicated = nullptr);
+
+// Up to `fanout` distinct positions of [0, degree), uniformly (Floyd's algorithm), written to
+// `out` (cleared first); all of them, in order, when degree <= fanout.
+void PickPositions(int64_t degree, int32_t fanout, Rng& rng, std::vector<int64_t>& out);
 
 }  // namespace melograph

@@ -76,6 +76,21 @@ TEST(RemoteSampling, counts_remote_sampled_endpoints_exactly_when_fanouts_cover_
   EXPECT_EQ(EstimateRemoteSampleFraction(g, Assignment(6, 0), {2, 3}, {10, 10}, 50, 1).remote_edges, 0);
 }
 
+TEST(RemoteSampling, picks_of_replicated_nodes_are_local) {
+  // Same split and root b as above: remote picks c (hop 1), y and d (hop 2).
+  const Graph g = TwoCommunities();
+  const Assignment part = {0, 1, 0, 0, 1, 1};
+  std::vector<uint8_t> replicated(6, 0);
+  const RemoteSampleEstimate none = EstimateRemoteSampleFraction(g, part, {3}, {10, 10}, 1, 1, &replicated);
+  EXPECT_EQ(none.remote_by_hop, (std::vector<int64_t>{1, 2}));
+  replicated[4] = 1;  // c: its hop-1 pick becomes local; the picks below it do not change
+  const RemoteSampleEstimate c = EstimateRemoteSampleFraction(g, part, {3}, {10, 10}, 1, 1, &replicated);
+  EXPECT_EQ(c.sampled_by_hop, (std::vector<int64_t>{3, 7}));
+  EXPECT_EQ(c.remote_by_hop, (std::vector<int64_t>{0, 2}));
+  replicated.assign(6, 1);
+  EXPECT_EQ(EstimateRemoteSampleFraction(g, part, {2, 3}, {10, 10}, 50, 1, &replicated).remote_edges, 0);
+}
+
 TEST(RemoteSampling, fanout_caps_the_picks_and_the_seed_fixes_them) {
   const Graph g = testing::PlantedCommunities(2, 40, 20, 11);
   const auto seeds = FindTrainingSeeds(g, "listened");

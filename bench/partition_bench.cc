@@ -4,11 +4,15 @@
 //   partition_bench GRAPHDIR [--parts 2,4,8,16] [--methods metis,ldg,hash] [--seed 1]
 //                   [--sample-roots 10000] [--balance nodes,edges,seeds] [--imbalance 1.05]
 //                   [--coloc-samples 20] [--coloc-graph-weight 1] [--replicate-top 0.001,0.01]
+//                   [--replicate-picked 0.001,0.01]
 //
 // --replicate-top F,...: for every partition, also the remote fraction if the top F of the
 // nodes by degree were replicated on every part (a pick of one is then local; see
 // remote_sampling.h), with the share of CSR entries each part would hold in addition
 // ("<method>.k<K>.remote_vs_hash_top<F>", "replicated_entries_fraction_top<F>").
+// --replicate-picked F,...: the same with the top F of the nodes by remote picks under that
+// partition, counted on 5 samples per training seed from a stream the estimate does not use
+// (Rng(HashCombine(seed, 912, root, sample))): the replication set aimed at the metric.
 //
 // Besides the three partitioners, `--methods colocation` runs an experiment (not a CLI method):
 // METIS on the sampler's own co-location graph. Every training seed r draws --coloc-samples
@@ -50,6 +54,33 @@ bool ResetPeakRss() {
   const bool ok = std::fputs("5", f) >= 0;
   return std::fclose(f) == 0 && ok;
 }
+// Calls pick(root, w) for every pick of `samples` neighbour samples ([fanouts], the estimate's
+// kind) from every root, root i's sample s drawn from Rng(HashCombine(seed, tag, i, s)).
+template <typename Pick>
+void ForEachSampledPick(const Graph& graph, const std::vector<NodeId>& roots, const std::vector<int32_t>& fanouts,
+                        int samples, uint64_t seed, uint64_t tag, Pick&& pick) {
+  std::vector<NodeId> frontier, next;
+  std::vector<int64_t> picked;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    for (int s = 0; s < samples; ++s) {
+      Rng rng(HashCombine(seed, tag, i, static_cast<uint64_t>(s)));
+      frontier.assign(1, roots[i]);
+      for (int32_t fanout : fanouts) {
+        next.clear();
+        for (NodeId u : frontier) {
+          PickPositions(graph.degree(u), fanout, rng, picked);
+          for (const int64_t k : picked) {
+            const NodeId w = graph.col_idx()[graph.row_ptr()[u] + k];
+            pick(roots[i], w);
+            next.push_back(w);
+          }
+        }
+        frontier.swap(next);
+      }
+    }
+  }
+}
+
 // METIS on the co-location graph of the sampler (see the header comment).
 Assignment ColocationPartition(const Graph& graph, const VertexWeights& weights, const std::vector<NodeId>& roots,
                                const PartitionOptions& o, int samples, int graph_weight, size_t* entries) {
@@ -60,26 +91,7 @@ Assignment ColocationPartition(const Graph& graph, const VertexWeights& weights,
     if (a > b) std::swap(a, b);
     pairs.push_back(static_cast<uint64_t>(a) << 32 | static_cast<uint32_t>(b));
   };
-  std::vector<NodeId> frontier, next;
-  std::vector<int64_t> picked;
-  for (size_t i = 0; i < roots.size(); ++i) {
-    for (int s = 0; s < samples; ++s) {
-      Rng rng(HashCombine(o.seed, 911, i, static_cast<uint64_t>(s)));
-      frontier.assign(1, roots[i]);
-      for (int32_t fanout : o.fanouts) {
-        next.clear();
-        for (NodeId u : frontier) {
-          PickPositions(graph.degree(u), fanout, rng, picked);
-          for (const int64_t k : picked) {
-            const NodeId w = graph.col_idx()[graph.row_ptr()[u] + k];
-            add(roots[i], w);
-            next.push_back(w);
-          }
-        }
-        frontier.swap(next);
-      }
-    }
-  }
+  ForEachSampledPick(graph, roots, o.fanouts, samples, o.seed, 911, add);
   for (NodeId v = 0; v < n; ++v)
     for (NodeId w : graph.out_neighbors(v))
       if (v < w)
@@ -116,7 +128,7 @@ int main(int argc, char** argv) {
   PartitionOptions base;
   MultilevelOptions ml;
   int coloc_samples = 20, coloc_graph_weight = 1;
-  std::string replicate_top;
+  std::string replicate_top, replicate_picked;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--parts") parts = value;
@@ -132,6 +144,7 @@ int main(int argc, char** argv) {
     else if (flag == "--metis-niter") base.metis_niter = std::atoi(value.c_str());
     else if (flag == "--metis-coarsening") base.metis_coarsening = ParseMetisCoarsening(value);
     else if (flag == "--replicate-top") replicate_top = value;
+    else if (flag == "--replicate-picked") replicate_picked = value;
     else if (flag == "--coloc-samples") coloc_samples = std::atoi(value.c_str());
     else if (flag == "--coloc-graph-weight") coloc_graph_weight = std::atoi(value.c_str());
     else if (flag == "--ml-slack") ml.cluster_slack = std::atof(value.c_str());
@@ -248,6 +261,30 @@ int main(int argc, char** argv) {
           std::printf("%sreplicated_entries_fraction_top%s: %.6f\n", p.c_str(), r.name.c_str(), r.entries_fraction);
           if (method != "hash" && hash_figures.count(o.num_parts) && hash_figures[o.num_parts].second > 0)
             std::printf("%sremote_vs_hash_top%s: %.3f\n", p.c_str(), r.name.c_str(), rep.fraction() / hash_figures[o.num_parts].second);
+        }
+        if (!replicate_picked.empty()) {
+          std::vector<int64_t> remote_picks(static_cast<size_t>(graph.num_nodes()), 0);
+          ForEachSampledPick(graph, roots, o.fanouts, 5, o.seed, 912, [&](NodeId root, NodeId w) {
+            if (part[w] != part[root]) ++remote_picks[w];
+          });
+          std::vector<NodeId> order(static_cast<size_t>(graph.num_nodes()));
+          for (NodeId v = 0; v < graph.num_nodes(); ++v) order[v] = v;
+          std::stable_sort(order.begin(), order.end(), [&](NodeId a, NodeId b) { return remote_picks[a] > remote_picks[b]; });
+          for (const std::string& f : SplitList(replicate_picked, ',')) {
+            std::vector<uint8_t> replicated(static_cast<size_t>(graph.num_nodes()), 0);
+            const auto count = static_cast<size_t>(std::atof(f.c_str()) * graph.num_nodes());
+            int64_t entries = 0;
+            for (size_t i = 0; i < count && i < order.size(); ++i) {
+              replicated[order[i]] = 1;
+              entries += graph.degree(order[i]);
+            }
+            const auto rep = EstimateRemoteSampleFraction(graph, part, roots, o.fanouts, o.sample_roots, o.seed, &replicated);
+            std::printf("%sremote_sample_fraction_picked%s: %.6f\n", p.c_str(), f.c_str(), rep.fraction());
+            std::printf("%sreplicated_entries_fraction_picked%s: %.6f\n", p.c_str(), f.c_str(),
+                        static_cast<double>(entries) / static_cast<double>(graph.num_edges()));
+            if (method != "hash" && hash_figures.count(o.num_parts) && hash_figures[o.num_parts].second > 0)
+              std::printf("%sremote_vs_hash_picked%s: %.3f\n", p.c_str(), f.c_str(), rep.fraction() / hash_figures[o.num_parts].second);
+          }
         }
         if (method == "hash") hash_figures[o.num_parts] = {m.quality().edge_cut_fraction(), est.fraction()};
         else if (hash_figures.count(o.num_parts)) {

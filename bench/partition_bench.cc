@@ -170,28 +170,12 @@ int main(int argc, char** argv) {
       if (seeds[v]) roots.push_back(v);
     const VertexWeights weights = ComputeVertexWeights(graph, base.constraints, seeds, base.seed_relation);
     std::map<int, std::pair<double, double>> hash_figures;  // K -> (cut, remote)
-    // Replication sets: the top F of the nodes by degree (ties by id), and their share of entries.
-    struct Replica {
-      std::string name;
-      std::vector<uint8_t> replicated;
-      double entries_fraction = 0;
-    };
-    std::vector<Replica> replicas;
+    // Nodes by decreasing degree (ties by id): the --replicate-top order.
+    std::vector<NodeId> by_degree;
     if (!replicate_top.empty()) {
-      std::vector<NodeId> by_degree(static_cast<size_t>(graph.num_nodes()));
+      by_degree.resize(static_cast<size_t>(graph.num_nodes()));
       for (NodeId v = 0; v < graph.num_nodes(); ++v) by_degree[v] = v;
       std::stable_sort(by_degree.begin(), by_degree.end(), [&](NodeId a, NodeId b) { return graph.degree(a) > graph.degree(b); });
-      for (const std::string& f : SplitList(replicate_top, ',')) {
-        Replica r{f, std::vector<uint8_t>(static_cast<size_t>(graph.num_nodes()), 0), 0};
-        const auto count = static_cast<size_t>(std::atof(f.c_str()) * graph.num_nodes());
-        int64_t entries = 0;
-        for (size_t i = 0; i < count && i < by_degree.size(); ++i) {
-          r.replicated[by_degree[i]] = 1;
-          entries += graph.degree(by_degree[i]);
-        }
-        r.entries_fraction = static_cast<double>(entries) / static_cast<double>(graph.num_edges());
-        replicas.push_back(std::move(r));
-      }
     }
     std::vector<std::string> method_list = SplitList(methods, ',');
     // Hash first so that ratios can be printed.
@@ -255,22 +239,11 @@ int main(int argc, char** argv) {
                           static_cast<long long>(ml_stats.level_entries[l]));
           std::printf("%sml_refine_gain: %lld\n", p.c_str(), static_cast<long long>(ml_stats.refine_gain));
         }
-        for (const Replica& r : replicas) {
-          const auto rep = EstimateRemoteSampleFraction(graph, part, roots, o.fanouts, o.sample_roots, o.seed, &r.replicated);
-          std::printf("%sremote_sample_fraction_top%s: %.6f\n", p.c_str(), r.name.c_str(), rep.fraction());
-          std::printf("%sreplicated_entries_fraction_top%s: %.6f\n", p.c_str(), r.name.c_str(), r.entries_fraction);
-          if (method != "hash" && hash_figures.count(o.num_parts) && hash_figures[o.num_parts].second > 0)
-            std::printf("%sremote_vs_hash_top%s: %.3f\n", p.c_str(), r.name.c_str(), rep.fraction() / hash_figures[o.num_parts].second);
-        }
-        if (!replicate_picked.empty()) {
-          std::vector<int64_t> remote_picks(static_cast<size_t>(graph.num_nodes()), 0);
-          ForEachSampledPick(graph, roots, o.fanouts, 5, o.seed, 912, [&](NodeId root, NodeId w) {
-            if (part[w] != part[root]) ++remote_picks[w];
-          });
-          std::vector<NodeId> order(static_cast<size_t>(graph.num_nodes()));
-          for (NodeId v = 0; v < graph.num_nodes(); ++v) order[v] = v;
-          std::stable_sort(order.begin(), order.end(), [&](NodeId a, NodeId b) { return remote_picks[a] > remote_picks[b]; });
-          for (const std::string& f : SplitList(replicate_picked, ',')) {
+        // For each fraction F of the list: replicate the first F of the nodes in `order` on every
+        // part, and print the remote fraction and the share of entries replicated.
+        const auto report_replication = [&](const std::string& label, const std::string& list,
+                                             const std::vector<NodeId>& order) {
+          for (const std::string& f : SplitList(list, ',')) {
             std::vector<uint8_t> replicated(static_cast<size_t>(graph.num_nodes()), 0);
             const auto count = static_cast<size_t>(std::atof(f.c_str()) * graph.num_nodes());
             int64_t entries = 0;
@@ -279,12 +252,24 @@ int main(int argc, char** argv) {
               entries += graph.degree(order[i]);
             }
             const auto rep = EstimateRemoteSampleFraction(graph, part, roots, o.fanouts, o.sample_roots, o.seed, &replicated);
-            std::printf("%sremote_sample_fraction_picked%s: %.6f\n", p.c_str(), f.c_str(), rep.fraction());
-            std::printf("%sreplicated_entries_fraction_picked%s: %.6f\n", p.c_str(), f.c_str(),
+            std::printf("%sremote_sample_fraction_%s%s: %.6f\n", p.c_str(), label.c_str(), f.c_str(), rep.fraction());
+            std::printf("%sreplicated_entries_fraction_%s%s: %.6f\n", p.c_str(), label.c_str(), f.c_str(),
                         static_cast<double>(entries) / static_cast<double>(graph.num_edges()));
             if (method != "hash" && hash_figures.count(o.num_parts) && hash_figures[o.num_parts].second > 0)
-              std::printf("%sremote_vs_hash_picked%s: %.3f\n", p.c_str(), f.c_str(), rep.fraction() / hash_figures[o.num_parts].second);
+              std::printf("%sremote_vs_hash_%s%s: %.3f\n", p.c_str(), label.c_str(), f.c_str(),
+                          rep.fraction() / hash_figures[o.num_parts].second);
           }
+        };
+        if (!replicate_top.empty()) report_replication("top", replicate_top, by_degree);
+        if (!replicate_picked.empty()) {  // order: remote picks under this partition
+          std::vector<int64_t> remote_picks(static_cast<size_t>(graph.num_nodes()), 0);
+          ForEachSampledPick(graph, roots, o.fanouts, 5, o.seed, 912, [&](NodeId root, NodeId w) {
+            if (part[w] != part[root]) ++remote_picks[w];
+          });
+          std::vector<NodeId> order(static_cast<size_t>(graph.num_nodes()));
+          for (NodeId v = 0; v < graph.num_nodes(); ++v) order[v] = v;
+          std::stable_sort(order.begin(), order.end(), [&](NodeId a, NodeId b) { return remote_picks[a] > remote_picks[b]; });
+          report_replication("picked", replicate_picked, order);
         }
         if (method == "hash") hash_figures[o.num_parts] = {m.quality().edge_cut_fraction(), est.fraction()};
         else if (hash_figures.count(o.num_parts)) {

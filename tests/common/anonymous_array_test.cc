@@ -59,20 +59,25 @@ TEST(AnonymousArray, moves_hand_the_mapping_over) {
 }
 
 TEST(AnonymousArray, pages_are_resident_only_once_written_and_leave_at_destruction) {
+  // Bounds leave room for sanitizer shadow pages and transparent huge pages: the claims are
+  // that the untouched half is never resident, and that Shrink and destruction give back the
+  // touched pages (16 MiB each here).
   constexpr size_t kBytes = size_t{64} << 20;
   const int64_t base = CurrentRssBytes();
   if (base == 0) GTEST_SKIP() << "no /proc/self/status";
+  int64_t shrunk = 0;
   {
     AnonymousArray<uint8_t> a(kBytes);
     EXPECT_LT(CurrentRssBytes() - base, int64_t{8} << 20) << "mapping alone must not be resident";
     for (size_t i = 0; i < kBytes / 2; i += 4096) a[i] = 1;  // touch the first half
-    const int64_t grown = CurrentRssBytes() - base;
-    EXPECT_GE(grown, int64_t{30} << 20);
-    EXPECT_LT(grown, int64_t{40} << 20);
+    const int64_t touched = CurrentRssBytes();
+    EXPECT_GE(touched - base, int64_t{30} << 20);
+    EXPECT_LT(touched - base, int64_t{48} << 20) << "the untouched half must not be resident";
     a.Shrink(kBytes / 4);  // the touched pages past a quarter are unmapped
-    EXPECT_LT(CurrentRssBytes() - base, int64_t{24} << 20);
+    shrunk = CurrentRssBytes();
+    EXPECT_GE(touched - shrunk, int64_t{14} << 20);
   }
-  EXPECT_LT(CurrentRssBytes() - base, int64_t{8} << 20) << "destruction must return the pages";
+  EXPECT_GE(shrunk - CurrentRssBytes(), int64_t{14} << 20) << "destruction must return the pages";
 }
 
 }  // namespace

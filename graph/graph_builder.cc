@@ -79,7 +79,6 @@ void GraphBuilder::Append(int32_t src, int32_t dst, int32_t relation, float weig
   c.rel[c.size] = static_cast<uint16_t>(relation);
   c.weight[c.size] = weight;
   ++c.size;
-  ++edges_;
 }
 
 void GraphBuilder::FlushPending() {
@@ -241,7 +240,7 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   }
 
   // 3. Degrees (each directed edge gives two entries; a symmetric self loop gives one).
-  const size_t m = edges_;
+  const size_t m = AccumulatedEdges();
   std::vector<EdgeIdx> row_ptr(static_cast<size_t>(num_nodes) + 1, 0);
   for (const EdgeChunk& c : chunks_) {
     for (size_t i = 0, run = 0; i < c.size; ++i) {
@@ -285,7 +284,6 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   }
   for (NodeId v = 0; v < num_nodes; ++v) row_ptr[v] = row_ptr[v + 1];
   row_ptr[num_nodes] = entries;
-  edges_ = 0;
   local_to_global.clear();
 
   // 5. Sort each row by (relation, neighbour), keeping input order among equals; merge duplicates.

@@ -10,10 +10,11 @@
 //    by its reverse.
 //  * Duplicate (head, relation, tail) edges merge by `duplicates` (sum weights by default).
 //  * Memory: 10 bytes and 1 bit per added edge while accumulating plus 4 per run of one head
-//    (~11 B per edge on build-kg's train.tsv, 14 B when heads never repeat), 10 bytes per stored CSR entry (two per directed edge) plus
-//    8 bytes per node when building; keys cost their bytes + ~40 B per node. The accumulated
-//    edges are kept in chunks that Build frees one by one as it fills the CSR (both in their
-//    own mappings, common/anonymous_array.h), so the two overlap only partly.
+//    (~11 B per edge on build-kg's train.tsv, 14 B when heads never repeat); 10 bytes per stored
+//    CSR entry (two per directed edge) plus 8 bytes per node when building; keys cost their
+//    bytes + ~40 B per node. The accumulated edges are kept in chunks that Build frees one by
+//    one as it fills the CSR (both in their own mappings, common/anonymous_array.h), so the two
+//    overlap only partly.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +53,7 @@ class GraphBuilder {
   void AddEdgeKeys(std::string_view head_key, std::string_view relation, std::string_view tail_key,
                    float weight = 1.0f);
 
-  int64_t edges_added() const { return static_cast<int64_t>(edges_ + pending_.size()); }
+  int64_t edges_added() const { return static_cast<int64_t>(AccumulatedEdges() + pending_.size()); }
   // Builds the graph; the builder is left empty.
   Graph Build(GraphBuildStats* stats = nullptr);
 
@@ -90,9 +91,8 @@ class GraphBuilder {
   // of build-kg's train.tsv repeat the previous head): a run is a local head id, and one bit per
   // edge marks where a run starts, so an edge costs 10 bytes + 1 bit + 4 bytes per run (~11 B
   // on train.tsv; 14 B + 1 bit when no two consecutive heads are equal). Runs compare local ids
-  // only; each edge's relation gives the head's type.
-  // One anonymous mapping per chunk holds its five arrays (at 10^9 edges that is ~7,600
-  // mappings, far below Linux's default limit of 65,530).
+  // only; each edge's relation gives the head's type. One anonymous mapping per chunk holds its
+  // five arrays (at 10^9 edges that is ~7,600 mappings, far below Linux's default of 65,530).
   struct EdgeChunk {
     explicit EdgeChunk(size_t capacity);
     EdgeChunk(EdgeChunk&&) noexcept = default;
@@ -113,8 +113,12 @@ class GraphBuilder {
   };
   static constexpr size_t kMaxChunkEdges = size_t{1} << 17;
   void Append(int32_t src, int32_t dst, int32_t relation, float weight);
+  size_t AccumulatedEdges() const {
+    size_t n = 0;
+    for (const EdgeChunk& c : chunks_) n += c.size;
+    return n;
+  }
   std::vector<EdgeChunk> chunks_;
-  size_t edges_ = 0;
   std::vector<PendingEdge> pending_;
   std::string pending_ids_;
   // The last interned head (type and id): triple files usually list one head's edges together

@@ -1,7 +1,6 @@
 #include "model/tape.h"
 
 #include <algorithm>
-#include <new>
 
 #include "common/error.h"
 

@@ -37,6 +37,7 @@
 #include "common/resource.h"
 #include "common/text.h"
 #include "graph/graph_io.h"
+#include "partition/hub_replication.h"
 #include "partition/metis_partitioner.h"
 #include "partition/multilevel_metis.h"
 #include "partition/partition_pipeline.h"
@@ -54,33 +55,6 @@ bool ResetPeakRss() {
   const bool ok = std::fputs("5", f) >= 0;
   return std::fclose(f) == 0 && ok;
 }
-// Calls pick(root, w) for every pick of `samples` neighbour samples ([fanouts], the estimate's
-// kind) from every root, root i's sample s drawn from Rng(HashCombine(seed, tag, i, s)).
-template <typename Pick>
-void ForEachSampledPick(const Graph& graph, const std::vector<NodeId>& roots, const std::vector<int32_t>& fanouts,
-                        int samples, uint64_t seed, uint64_t tag, Pick&& pick) {
-  std::vector<NodeId> frontier, next;
-  std::vector<int64_t> picked;
-  for (size_t i = 0; i < roots.size(); ++i) {
-    for (int s = 0; s < samples; ++s) {
-      Rng rng(HashCombine(seed, tag, i, static_cast<uint64_t>(s)));
-      frontier.assign(1, roots[i]);
-      for (int32_t fanout : fanouts) {
-        next.clear();
-        for (NodeId u : frontier) {
-          PickPositions(graph.degree(u), fanout, rng, picked);
-          for (const int64_t k : picked) {
-            const NodeId w = graph.col_idx()[graph.row_ptr()[u] + k];
-            pick(roots[i], w);
-            next.push_back(w);
-          }
-        }
-        frontier.swap(next);
-      }
-    }
-  }
-}
-
 // METIS on the co-location graph of the sampler (see the header comment).
 Assignment ColocationPartition(const Graph& graph, const VertexWeights& weights, const std::vector<NodeId>& roots,
                                const PartitionOptions& o, int samples, int graph_weight, size_t* entries) {
@@ -261,15 +235,10 @@ int main(int argc, char** argv) {
           }
         };
         if (!replicate_top.empty()) report_replication("top", replicate_top, by_degree);
-        if (!replicate_picked.empty()) {  // order: remote picks under this partition
-          std::vector<int64_t> remote_picks(static_cast<size_t>(graph.num_nodes()), 0);
-          ForEachSampledPick(graph, roots, o.fanouts, 5, o.seed, 912, [&](NodeId root, NodeId w) {
-            if (part[w] != part[root]) ++remote_picks[w];
-          });
-          std::vector<NodeId> order(static_cast<size_t>(graph.num_nodes()));
-          for (NodeId v = 0; v < graph.num_nodes(); ++v) order[v] = v;
-          std::stable_sort(order.begin(), order.end(), [&](NodeId a, NodeId b) { return remote_picks[a] > remote_picks[b]; });
-          report_replication("picked", replicate_picked, order);
+        if (!replicate_picked.empty()) {  // order: remote picks under this partition (the CLI's)
+          PartitionOptions ro = o;
+          ro.replicate_by = ReplicateBy::kPicks;
+          report_replication("picked", replicate_picked, ReplicaOrder(graph, part, roots, ro));
         }
         if (method == "hash") hash_figures[o.num_parts] = {m.quality().edge_cut_fraction(), est.fraction()};
         else if (hash_figures.count(o.num_parts)) {

@@ -7,6 +7,7 @@
 #include "common/file_util.h"
 #include "common/resource.h"
 #include "partition/hash_partitioner.h"
+#include "partition/hub_replication.h"
 #include "partition/ldg_partitioner.h"
 #include "partition/metis_partitioner.h"
 #include "partition/multilevel_metis.h"
@@ -32,6 +33,8 @@ void CheckOptions(const Graph& graph, const PartitionOptions& o) {
     if (f < 1) throw UsageError("--fanouts values must be positive (got " + std::to_string(f) + ")");
   if (o.sample_roots < 1) throw UsageError("--sample-roots must be positive");
   if (o.ldg_passes < 1) throw UsageError("--ldg-passes must be positive");
+  if (!(o.replicate_fraction >= 0.0 && o.replicate_fraction < 1.0))
+    throw UsageError("--replicate must be a fraction of the nodes in [0, 1) (got " + std::to_string(o.replicate_fraction) + ")");
 }
 
 Assignment Dispatch(const Graph& graph, const VertexWeights& weights, const PartitionOptions& options) {
@@ -109,9 +112,21 @@ proto::PartitionManifest PartitionGraph(const Graph& graph, const PartitionOptio
       if (graph.degree(v) > 0) roots.push_back(v);
     q->set_sample_root_kind("all_nodes");
   }
-  const RemoteSampleEstimate est =
+  // Hub replicas (none unless --replicate): picks of them are served by the picking rank.
+  const std::vector<uint8_t> replicated = ChooseReplicas(graph, part, roots, options);
+  if (options.replicate_fraction > 0.0) {
+    proto::PartitionReplication* rep = m.mutable_replication();
+    rep->set_fraction(options.replicate_fraction);
+    rep->set_by(std::string(ToString(options.replicate_by)));
+    if (options.replicate_by == ReplicateBy::kPicks)
+      rep->set_sample_draws(static_cast<int64_t>(roots.size()) * kReplicaDraws);
+  }
+  const RemoteSampleEstimate unreplicated =
       EstimateRemoteSampleFraction(graph, part, roots, options.fanouts, options.sample_roots, options.seed);
+  const RemoteSampleEstimate est = EstimateRemoteSampleFraction(graph, part, roots, options.fanouts,
+                                                                options.sample_roots, options.seed, &replicated);
   q->set_remote_sample_fraction(est.fraction());
+  q->set_remote_sample_fraction_without_replicas(unreplicated.fraction());
   for (size_t h = 0; h < est.sampled_by_hop.size(); ++h) q->add_remote_sample_fraction_by_hop(est.hop_fraction(h));
   q->set_sampled_edges(est.sampled_edges);
   q->set_sample_roots(est.roots);
@@ -119,7 +134,7 @@ proto::PartitionManifest PartitionGraph(const Graph& graph, const PartitionOptio
   q->set_partition_seconds(partition_seconds);
 
   AtomicDirectory dir(out_dir);
-  WriteShards(graph, renumbering, seeds, dir, &m);
+  WriteShards(graph, renumbering, seeds, replicated, dir, &m);
   q->set_total_seconds(WallSeconds() - t0);
   q->set_peak_rss_bytes(PeakRssBytes());
   std::string bytes;

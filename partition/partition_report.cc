@@ -91,6 +91,14 @@ std::string FormatPartitionReport(const proto::PartitionManifest& m) {
        std::to_string(q.sampled_edges()) + " sampled edges, fanouts";
   for (const int32_t f : q.fanouts()) s += " " + std::to_string(f);
   s += ", " + std::to_string(q.sample_roots()) + " roots from " + q.sample_root_kind() + "\n";
+  const proto::PartitionReplication& rep = m.replication();
+  if (rep.nodes() > 0)
+    s += "hub replicas: " + std::to_string(rep.nodes()) + " nodes (by " + rep.by() + ", " +
+         Fixed(100.0 * static_cast<double>(rep.nodes()) / static_cast<double>(std::max<int64_t>(1, m.num_nodes())), 2) +
+         "% of nodes) with " + std::to_string(rep.entries()) + " CSR entries held by every part (" +
+         Fixed(100.0 * static_cast<double>(rep.entries()) / static_cast<double>(std::max<int64_t>(1, m.num_edges())), 2) +
+         "% of the graph); without them the remote sample fraction is " +
+         Fixed(q.remote_sample_fraction_without_replicas(), 4) + "\n";
   s += "\n";
   s += "method: " + m.method() + "\n";
   if (!m.metis_coarsening().empty()) s += "metis_coarsening: " + m.metis_coarsening() + "\n";
@@ -103,6 +111,9 @@ std::string FormatPartitionReport(const proto::PartitionManifest& m) {
   s += "csr_cut_fraction: " + Fixed(q.csr_cut_fraction()) + "\n";
   s += "halo_nodes: " + std::to_string(q.halo_nodes()) + "\n";
   s += "remote_sample_fraction: " + Fixed(q.remote_sample_fraction()) + "\n";
+  s += "remote_sample_fraction_without_replicas: " + Fixed(q.remote_sample_fraction_without_replicas()) + "\n";
+  s += "replicated_nodes: " + std::to_string(rep.nodes()) + "\n";
+  s += "replicated_entries: " + std::to_string(rep.entries()) + "\n";
   s += "sampled_edges: " + std::to_string(q.sampled_edges()) + "\n";
   for (int h = 0; h < q.remote_sample_fraction_by_hop_size(); ++h)
     s += "remote_sample_fraction_hop" + std::to_string(h + 1) + ": " + Fixed(q.remote_sample_fraction_by_hop(h)) + "\n";

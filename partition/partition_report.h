@@ -6,8 +6,11 @@
 //    in different parts; edge_cut_fraction = edge_cut / undirected_edges;
 //  * csr_cut_fraction: stored CSR entries (relation edges, both directions) crossing parts;
 //  * imbalance_<c> = max over parts of load_c / (total_c / K); 1.0 is perfect.
+//  * remote_sample_fraction (remote_sampling.h): with hub replicas, picks of replicated nodes
+//    count as local; remote_sample_fraction_without_replicas counts every pick by its owner.
 // The report ends with a `key: value` block (one key per line, no spaces in keys) holding at
-// least edge_cut_fraction, remote_sample_fraction, halo_nodes and imbalance_<constraint>.
+// least edge_cut_fraction, remote_sample_fraction, halo_nodes and imbalance_<constraint>, plus
+// remote_sample_fraction_without_replicas, replicated_nodes and replicated_entries.
 #pragma once
 
 #include <string>

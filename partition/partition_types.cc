@@ -50,6 +50,14 @@ std::string_view ToString(MetisCoarsening c) {
   return "none";
 }
 
+ReplicateBy ParseReplicateBy(std::string_view s) {
+  if (s == "picks") return ReplicateBy::kPicks;
+  if (s == "degree") return ReplicateBy::kDegree;
+  throw UsageError("unknown replica order '" + std::string(s) + "' (expected picks or degree)");
+}
+
+std::string_view ToString(ReplicateBy r) { return r == ReplicateBy::kPicks ? "picks" : "degree"; }
+
 BalanceConstraint ParseBalanceConstraint(std::string_view s) {
   if (s == "nodes") return BalanceConstraint::kNodes;
   if (s == "edges") return BalanceConstraint::kEdges;

@@ -41,6 +41,12 @@ MetisCoarsening ParseMetisCoarsening(std::string_view s);  // "none|lp|auto"
 std::string_view ToString(MetisCoarsening c);
 inline constexpr int64_t kLpAutoMinEntries = 4'000'000;
 
+// Which nodes hub replication copies to every part (hub_replication.h): those most often picked
+// remotely by a sample under the partition (kPicks), or those of highest degree (kDegree).
+enum class ReplicateBy { kPicks, kDegree };
+ReplicateBy ParseReplicateBy(std::string_view s);  // "picks|degree"
+std::string_view ToString(ReplicateBy r);
+
 struct PartitionOptions {
   int32_t num_parts = 2;
   PartitionMethod method = PartitionMethod::kMetis;
@@ -57,6 +63,8 @@ struct PartitionOptions {
   int32_t metis_ncuts = 1;            // METIS_OPTION_NCUTS: best of this many partitionings
   int32_t metis_niter = 10;           // METIS_OPTION_NITER: refinement iterations per level
   MetisCoarsening metis_coarsening = MetisCoarsening::kAuto;
+  double replicate_fraction = 0.0;    // hub replication: share of the nodes every part copies (0 = none)
+  ReplicateBy replicate_by = ReplicateBy::kPicks;
 };
 
 // part[v] for every node v of the graph.

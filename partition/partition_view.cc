@@ -42,6 +42,13 @@ const proto::PartitionFile& FindFile(const std::string& dir, const proto::Partit
   Corrupt(JoinPath(dir, kPartitionManifestName), "no entry for " + name);
 }
 
+const proto::PartitionFile& FindSharedFile(const std::string& dir, const proto::PartitionManifest& m,
+                                           const std::string& name) {
+  for (const auto& f : m.files())
+    if (f.name() == name) return f;
+  Corrupt(JoinPath(dir, kPartitionManifestName), "no entry for " + name);
+}
+
 }  // namespace
 
 proto::PartitionManifest LoadPartitionManifest(const std::string& dir) {
@@ -71,6 +78,12 @@ proto::PartitionManifest LoadPartitionManifest(const std::string& dir) {
 }
 
 int32_t PartitionShard::owner(NodeId g) const { return OwnerOf(offsets(), g); }
+
+int64_t PartitionShard::ReplicaIndex(NodeId g) const {
+  const std::span<const NodeId> ids = replica_ids_.span();
+  const auto it = std::lower_bound(ids.begin(), ids.end(), g);
+  return it != ids.end() && *it == g ? it - ids.begin() : -1;
+}
 
 PartitionShard LoadShard(const std::string& dir, int32_t part, bool verify_checksums) {
   auto manifest = std::make_shared<proto::PartitionManifest>(LoadPartitionManifest(dir));
@@ -118,14 +131,46 @@ PartitionShard LoadShard(const std::string& dir, int32_t part, bool verify_check
   }
   for (const NodeId g : s.seeds_)
     if (g < s.begin_ || g >= s.end_) Corrupt(where + "seeds.bin", "seed " + std::to_string(g) + " is not owned");
+
+  // Hub replicas, shared by all parts.
+  const int64_t r = manifest->replication().nodes(), re = manifest->replication().entries();
+  if (r < 0 || r > n || re < 0) Corrupt(JoinPath(dir, kPartitionManifestName), "replication counts out of range");
+  if (r > 0) {
+    const std::string rsub = std::string(kReplicaDirName) + "/";
+    auto shared = [&](const char* name) -> const proto::PartitionFile& {
+      return FindSharedFile(dir, *manifest, rsub + name);
+    };
+    s.replica_ids_ = MapArray<NodeId>(dir, shared("ids.bin"), r, verify_checksums);
+    s.replica_original_id_ = MapArray<NodeId>(dir, shared("original_id.bin"), r, verify_checksums);
+    s.replica_row_ptr_ = MapArray<EdgeIdx>(dir, shared("row_ptr.bin"), r + 1, verify_checksums);
+    s.replica_col_idx_ = MapArray<NodeId>(dir, shared("col_idx.bin"), re, verify_checksums);
+    s.replica_edge_relation_ = MapArray<RelationId>(dir, shared("edge_relation.bin"), re, verify_checksums);
+    s.replica_edge_weight_ = MapArray<float>(dir, shared("edge_weight.bin"), re, verify_checksums);
+    const std::string rwhere = JoinPath(dir, rsub);
+    for (int64_t i = 0; i < r; ++i) {
+      const NodeId g = s.replica_ids_[i];
+      if (g < 0 || g >= n || (i > 0 && s.replica_ids_[i - 1] >= g))
+        Corrupt(rwhere + "ids.bin", "entry " + std::to_string(i) + " is not a sorted node id");
+      const NodeId v = s.replica_original_id_[i];
+      if (v < 0 || v >= n) Corrupt(rwhere + "original_id.bin", "node id " + std::to_string(v) + " out of range");
+    }
+    if (s.replica_row_ptr_[0] != 0 || s.replica_row_ptr_[static_cast<size_t>(r)] != re)
+      Corrupt(rwhere + "row_ptr.bin", "does not run from 0 to the entry count");
+    for (int64_t i = 0; i < r; ++i)
+      if (s.replica_row_ptr_[i + 1] < s.replica_row_ptr_[i])
+        Corrupt(rwhere + "row_ptr.bin", "decreases at row " + std::to_string(i));
+    for (const NodeId u : s.replica_col_idx_)
+      if (u < 0 || u >= n) Corrupt(rwhere + "col_idx.bin", "neighbour id " + std::to_string(u) + " out of range");
+    for (const RelationId rel : s.replica_edge_relation_)
+      if (rel >= manifest->relations_size())
+        Corrupt(rwhere + "edge_relation.bin", "relation id " + std::to_string(rel) + " out of range");
+  }
   s.manifest_ = std::move(manifest);
   return s;
 }
 
 ArrayRef<NodeId> LoadOldToNew(const std::string& dir, const proto::PartitionManifest& manifest) {
-  for (const auto& f : manifest.files())
-    if (f.name() == "old_to_new.bin") return MapArray<NodeId>(dir, f, manifest.num_nodes(), true);
-  Corrupt(JoinPath(dir, kPartitionManifestName), "no entry for old_to_new.bin");
+  return MapArray<NodeId>(dir, FindSharedFile(dir, manifest, "old_to_new.bin"), manifest.num_nodes(), true);
 }
 
 }  // namespace melograph

@@ -10,6 +10,10 @@
 //    in the table, halo sorted, remote and in range). Accessors do not re-check.
 //  * owner(g) is a binary search over the K+1 offsets (O(log K)); out_neighbors(g) is defined
 //    for owned g only.
+//  * Hub replicas (manifest `replication`, shard_writer.h "replicas/"): LoadShard maps them too,
+//    for every part, and validates them like a shard (ids sorted, unique and in range, row_ptr
+//    monotone, neighbours and relations in range). ReplicaIndex(g) is a binary search over the
+//    replica ids (O(log R)); -1 when g is not replicated. HasRow(g): owned or replicated.
 // A PartitionShard is immutable and safe to read from many threads; copies share the mappings.
 #pragma once
 
@@ -57,6 +61,16 @@ class PartitionShard {
     return col_idx_.span().subspan(row_ptr_[i], row_ptr_[i + 1] - row_ptr_[i]);
   }
 
+  // Hub replicas: rows of nodes every part holds (in global id order), same layout as the shard.
+  std::span<const NodeId> replica_ids() const { return replica_ids_.span(); }
+  std::span<const NodeId> replica_original_ids() const { return replica_original_id_.span(); }
+  std::span<const EdgeIdx> replica_row_ptr() const { return replica_row_ptr_.span(); }
+  std::span<const NodeId> replica_col_idx() const { return replica_col_idx_.span(); }
+  std::span<const RelationId> replica_edge_relation() const { return replica_edge_relation_.span(); }
+  std::span<const float> replica_edge_weight() const { return replica_edge_weight_.span(); }
+  int64_t ReplicaIndex(NodeId g) const;
+  bool HasRow(NodeId g) const { return owns(g) || ReplicaIndex(g) >= 0; }
+
   std::span<const NodeId> halo() const { return halo_.span(); }
   std::span<const NodeId> seeds() const { return seeds_.span(); }
   // Graph node id (before partitioning) and "type:id" key of an owned node.
@@ -84,6 +98,12 @@ class PartitionShard {
   ArrayRef<char> keys_;
   ArrayRef<NodeId> halo_;
   ArrayRef<NodeId> seeds_;
+  ArrayRef<NodeId> replica_ids_;
+  ArrayRef<NodeId> replica_original_id_;
+  ArrayRef<EdgeIdx> replica_row_ptr_;
+  ArrayRef<NodeId> replica_col_idx_;
+  ArrayRef<RelationId> replica_edge_relation_;
+  ArrayRef<float> replica_edge_weight_;
 };
 
 PartitionShard LoadShard(const std::string& dir, int32_t part, bool verify_checksums = true);

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <tuple>
 
 #include "partition/partition_types.h"
 
@@ -41,6 +40,27 @@ class FileSet {
   std::vector<std::string> names_;
 };
 
+// Writes node v's row in global ids, in the graph's row order (relation, then ORIGINAL neighbour
+// id): a row then reads the same under every partition and in every copy, so a sampler's
+// positional picks are partition- and replica-invariant. Calls seen(u) per neighbour; returns
+// the entry count.
+template <typename Seen>
+int64_t PutRow(const Graph& graph, const Renumbering& r, NodeId v, FileSet& files, AtomicFile& f_col,
+               AtomicFile& f_rel, AtomicFile& f_wgt, Seen&& seen) {
+  const auto row_ptr = graph.row_ptr();
+  const auto col_idx = graph.col_idx();
+  const auto relation = graph.edge_relation();
+  const auto weight = graph.edge_weight();
+  for (EdgeIdx e = row_ptr[v]; e < row_ptr[v + 1]; ++e) {
+    const NodeId u = r.old_to_new[col_idx[e]];
+    files.Put(f_col, u);
+    files.Put(f_rel, relation[e]);
+    files.Put(f_wgt, weight[e]);
+    seen(u);
+  }
+  return row_ptr[v + 1] - row_ptr[v];
+}
+
 }  // namespace
 
 std::string ShardDirName(int32_t part) {
@@ -50,14 +70,9 @@ std::string ShardDirName(int32_t part) {
 }
 
 void WriteShards(const Graph& graph, const Renumbering& r, const std::vector<uint8_t>& seeds,
-                 AtomicDirectory& dir, proto::PartitionManifest* manifest) {
+                 const std::vector<uint8_t>& replicated, AtomicDirectory& dir, proto::PartitionManifest* manifest) {
   const int32_t k = static_cast<int32_t>(r.offsets.size()) - 1;
-  const auto row_ptr = graph.row_ptr();
-  const auto col_idx = graph.col_idx();
-  const auto relation = graph.edge_relation();
-  const auto weight = graph.edge_weight();
   int64_t total_halo = 0;
-  std::vector<std::tuple<RelationId, NodeId, float>> row;
   std::vector<NodeId> halo;
   std::vector<bool> in_halo(static_cast<size_t>(graph.num_nodes()), false);
   for (int32_t p = 0; p < k; ++p) {
@@ -80,23 +95,12 @@ void WriteShards(const Graph& graph, const Renumbering& r, const std::vector<uin
     halo.clear();
     for (int64_t g = begin; g < end; ++g) {
       const NodeId v = r.new_to_old[g];
-      row.clear();
-      for (EdgeIdx e = row_ptr[v]; e < row_ptr[v + 1]; ++e) {
-        const NodeId u = r.old_to_new[col_idx[e]];
-        row.emplace_back(relation[e], u, weight[e]);
+      entries += PutRow(graph, r, v, files, f_col, f_rel, f_wgt, [&](NodeId u) {
         if ((u < begin || u >= end) && !in_halo[u]) {
           in_halo[u] = true;
           halo.push_back(u);
         }
-      }
-      // Keep the graph's row order (relation, then ORIGINAL neighbour id): a row then reads the
-      // same under every partition, so a sampler's positional picks are partition-invariant.
-      for (const auto& [rel, u, w] : row) {
-        files.Put(f_col, u);
-        files.Put(f_rel, rel);
-        files.Put(f_wgt, w);
-      }
-      entries += static_cast<int64_t>(row.size());
+      });
       files.Put(f_row, entries);
       files.Put(f_orig, v);
       const std::string key = graph.Key(v);
@@ -118,6 +122,30 @@ void WriteShards(const Graph& graph, const Renumbering& r, const std::vector<uin
   FileSet shared(dir, "");
   AtomicFile& f_map = shared.Open("old_to_new.bin");
   f_map.Write(r.old_to_new.data(), r.old_to_new.size() * sizeof(NodeId));
+  // Hub replicas, one copy for all parts (every rank maps it), in global id order.
+  int64_t replica_nodes = 0, replica_entries = 0;
+  if (std::find(replicated.begin(), replicated.end(), uint8_t{1}) != replicated.end()) {
+    MakeDirectories(dir.File(kReplicaDirName));
+    const std::string sub = std::string(kReplicaDirName) + "/";
+    AtomicFile& f_ids = shared.Open(sub + "ids.bin");
+    AtomicFile& f_orig = shared.Open(sub + "original_id.bin");
+    AtomicFile& f_row = shared.Open(sub + "row_ptr.bin");
+    AtomicFile& f_col = shared.Open(sub + "col_idx.bin");
+    AtomicFile& f_rel = shared.Open(sub + "edge_relation.bin");
+    AtomicFile& f_wgt = shared.Open(sub + "edge_weight.bin");
+    shared.Put(f_row, replica_entries);
+    for (NodeId g = 0; g < static_cast<NodeId>(r.new_to_old.size()); ++g) {
+      const NodeId v = r.new_to_old[g];
+      if (!replicated[v]) continue;
+      shared.Put(f_ids, g);
+      shared.Put(f_orig, v);
+      replica_entries += PutRow(graph, r, v, shared, f_col, f_rel, f_wgt, [](NodeId) {});
+      shared.Put(f_row, replica_entries);
+      ++replica_nodes;
+    }
+  }
+  manifest->mutable_replication()->set_nodes(replica_nodes);
+  manifest->mutable_replication()->set_entries(replica_entries);
   manifest->clear_files();
   shared.Commit(manifest->mutable_files());
 }

@@ -13,12 +13,18 @@
 //   seeds.bin        int32  seeds      sorted global ids of owned training seeds
 // Each row holds every stored relation entry of the node (both directions) in the graph's order:
 // by relation, then by ORIGINAL (graph) neighbour id, so position i of a row is the same edge
-// under every partition (samplers rely on it for partition-invariant picks). Plus, for the whole partition, "old_to_new.bin" (int32,
-// graph node id -> global id).
+// under every partition (samplers rely on it for partition-invariant picks). Plus, for the whole
+// partition, "old_to_new.bin" (int32, graph node id -> global id) and, when `replicated` flags
+// any node (hub replication, hub_replication.h), "replicas/" with the flagged nodes' rows in the
+// same layout, once for all parts:
+//   ids.bin int32 R (sorted global ids), original_id.bin int32 R, row_ptr.bin int64 R+1,
+//   col_idx.bin int32, edge_relation.bin uint16, edge_weight.bin float32 (entries each).
 //
 // Contract: files are written inside `dir` (an AtomicDirectory the caller commits), each
 // through AtomicFile; their sizes and CRC-32s, and per-part halo counts, are recorded in
-// `manifest` (parts must already hold num_parts entries). Memory: one bit per node, one part's halo and one row.
+// `manifest` (parts must already hold num_parts entries; replication's node and entry counts are
+// set). `replicated` is per graph node (empty or all zero: no replicas). Memory: one bit per
+// node and one part's halo.
 #pragma once
 
 #include <vector>
@@ -31,8 +37,9 @@
 namespace melograph {
 
 std::string ShardDirName(int32_t part);
+inline constexpr const char* kReplicaDirName = "replicas";
 
 void WriteShards(const Graph& graph, const Renumbering& renumbering, const std::vector<uint8_t>& seeds,
-                 AtomicDirectory& dir, proto::PartitionManifest* manifest);
+                 const std::vector<uint8_t>& replicated, AtomicDirectory& dir, proto::PartitionManifest* manifest);
 
 }  // namespace melograph

@@ -5,7 +5,7 @@
 
 namespace melograph {
 
-DistGraph DistGraph::Open(Communicator& comm, const std::string& dir, bool verify_checksums) {
+DistGraph DistGraph::Open(Communicator& comm, const std::string& dir, bool verify_checksums, bool use_replicas) {
   const proto::PartitionManifest manifest = LoadPartitionManifest(dir);
   if (static_cast<int64_t>(manifest.num_parts()) != comm.size())
     throw UsageError("partition " + dir + " has " + std::to_string(manifest.num_parts()) + " parts but the job runs " +
@@ -32,6 +32,12 @@ DistGraph DistGraph::Open(Communicator& comm, const std::string& dir, bool verif
     if (g.new_to_old_[static_cast<size_t>(x)] != g.shard_.original_id(x))
       throw FormatError(dir + ": original_id.bin of part " + std::to_string(comm.rank()) +
                         " disagrees with old_to_new.bin at global id " + std::to_string(x));
+  const auto replicas = g.shard_.replica_ids();
+  for (size_t i = 0; i < replicas.size(); ++i)
+    if (g.new_to_old_[static_cast<size_t>(replicas[i])] != g.shard_.replica_original_ids()[i])
+      throw FormatError(dir + ": replicas/original_id.bin disagrees with old_to_new.bin at global id " +
+                        std::to_string(replicas[i]));
+  g.use_replicas_ = use_replicas && !replicas.empty();
   g.relations_ = RelationTable::FromManifest(g.shard_.manifest());
   g.types_ = TypeRangesOf(g.shard_.manifest());
   MELOGRAPH_ASSERT_ALL_AGREE(comm, g.num_nodes(), "partition node count");

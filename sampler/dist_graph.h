@@ -15,8 +15,13 @@
 //  * owner(v) of a graph id: binary search over the K+1 offsets (PartitionShard::owner) of its
 //    global id. OwnedRow(v) is defined for owned v only; its neighbours are GLOBAL ids
 //    (convert with GraphIdOfGlobal).
+//  * Hub replicas (partition --replicate): rows of replicated nodes are mapped on every rank;
+//    HasRow(v) is true for owned and replicated v, LocalRowOfGlobal(g) returns either (the same
+//    row contents as the owner's, so samples do not change), and RowRank(g) is the rank that
+//    serves g's row to this rank: this rank when HasRow, else the owner. With
+//    use_replicas = false the replicas are ignored (owner-only, for comparisons).
 //  * Memory beyond the mapped shard: 4 bytes per node of the whole graph (the global -> graph id
-//    table, inverted from old_to_new.bin).
+//    table, inverted from old_to_new.bin); the replica files are mapped, not copied.
 // SerialGraph: a Graph (loaded by LoadGraph or built in memory) with the same accessors; every
 // node is owned by rank 0 and neighbours are graph ids already.
 // Both are immutable after construction and safe to read from many threads.
@@ -39,7 +44,8 @@ namespace melograph {
 
 class DistGraph {
  public:
-  static DistGraph Open(Communicator& comm, const std::string& dir, bool verify_checksums = true);
+  static DistGraph Open(Communicator& comm, const std::string& dir, bool verify_checksums = true,
+                        bool use_replicas = true);
 
   Communicator& comm() const { return *comm_; }
   int32_t rank() const { return shard_.part(); }
@@ -65,6 +71,22 @@ class DistGraph {
     return {shard_.col_idx().subspan(static_cast<size_t>(b), n), shard_.edge_relation().subspan(static_cast<size_t>(b), n),
             shard_.edge_weight().subspan(static_cast<size_t>(b), n)};
   }
+  // Owned or (when replicas are in use) replicated: the row is on this rank.
+  bool HasRowOfGlobal(NodeId global_id) const {
+    return shard_.owns(global_id) || (use_replicas_ && shard_.ReplicaIndex(global_id) >= 0);
+  }
+  bool HasRow(NodeId graph_id) const { return HasRowOfGlobal(GlobalId(graph_id)); }
+  int32_t RowRank(NodeId global_id) const { return HasRowOfGlobal(global_id) ? rank() : shard_.owner(global_id); }
+  // The row of a node with HasRowOfGlobal; neighbours are GLOBAL ids.
+  RowSpans LocalRowOfGlobal(NodeId global_id) const {
+    if (shard_.owns(global_id)) return OwnedRowOfGlobal(global_id);
+    const auto i = static_cast<size_t>(shard_.ReplicaIndex(global_id));
+    const auto row_ptr = shard_.replica_row_ptr();
+    const auto b = static_cast<size_t>(row_ptr[i]), n = static_cast<size_t>(row_ptr[i + 1] - row_ptr[i]);
+    return {shard_.replica_col_idx().subspan(b, n), shard_.replica_edge_relation().subspan(b, n),
+            shard_.replica_edge_weight().subspan(b, n)};
+  }
+  bool uses_replicas() const { return use_replicas_; }
   // This rank's training seeds (PartitionShard::seeds()) as graph ids, in global id order.
   std::vector<NodeId> SeedGraphIds() const;
 
@@ -76,6 +98,7 @@ class DistGraph {
   std::vector<NodeId> new_to_old_;
   RelationTable relations_;
   std::vector<TypeRange> types_;
+  bool use_replicas_ = false;
 };
 
 class SerialGraph {

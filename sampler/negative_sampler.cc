@@ -162,15 +162,15 @@ HardNegatives DistHardNegativeSampler::Sample(std::span<const NodeId> users, std
     if (users[i] < 0 || users[i] >= graph_.num_nodes())
       throw UsageError("negative sampler: user " + std::to_string(users[i]) + " is not a node id");
     requests[i] = Request{graph_.GlobalId(users[i]), k, item_index[i]};
-    owners[i] = graph_.shard().owner(requests[i].global);
+    owners[i] = graph_.RowRank(requests[i].global);
   }
   const NodeId* to_graph = graph_.global_to_graph();
   exchange_.Run(graph_.comm(), Context{epoch, step}, std::span<const Request>(requests),
                 std::span<const int32_t>(owners), [&](const Context& c, const Request& q, std::vector<NodeId>& items) {
-                  if (!graph_.shard().owns(q.global) || q.k < 0)
+                  if (!graph_.HasRowOfGlobal(q.global) || q.k < 0)
                     throw MpiError("hard negatives: bad request for global id " + std::to_string(q.global) +
                                    " on rank " + std::to_string(graph_.rank()));
-                  AppendHardNegatives(graph_.OwnedRowOfGlobal(q.global), relation_, q.k, seed_, c.epoch, c.step,
+                  AppendHardNegatives(graph_.LocalRowOfGlobal(q.global), relation_, q.k, seed_, c.epoch, c.step,
                                       q.item_index, [to_graph](NodeId x) { return to_graph[x]; }, items);
                 });
   HardNegatives out;

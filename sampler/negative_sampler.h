@@ -12,7 +12,8 @@
 //   with positives[j] != positives[i]; kInvalidNode when no such j exists).
 // * Hard negatives: for item i of user u, up to k distinct nodes of u's `hard_relation` row
 //   (default `rejected`, user -> song), uniformly without replacement, all when fewer. The
-//   distributed version asks u's owner in one OwnerCompute round for the whole batch (collective).
+//   distributed version asks u's owner in one OwnerCompute round for the whole batch (collective);
+//   a hub replica of u on the asking rank answers in place.
 // Determinism: every draw is a function of (seed, epoch, step, item_index, draw number) and the
 // graph only; item_index must identify the item uniquely within a step across ranks (e.g. the
 // user's graph id or the example's global index). Never rank or thread ids.

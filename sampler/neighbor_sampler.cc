@@ -153,7 +153,6 @@ void DistNeighborSampler::Sample(std::span<const NodeId> seeds, int64_t epoch, i
   for (NodeId v : seeds)
     if (v < 0 || v >= graph_.num_nodes())
       throw UsageError("neighbour sampler: seed " + std::to_string(v) + " is not a node id");
-  const PartitionShard& shard = graph_.shard();
   const NodeId* to_graph = graph_.global_to_graph();
   SampleHops(seeds, options_.fanouts.size(), builder_, out, [&](int32_t hop, std::span<const NodeId> frontier) {
     requests_.resize(frontier.size());
@@ -161,18 +160,18 @@ void DistNeighborSampler::Sample(std::span<const NodeId> seeds, int64_t epoch, i
     for (size_t i = 0; i < frontier.size(); ++i) {
       const NodeId g = graph_.GlobalId(frontier[i]);
       requests_[i] = g;
-      owners_[i] = shard.owner(g);
+      owners_[i] = graph_.RowRank(g);  // this rank for owned and replicated rows
     }
     const HopContext context{epoch, step, hop, 0};
     exchange_.Run(graph_.comm(), context, std::span<const NodeId>(requests_), std::span<const int32_t>(owners_),
                   [&](const HopContext& c, NodeId g, std::vector<SampledEdge>& items) {
-                    if (!shard.owns(g))  // an incoming request: checked once here
+                    if (!graph_.HasRowOfGlobal(g))  // an incoming request: checked once here
                       throw MpiError("neighbour sampler: asked for global id " + std::to_string(g) +
-                                     " which rank " + std::to_string(graph_.rank()) + " does not own");
+                                     " whose row rank " + std::to_string(graph_.rank()) + " does not hold");
                     if (c.hop != hop)
                       throw MpiError("neighbour sampler: a rank asked for hop " + std::to_string(c.hop) +
                                      " during hop " + std::to_string(hop));
-                    AppendRowSample(graph_.OwnedRowOfGlobal(g), options_, c.hop, c.epoch, c.step, to_graph[g],
+                    AppendRowSample(graph_.LocalRowOfGlobal(g), options_, c.hop, c.epoch, c.step, to_graph[g],
                                     [to_graph](NodeId x) { return to_graph[x]; }, items);
                   });
     return std::make_pair(std::span<const int64_t>(exchange_.offsets()),

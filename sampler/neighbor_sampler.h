@@ -14,7 +14,8 @@
 // partition and rank count equals SerialNeighborSampler for the same seeds (tested).
 //
 // DistNeighborSampler: each rank samples its own mini-batch; a hop's rows are picked by their
-// owners in ONE OwnerCompute round (sampler/owner_compute.h) for the whole frontier. Sample is
+// owners in ONE OwnerCompute round (sampler/owner_compute.h) for the whole frontier. Rows this
+// rank holds (owned, or hub replicas: DistGraph::RowRank) are picked in place, never sent. Sample is
 // a collective: every rank calls it the same number of times (an empty seed list is fine).
 // Cost per hop: O(frontier + sampled edges) time; de-duplication uses a generation-stamped
 // array over the graph's nodes (8 bytes per node, allocated once), no hash sets; no per-row

@@ -3,7 +3,7 @@
 //   melograph partition GRAPHDIR --parts K --out DIR [--method metis|hash|ldg]
 //       [--balance nodes,edges,seeds] [--imbalance 1.05] [--seed 1] [--seed-relation listened]
 //       [--sample-roots 10000] [--fanouts 10,10] [--ldg-passes 10] [--edge-weights count|traffic]
-//       [--metis-ncuts 1]
+//       [--metis-ncuts 1] [--metis-coarsening auto] [--replicate 0.01] [--replicate-by picks|degree]
 //
 // Loads the graph by mmap, partitions it, writes one shard per part plus a Protobuf manifest
 // (atomically), and prints the quality report; its last block is `key: value` lines.
@@ -37,6 +37,8 @@ struct PartitionCliOptions {
   std::string edge_weights = "count";
   int32_t metis_ncuts = 1;
   std::string metis_coarsening = "auto";
+  double replicate = 0.0;
+  std::string replicate_by = "picks";
 };
 
 void RunPartition(const PartitionCliOptions& o) {
@@ -52,6 +54,8 @@ void RunPartition(const PartitionCliOptions& o) {
   options.edge_weights = ParseEdgeWeighting(o.edge_weights);
   options.metis_ncuts = o.metis_ncuts;
   options.metis_coarsening = ParseMetisCoarsening(o.metis_coarsening);
+  options.replicate_fraction = o.replicate;
+  options.replicate_by = ParseReplicateBy(o.replicate_by);
   options.fanouts.clear();
   for (const std::string& f : SplitList(o.fanouts, ',')) {
     const auto v = ParseInt64(Trim(f));
@@ -128,6 +132,17 @@ void RegisterPartition(CLI::App& app) {
                   "the coarsest level, LP refinement on every level (~10 bytes per edge, better cuts on large "
                   "power-law graphs); auto: lp from 4,000,000 CSR entries up (docs/PARTITION.md).")
       ->check(CLI::IsMember({"none", "lp", "auto"}))
+      ->capture_default_str();
+  cmd->add_option("--replicate", o->replicate,
+                  "Hub replication: this share of the nodes keeps a copy of its adjacency (and, in training, its "
+                  "embedding row) on every rank, so picks of them are local. 0.01 = 1% of the nodes; costs "
+                  "their CSR entries on every rank (the report prints both; docs/PARTITION.md).")
+      ->check(CLI::Range(0.0, 0.999999))
+      ->capture_default_str();
+  cmd->add_option("--replicate-by", o->replicate_by,
+                  "Which nodes --replicate copies: picks = most often picked remotely by a neighbour sample under "
+                  "this partition; degree = highest CSR degree.")
+      ->check(CLI::IsMember({"picks", "degree"}))
       ->capture_default_str();
   cmd->callback([o] { RunPartition(*o); });
 }

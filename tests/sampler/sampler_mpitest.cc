@@ -46,6 +46,13 @@ Fixture& World() {
         o.sample_roots = 100;
         PartitionGraph(*fx->graph, o, fx->Partition(method, comm.size()));
       }
+      {
+        PartitionOptions o;  // METIS with hub replicas: 10% of the nodes copied to every part
+        o.num_parts = comm.size();
+        o.sample_roots = 100;
+        o.replicate_fraction = 0.1;
+        PartitionGraph(*fx->graph, o, fx->Partition("metis_replicas", comm.size()));
+      }
       PartitionOptions o;  // a part count no test job runs with (1, 2, 4 ranks)
       o.num_parts = 3;
       o.method = PartitionMethod::kHash;
@@ -76,7 +83,7 @@ TEST(DistNeighborSampler, equals_serial_reference_for_hash_and_metis_partitions)
   Fixture& w = World();
   Communicator comm;
   const SerialGraph serial(w.graph);
-  for (const char* method : {"hash", "metis"}) {
+  for (const char* method : {"hash", "metis", "metis_replicas"}) {
     const DistGraph dist = DistGraph::Open(comm, w.Partition(method, comm.size()));
     CheckSameGraph(serial, dist);
     const std::vector<NodeId> my_seeds = dist.SeedGraphIds();
@@ -127,6 +134,58 @@ TEST(DistNeighborSampler, empty_batches_on_some_ranks_still_match) {
   std::vector<NodeId> batch;
   if (comm.rank() == 0) batch = {1, 2, 3, 50, 90};
   EXPECT_EQ(FirstDifference(s.Sample(batch, 0, 0), d.Sample(batch, 0, 0)), "");
+}
+
+TEST(DistNeighborSampler, hub_replicas_are_sampled_in_place_with_the_same_result) {
+  Fixture& w = World();
+  Communicator comm;
+  const SerialGraph serial(w.graph);
+  const std::string dir = w.Partition("metis_replicas", comm.size());
+  const DistGraph with = DistGraph::Open(comm, dir);
+  const DistGraph without = DistGraph::Open(comm, dir, true, /*use_replicas=*/false);
+  EXPECT_EQ(with.uses_replicas(), comm.size() > 1);  // one part: nothing is remote, nothing copied
+  EXPECT_FALSE(without.uses_replicas());
+  int64_t replicated_remote = 0;
+  for (const NodeId g : with.shard().replica_ids()) {
+    EXPECT_TRUE(with.HasRowOfGlobal(g));
+    EXPECT_EQ(with.RowRank(g), comm.rank());
+    EXPECT_EQ(without.RowRank(g), with.shard().owner(g));
+    if (!with.shard().owns(g)) ++replicated_remote;
+    // The copy reads exactly like the owner's row in the serial graph.
+    const RowSpans local = with.LocalRowOfGlobal(g);
+    const RowSpans ref = serial.Row(with.GraphIdOfGlobal(g));
+    ASSERT_EQ(local.size(), ref.size());
+    for (int64_t i = 0; i < local.size(); ++i) {
+      EXPECT_EQ(with.GraphIdOfGlobal(local.neighbor[static_cast<size_t>(i)]), ref.neighbor[static_cast<size_t>(i)]);
+      EXPECT_EQ(local.relation[static_cast<size_t>(i)], ref.relation[static_cast<size_t>(i)]);
+      EXPECT_EQ(local.weight[static_cast<size_t>(i)], ref.weight[static_cast<size_t>(i)]);
+    }
+  }
+  NeighborSamplerOptions o;
+  o.fanouts = {10, 10};
+  o.seed = 5;
+  DistNeighborSampler a(with, o), b(without, o);
+  SerialNeighborSampler s(serial, o);
+  const std::vector<NodeId> seeds = with.SeedGraphIds();
+  for (int64_t step = 0; step < 3; ++step) {
+    std::vector<NodeId> batch;
+    for (size_t i = static_cast<size_t>(step) * 8; i < seeds.size() && i < static_cast<size_t>(step + 1) * 8; ++i)
+      batch.push_back(seeds[i]);
+    const SampledSubgraph expected = s.Sample(batch, 1, step);
+    EXPECT_EQ(FirstDifference(expected, a.Sample(batch, 1, step)), "") << "step " << step;
+    EXPECT_EQ(FirstDifference(expected, b.Sample(batch, 1, step)), "") << "step " << step;
+  }
+  // Same requests, fewer of them leave the rank: every frontier node with a local copy stays.
+  EXPECT_EQ(a.exchange_stats().requests, b.exchange_stats().requests);
+  const int64_t remote_with = comm.Allreduce(a.exchange_stats().remote_requests, ReduceOp::kSum);
+  const int64_t remote_without = comm.Allreduce(b.exchange_stats().remote_requests, ReduceOp::kSum);
+  if (comm.size() > 1) {
+    EXPECT_GT(comm.Allreduce(replicated_remote, ReduceOp::kSum), 0);
+    EXPECT_LT(remote_with, remote_without);
+  } else {
+    EXPECT_EQ(remote_with, 0);
+    EXPECT_EQ(remote_without, 0);
+  }
 }
 
 TEST(DistGraph, rank_count_different_from_part_count_is_a_usage_error) {
@@ -195,7 +254,7 @@ TEST(Negatives, tables_and_hard_negatives_equal_serial_at_any_rank_count) {
   Fixture& w = World();
   Communicator comm;
   const SerialGraph serial(w.graph);
-  for (const char* method : {"hash", "metis"}) {
+  for (const char* method : {"hash", "metis", "metis_replicas"}) {
     const DistGraph dist = DistGraph::Open(comm, w.Partition(method, comm.size()));
     NegativeSamplerOptions o;
     o.seed = 23;

@@ -213,10 +213,17 @@ void Trainer::SetUpModel() {
   for (size_t i = 0; i < original.size(); ++i)
     original[i] = graph_->shard().original_id(graph_->shard().begin() + static_cast<NodeId>(i));
   std::vector<int64_t> offsets(graph_->shard().offsets().begin(), graph_->shard().offsets().end());
+  // Hub replicas of the partition (if any): every rank keeps their embedding rows too, so pulls of
+  // them stay local; their gradients reach every rank (worker/embedding_table.h).
+  std::span<const NodeId> replica_ids, replica_original;
+  if (graph_->uses_replicas()) {
+    replica_ids = graph_->shard().replica_ids();
+    replica_original = graph_->shard().replica_original_ids();
+  }
   table_ = std::make_unique<ShardedEmbeddingTable>(comm_, offsets, static_cast<int>(dim), original, config_.seed(),
-                                                   config_.init_stddev());
+                                                   config_.init_stddev(), replica_ids, replica_original);
   optimizer_ = std::make_unique<SparseOptimizer>(SparseOptions(config_));
-  optimizer_->InitState(&table_->local());
+  table_->InitOptimizerState(*optimizer_);
 
   NegativeSamplerOptions neg;
   neg.seed = config_.seed();
@@ -224,8 +231,9 @@ void Trainer::SetUpModel() {
   if (config_.model() == TrainConfig::SGNS) {
     // Context vectors start at zero (word2vec); a different seed tag keeps them independent anyway.
     context_ = std::make_unique<ShardedEmbeddingTable>(comm_, offsets, static_cast<int>(dim), original,
-                                                       HashCombine(config_.seed(), 0x63747874ULL), 0.0f);
-    optimizer_->InitState(&context_->local());
+                                                       HashCombine(config_.seed(), 0x63747874ULL), 0.0f, replica_ids,
+                                                       replica_original);
+    context_->InitOptimizerState(*optimizer_);
     walk_shard_ = std::make_unique<OpenedWalkShard>(OpenWalkShard(job_.partition_dir, comm_.rank()));
     if (config_.metapaths_size() == 0) metapaths_.push_back(ParseMetapath("", walk_shard_->node_types, walk_shard_->relations));
     for (const std::string& mp : config_.metapaths())
@@ -279,12 +287,7 @@ std::vector<Example> Trainer::LocalExamples() const {
 void Trainer::PushAndApply(ShardedEmbeddingTable& table, SparseOptimizer& opt, std::span<const NodeId> graph_ids,
                            std::span<const float> grads) {
   const std::vector<NodeId> gids = GlobalIds(graph_ids);
-  OwnedGradients got = table.Push(gids, grads);
-  SparseRowGrad g;
-  g.dim = got.dim;
-  g.rows = std::move(got.local_rows);
-  g.values = std::move(got.grads);
-  opt.Apply(&table.local(), g, global_step_ + 1);
+  table.ApplyGradients(opt, table.Push(gids, grads), global_step_ + 1);
 }
 
 Trainer::GnnPlan Trainer::PlanGnnBatch(int64_t epoch, int64_t step, std::span<const Example> batch) {
@@ -704,6 +707,9 @@ bool Trainer::Restore(int64_t* epoch, int64_t* step_in_epoch) {
     load("context.state1", context_->local().state1);
     load("context.state2", context_->local().state2);
   }
+  // Checkpoints hold owned rows only: the hub replicas are copied back from their owners.
+  table_->RefreshReplicas();
+  if (context_) context_->RefreshReplicas();
   if (kgnn_) {
     std::vector<float> dense = s.GetArray<float>("dense.values");
     auto all = kgnn_->params().all_values();

@@ -52,6 +52,9 @@ World& TheWorld() {
       o.method = PartitionMethod::kMetis;
       o.sample_roots = 20;
       PartitionGraph(*graph, o, x.partition(), x.graph());
+      PartitionOptions rep = o;  // the same partition with hub replicas (10% of the nodes)
+      rep.replicate_fraction = 0.1;
+      PartitionGraph(*graph, rep, x.partition() + "-replicas", x.graph());
       o.num_parts = comm.size() + 1;
       o.method = PartitionMethod::kHash;
       PartitionGraph(*graph, o, x.partition() + "-wrong", x.graph());
@@ -247,6 +250,38 @@ TEST(Trainer, sampling_the_next_batch_during_compute_changes_no_bit) {
     RunTraining(comm, serial);
     EXPECT_EQ(MyShard(TheWorld().Run(name), comm.rank()), MyShard(TheWorld().Run(name + "-off"), comm.rank())) << model;
   }
+}
+
+TEST(Trainer, hub_replicas_change_no_bit_of_any_model_nor_of_a_resumed_run) {
+  Communicator comm;
+  const std::string replicated = TheWorld().partition() + "-replicas";
+  if (comm.size() > 1) {  // one part has no remote picks, hence no replicas
+    EXPECT_GT(LoadPartitionManifest(replicated).replication().nodes(), 0);
+  }
+  for (const char* model : {"lightgcn", "kgnn", "sgns"}) {
+    const std::string name = std::string("replicas-") + model;
+    RunTraining(comm, Job(model, name + "-off"));
+    TrainJob job = Job(model, name);
+    job.partition_dir = replicated;
+    RunTraining(comm, job);
+    EXPECT_EQ(MyShard(TheWorld().Run(name + "-off"), comm.rank()), MyShard(TheWorld().Run(name), comm.rank())) << model;
+  }
+  // Stopped and resumed on the replicated partition: the replicas are refreshed from their owners
+  // (values and Adam moments), so the run ends where the uninterrupted one does.
+  TrainJob stop = Job("lightgcn", "replicas-resume");
+  stop.partition_dir = replicated;
+  const TrainSummary full = RunTraining(comm, [&] {
+    TrainJob j = Job("lightgcn", "replicas-full");
+    j.partition_dir = replicated;
+    return j;
+  }());
+  stop.max_steps = full.steps / 2 + 1;
+  EXPECT_TRUE(RunTraining(comm, stop).stopped_early);
+  TrainJob resume = stop;
+  resume.max_steps = 0;
+  resume.resume = true;
+  RunTraining(comm, resume);
+  EXPECT_EQ(MyShard(TheWorld().Run("replicas-full"), comm.rank()), MyShard(TheWorld().Run("replicas-resume"), comm.rank()));
 }
 
 TEST(Trainer, item_id_dropout_is_deterministic_and_changes_the_run) {

@@ -213,10 +213,11 @@ void Trainer::SetUpModel() {
   for (size_t i = 0; i < original.size(); ++i)
     original[i] = graph_->shard().original_id(graph_->shard().begin() + static_cast<NodeId>(i));
   std::vector<int64_t> offsets(graph_->shard().offsets().begin(), graph_->shard().offsets().end());
-  // Hub replicas of the partition (if any): every rank keeps their embedding rows too, so pulls of
-  // them stay local; their gradients reach every rank (worker/embedding_table.h).
+  // Hub replicas of the partition (if any) with replicate_embeddings: every rank keeps their
+  // embedding rows too, so pulls of them stay local; their gradients reach every rank
+  // (worker/embedding_table.h). The samplers use the replicated adjacency regardless.
   std::span<const NodeId> replica_ids, replica_original;
-  if (graph_->uses_replicas()) {
+  if (graph_->uses_replicas() && config_.replicate_embeddings()) {
     replica_ids = graph_->shard().replica_ids();
     replica_original = graph_->shard().replica_original_ids();
   }

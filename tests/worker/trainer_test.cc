@@ -84,6 +84,9 @@ World& TheWorld() {
                                                "model: SGNS\nepochs: 1\nnegatives: 2\nwalk_length: 6\nwalks_per_node: 1\nwindow: 2\n"
                                                "metapaths: 'user -listened-> song -rev_listened-> user'\n");
       testing::WriteFile(x.Config("bad"), "model: LIGHTGCN\ndim: -3\n");
+      for (const char* model : {"lightgcn", "kgnn", "sgns"})  // the same with replicated embedding rows
+        testing::WriteFile(x.Config(std::string(model) + "-rt"),
+                           testing::ReadFile(x.Config(model)) + "replicate_embeddings: true\n");
     }
     comm.Bcast(x.root, 0);
     comm.Barrier();
@@ -258,20 +261,23 @@ TEST(Trainer, hub_replicas_change_no_bit_of_any_model_nor_of_a_resumed_run) {
   if (comm.size() > 1) {  // one part has no remote picks, hence no replicas
     EXPECT_GT(LoadPartitionManifest(replicated).replication().nodes(), 0);
   }
-  for (const char* model : {"lightgcn", "kgnn", "sgns"}) {
-    const std::string name = std::string("replicas-") + model;
+  for (const std::string& model : {std::string("lightgcn"), std::string("kgnn"), std::string("sgns")}) {
+    const std::string name = "replicas-" + model;
     RunTraining(comm, Job(model, name + "-off"));
-    TrainJob job = Job(model, name);
-    job.partition_dir = replicated;
-    RunTraining(comm, job);
-    EXPECT_EQ(MyShard(TheWorld().Run(name + "-off"), comm.rank()), MyShard(TheWorld().Run(name), comm.rank())) << model;
+    for (const std::string& config : {model, model + "-rt"}) {  // replicated adjacency; + embedding rows
+      TrainJob job = Job(config, name + "-" + config);
+      job.partition_dir = replicated;
+      RunTraining(comm, job);
+      EXPECT_EQ(MyShard(TheWorld().Run(name + "-off"), comm.rank()), MyShard(TheWorld().Run(name + "-" + config), comm.rank()))
+          << config;
+    }
   }
-  // Stopped and resumed on the replicated partition: the replicas are refreshed from their owners
-  // (values and Adam moments), so the run ends where the uninterrupted one does.
-  TrainJob stop = Job("lightgcn", "replicas-resume");
+  // Stopped and resumed on the replicated partition: the replicated embedding rows are refreshed
+  // from their owners (values and Adam moments), so the run ends where the uninterrupted one does.
+  TrainJob stop = Job("lightgcn-rt", "replicas-resume");
   stop.partition_dir = replicated;
   const TrainSummary full = RunTraining(comm, [&] {
-    TrainJob j = Job("lightgcn", "replicas-full");
+    TrainJob j = Job("lightgcn-rt", "replicas-full");
     j.partition_dir = replicated;
     return j;
   }());

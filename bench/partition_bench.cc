@@ -4,7 +4,7 @@
 //   partition_bench GRAPHDIR [--parts 2,4,8,16] [--methods metis,ldg,hash] [--seed 1]
 //                   [--sample-roots 10000] [--balance nodes,edges,seeds] [--imbalance 1.05]
 //                   [--coloc-samples 20] [--coloc-graph-weight 1] [--replicate-top 0.001,0.01]
-//                   [--replicate-picked 0.001,0.01]
+//                   [--replicate-picked 0.001,0.01] [--replicate-entries 0.05,0.1]
 //
 // --replicate-top F,...: for every partition, also the remote fraction if the top F of the
 // nodes by degree were replicated on every part (a pick of one is then local; see
@@ -13,6 +13,9 @@
 // --replicate-picked F,...: the same with the top F of the nodes by remote picks under that
 // partition, counted on 5 samples per training seed from a stream the estimate does not use
 // (Rng(HashCombine(seed, 912, root, sample))): the replication set aimed at the metric.
+// --replicate-entries B,...: the CLI's default replication (`partition --replicate-entries B`,
+// partition/hub_replication.h: remote picks per CSR entry, copies holding at most B of the
+// graph's entries): "remote_vs_hash_entries<B>", "replicated_entries_fraction_entries<B>".
 //
 // Besides the three partitioners, `--methods colocation` runs an experiment (not a CLI method):
 // METIS on the sampler's own co-location graph. Every training seed r draws --coloc-samples
@@ -102,7 +105,7 @@ int main(int argc, char** argv) {
   PartitionOptions base;
   MultilevelOptions ml;
   int coloc_samples = 20, coloc_graph_weight = 1;
-  std::string replicate_top, replicate_picked;
+  std::string replicate_top, replicate_picked, replicate_entries;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--parts") parts = value;
@@ -119,6 +122,7 @@ int main(int argc, char** argv) {
     else if (flag == "--metis-coarsening") base.metis_coarsening = ParseMetisCoarsening(value);
     else if (flag == "--replicate-top") replicate_top = value;
     else if (flag == "--replicate-picked") replicate_picked = value;
+    else if (flag == "--replicate-entries") replicate_entries = value;
     else if (flag == "--coloc-samples") coloc_samples = std::atoi(value.c_str());
     else if (flag == "--coloc-graph-weight") coloc_graph_weight = std::atoi(value.c_str());
     else if (flag == "--ml-slack") ml.cluster_slack = std::atof(value.c_str());
@@ -213,32 +217,40 @@ int main(int argc, char** argv) {
                           static_cast<long long>(ml_stats.level_entries[l]));
           std::printf("%sml_refine_gain: %lld\n", p.c_str(), static_cast<long long>(ml_stats.refine_gain));
         }
-        // For each fraction F of the list: replicate the first F of the nodes in `order` on every
-        // part, and print the remote fraction and the share of entries replicated.
+        // Prints the remote fraction with `replicated` nodes copied to every part, and the share of
+        // the graph's entries they hold.
+        const auto report_set = [&](const std::string& label, const std::vector<uint8_t>& replicated) {
+          int64_t entries = 0;
+          for (NodeId v = 0; v < graph.num_nodes(); ++v)
+            if (replicated[v]) entries += graph.degree(v);
+          const auto rep = EstimateRemoteSampleFraction(graph, part, roots, o.fanouts, o.sample_roots, o.seed, &replicated);
+          std::printf("%sremote_sample_fraction_%s: %.6f\n", p.c_str(), label.c_str(), rep.fraction());
+          std::printf("%sreplicated_entries_fraction_%s: %.6f\n", p.c_str(), label.c_str(),
+                      static_cast<double>(entries) / static_cast<double>(graph.num_edges()));
+          if (method != "hash" && hash_figures.count(o.num_parts) && hash_figures[o.num_parts].second > 0)
+            std::printf("%sremote_vs_hash_%s: %.3f\n", p.c_str(), label.c_str(),
+                        rep.fraction() / hash_figures[o.num_parts].second);
+        };
+        // For each fraction F of the list: replicate the first F of the nodes in `order`.
         const auto report_replication = [&](const std::string& label, const std::string& list,
                                              const std::vector<NodeId>& order) {
           for (const std::string& f : SplitList(list, ',')) {
             std::vector<uint8_t> replicated(static_cast<size_t>(graph.num_nodes()), 0);
             const auto count = static_cast<size_t>(std::atof(f.c_str()) * graph.num_nodes());
-            int64_t entries = 0;
-            for (size_t i = 0; i < count && i < order.size(); ++i) {
-              replicated[order[i]] = 1;
-              entries += graph.degree(order[i]);
-            }
-            const auto rep = EstimateRemoteSampleFraction(graph, part, roots, o.fanouts, o.sample_roots, o.seed, &replicated);
-            std::printf("%sremote_sample_fraction_%s%s: %.6f\n", p.c_str(), label.c_str(), f.c_str(), rep.fraction());
-            std::printf("%sreplicated_entries_fraction_%s%s: %.6f\n", p.c_str(), label.c_str(), f.c_str(),
-                        static_cast<double>(entries) / static_cast<double>(graph.num_edges()));
-            if (method != "hash" && hash_figures.count(o.num_parts) && hash_figures[o.num_parts].second > 0)
-              std::printf("%sremote_vs_hash_%s%s: %.3f\n", p.c_str(), label.c_str(), f.c_str(),
-                          rep.fraction() / hash_figures[o.num_parts].second);
+            for (size_t i = 0; i < count && i < order.size(); ++i) replicated[order[i]] = 1;
+            report_set(label + f, replicated);
           }
         };
         if (!replicate_top.empty()) report_replication("top", replicate_top, by_degree);
-        if (!replicate_picked.empty()) {  // order: remote picks under this partition (the CLI's)
+        if (!replicate_picked.empty()) {  // order: remote picks under this partition
           PartitionOptions ro = o;
           ro.replicate_by = ReplicateBy::kPicks;
           report_replication("picked", replicate_picked, ReplicaOrder(graph, part, roots, ro));
+        }
+        for (const std::string& b : SplitList(replicate_entries, ',')) {  // the CLI's default order
+          PartitionOptions ro = o;
+          ro.replicate_entries = std::atof(b.c_str());
+          report_set("entries" + b, ChooseReplicas(graph, part, roots, ro));
         }
         if (method == "hash") hash_figures[o.num_parts] = {m.quality().edge_cut_fraction(), est.fraction()};
         else if (hash_figures.count(o.num_parts)) {

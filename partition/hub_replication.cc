@@ -9,14 +9,16 @@ namespace melograph {
 std::vector<NodeId> ReplicaOrder(const Graph& graph, const Assignment& part, const std::vector<NodeId>& roots,
                                  const PartitionOptions& options) {
   const NodeId n = graph.num_nodes();
-  std::vector<int64_t> score(static_cast<size_t>(n), 0);
-  if (options.replicate_by == ReplicateBy::kPicks) {
+  std::vector<double> score(static_cast<size_t>(n), 0.0);
+  if (options.replicate_by != ReplicateBy::kDegree) {
     ForEachSampledPick(graph, roots, options.fanouts, kReplicaDraws, options.seed, kReplicaTag,
                        [&](NodeId root, NodeId w) {
-                         if (part[static_cast<size_t>(w)] != part[static_cast<size_t>(root)]) ++score[static_cast<size_t>(w)];
+                         if (part[static_cast<size_t>(w)] != part[static_cast<size_t>(root)]) score[static_cast<size_t>(w)] += 1.0;
                        });
+    if (options.replicate_by == ReplicateBy::kPicksPerEntry)
+      for (NodeId v = 0; v < n; ++v) score[static_cast<size_t>(v)] /= static_cast<double>(std::max<EdgeIdx>(1, graph.degree(v)));
   } else {
-    for (NodeId v = 0; v < n; ++v) score[static_cast<size_t>(v)] = graph.degree(v);
+    for (NodeId v = 0; v < n; ++v) score[static_cast<size_t>(v)] = static_cast<double>(graph.degree(v));
   }
   std::vector<NodeId> order;
   for (NodeId v = 0; v < n; ++v)
@@ -30,11 +32,22 @@ std::vector<NodeId> ReplicaOrder(const Graph& graph, const Assignment& part, con
 std::vector<uint8_t> ChooseReplicas(const Graph& graph, const Assignment& part, const std::vector<NodeId>& roots,
                                     const PartitionOptions& options) {
   std::vector<uint8_t> flag(static_cast<size_t>(graph.num_nodes()), 0);
-  if (options.replicate_fraction <= 0.0) return flag;
+  if (!options.replicates()) return flag;
   const std::vector<NodeId> order = ReplicaOrder(graph, part, roots, options);
-  const auto count = std::min(order.size(), static_cast<size_t>(options.replicate_fraction *
-                                                                static_cast<double>(graph.num_nodes())));
-  for (size_t i = 0; i < count; ++i) flag[static_cast<size_t>(order[i])] = 1;
+  const auto max_nodes = options.replicate_fraction > 0.0
+                             ? static_cast<int64_t>(options.replicate_fraction * static_cast<double>(graph.num_nodes()))
+                             : static_cast<int64_t>(graph.num_nodes());
+  const auto max_entries = options.replicate_entries > 0.0
+                               ? static_cast<int64_t>(options.replicate_entries * static_cast<double>(graph.num_edges()))
+                               : static_cast<int64_t>(graph.num_edges());
+  int64_t nodes = 0, entries = 0;
+  for (const NodeId v : order) {
+    if (nodes >= max_nodes) break;
+    if (entries + graph.degree(v) > max_entries) continue;  // too big for what is left; smaller ones may fit
+    flag[static_cast<size_t>(v)] = 1;
+    ++nodes;
+    entries += graph.degree(v);
+  }
   return flag;
 }
 

@@ -9,8 +9,13 @@
 //    Rng(HashCombine(options.seed, kReplicaTag, i, s)), a stream the estimate does not use; a
 //    pick of w from root r is remote when part[w] != part[r]. Nodes by decreasing remote-pick
 //    count, ties by lower id; nodes never picked remotely are not candidates.
+//  * ReplicateBy::kPicksPerEntry (default): the same counts divided by the node's CSR degree
+//    (what a copy costs every rank): the most picks saved per byte first.
 //  * ReplicateBy::kDegree: nodes by decreasing CSR degree, ties by lower id; degree 0 excluded.
-// ChooseReplicas: flag[v] = 1 for the first floor(options.replicate_fraction * n) candidates.
+// ChooseReplicas: flag[v] = 1 for candidates taken in order while at most
+// floor(replicate_fraction * n) nodes are taken (when replicate_fraction > 0) and their degrees
+// sum to at most floor(replicate_entries * m) entries (when replicate_entries > 0; a candidate
+// that would exceed it is skipped and smaller ones after it may still fit). None when both are 0.
 // Both are deterministic for (graph, part, roots, options) and do not depend on thread count.
 // Cost: kPicks O(|roots| * kReplicaDraws * prod(fanouts)) time; kDegree O(n log n); 8 bytes
 // per node.

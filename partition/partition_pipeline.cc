@@ -35,6 +35,9 @@ void CheckOptions(const Graph& graph, const PartitionOptions& o) {
   if (o.ldg_passes < 1) throw UsageError("--ldg-passes must be positive");
   if (!(o.replicate_fraction >= 0.0 && o.replicate_fraction < 1.0))
     throw UsageError("--replicate must be a fraction of the nodes in [0, 1) (got " + std::to_string(o.replicate_fraction) + ")");
+  if (!(o.replicate_entries >= 0.0 && o.replicate_entries < 1.0))
+    throw UsageError("--replicate-entries must be a fraction of the CSR entries in [0, 1) (got " +
+                     std::to_string(o.replicate_entries) + ")");
 }
 
 Assignment Dispatch(const Graph& graph, const VertexWeights& weights, const PartitionOptions& options) {
@@ -114,11 +117,12 @@ proto::PartitionManifest PartitionGraph(const Graph& graph, const PartitionOptio
   }
   // Hub replicas (none unless --replicate): picks of them are served by the picking rank.
   const std::vector<uint8_t> replicated = ChooseReplicas(graph, part, roots, options);
-  if (options.replicate_fraction > 0.0) {
+  if (options.replicates()) {
     proto::PartitionReplication* rep = m.mutable_replication();
     rep->set_fraction(options.replicate_fraction);
+    rep->set_entries_budget(options.replicate_entries);
     rep->set_by(std::string(ToString(options.replicate_by)));
-    if (options.replicate_by == ReplicateBy::kPicks)
+    if (options.replicate_by != ReplicateBy::kDegree)
       rep->set_sample_draws(static_cast<int64_t>(roots.size()) * kReplicaDraws);
   }
   const RemoteSampleEstimate unreplicated =

@@ -53,10 +53,18 @@ std::string_view ToString(MetisCoarsening c) {
 ReplicateBy ParseReplicateBy(std::string_view s) {
   if (s == "picks") return ReplicateBy::kPicks;
   if (s == "degree") return ReplicateBy::kDegree;
-  throw UsageError("unknown replica order '" + std::string(s) + "' (expected picks or degree)");
+  if (s == "picks-per-entry") return ReplicateBy::kPicksPerEntry;
+  throw UsageError("unknown replica order '" + std::string(s) + "' (expected picks-per-entry, picks or degree)");
 }
 
-std::string_view ToString(ReplicateBy r) { return r == ReplicateBy::kPicks ? "picks" : "degree"; }
+std::string_view ToString(ReplicateBy r) {
+  switch (r) {
+    case ReplicateBy::kPicks: return "picks";
+    case ReplicateBy::kDegree: return "degree";
+    case ReplicateBy::kPicksPerEntry: return "picks-per-entry";
+  }
+  return "picks-per-entry";
+}
 
 BalanceConstraint ParseBalanceConstraint(std::string_view s) {
   if (s == "nodes") return BalanceConstraint::kNodes;

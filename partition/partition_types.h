@@ -41,10 +41,11 @@ MetisCoarsening ParseMetisCoarsening(std::string_view s);  // "none|lp|auto"
 std::string_view ToString(MetisCoarsening c);
 inline constexpr int64_t kLpAutoMinEntries = 4'000'000;
 
-// Which nodes hub replication copies to every part (hub_replication.h): those most often picked
-// remotely by a sample under the partition (kPicks), or those of highest degree (kDegree).
-enum class ReplicateBy { kPicks, kDegree };
-ReplicateBy ParseReplicateBy(std::string_view s);  // "picks|degree"
+// Which nodes hub replication copies to every part first (hub_replication.h): those with the
+// most remote picks of a sample under the partition per CSR entry copied (kPicksPerEntry), the
+// most remote picks (kPicks), or the highest degree (kDegree).
+enum class ReplicateBy { kPicksPerEntry, kPicks, kDegree };
+ReplicateBy ParseReplicateBy(std::string_view s);  // "picks-per-entry|picks|degree"
 std::string_view ToString(ReplicateBy r);
 
 struct PartitionOptions {
@@ -63,8 +64,12 @@ struct PartitionOptions {
   int32_t metis_ncuts = 1;            // METIS_OPTION_NCUTS: best of this many partitionings
   int32_t metis_niter = 10;           // METIS_OPTION_NITER: refinement iterations per level
   MetisCoarsening metis_coarsening = MetisCoarsening::kAuto;
-  double replicate_fraction = 0.0;    // hub replication: share of the nodes every part copies (0 = none)
-  ReplicateBy replicate_by = ReplicateBy::kPicks;
+  // Hub replication (0 and 0 = none): at most this share of the nodes, and of the graph's CSR
+  // entries (0 = no limit of that kind), is copied to every part.
+  double replicate_fraction = 0.0;
+  double replicate_entries = 0.0;
+  ReplicateBy replicate_by = ReplicateBy::kPicksPerEntry;
+  bool replicates() const { return replicate_fraction > 0.0 || replicate_entries > 0.0; }
 };
 
 // part[v] for every node v of the graph.

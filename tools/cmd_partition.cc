@@ -3,7 +3,8 @@
 //   melograph partition GRAPHDIR --parts K --out DIR [--method metis|hash|ldg]
 //       [--balance nodes,edges,seeds] [--imbalance 1.05] [--seed 1] [--seed-relation listened]
 //       [--sample-roots 10000] [--fanouts 10,10] [--ldg-passes 10] [--edge-weights count|traffic]
-//       [--metis-ncuts 1] [--metis-coarsening auto] [--replicate 0.01] [--replicate-by picks|degree]
+//       [--metis-ncuts 1] [--metis-coarsening auto] [--replicate 0.01] [--replicate-entries 0.1]
+//       [--replicate-by picks-per-entry|picks|degree]
 //
 // Loads the graph by mmap, partitions it, writes one shard per part plus a Protobuf manifest
 // (atomically), and prints the quality report; its last block is `key: value` lines.
@@ -38,7 +39,8 @@ struct PartitionCliOptions {
   int32_t metis_ncuts = 1;
   std::string metis_coarsening = "auto";
   double replicate = 0.0;
-  std::string replicate_by = "picks";
+  double replicate_entries = 0.0;
+  std::string replicate_by = "picks-per-entry";
 };
 
 void RunPartition(const PartitionCliOptions& o) {
@@ -55,6 +57,7 @@ void RunPartition(const PartitionCliOptions& o) {
   options.metis_ncuts = o.metis_ncuts;
   options.metis_coarsening = ParseMetisCoarsening(o.metis_coarsening);
   options.replicate_fraction = o.replicate;
+  options.replicate_entries = o.replicate_entries;
   options.replicate_by = ParseReplicateBy(o.replicate_by);
   options.fanouts.clear();
   for (const std::string& f : SplitList(o.fanouts, ',')) {
@@ -134,15 +137,22 @@ void RegisterPartition(CLI::App& app) {
       ->check(CLI::IsMember({"none", "lp", "auto"}))
       ->capture_default_str();
   cmd->add_option("--replicate", o->replicate,
-                  "Hub replication: this share of the nodes keeps a copy of its adjacency (and, in training, its "
-                  "embedding row) on every rank, so picks of them are local. 0.01 = 1% of the nodes; costs "
-                  "their CSR entries on every rank (the report prints both; docs/PARTITION.md).")
+                  "Hub replication: at most this share of the nodes keeps a copy of its adjacency on every rank "
+                  "(and, with the training config's replicate_embeddings, its embedding row), so samplers pick "
+                  "from it in place. 0.01 = 1% of the nodes. The report prints the remote fraction with and "
+                  "without them and the copied entries (docs/PARTITION.md).")
+      ->check(CLI::Range(0.0, 0.999999))
+      ->capture_default_str();
+  cmd->add_option("--replicate-entries", o->replicate_entries,
+                  "Hub replication by memory: the copied rows hold at most this share of the graph's CSR "
+                  "entries (each rank maps them all). 0.1 = 10%; with --replicate, both limits apply.")
       ->check(CLI::Range(0.0, 0.999999))
       ->capture_default_str();
   cmd->add_option("--replicate-by", o->replicate_by,
-                  "Which nodes --replicate copies: picks = most often picked remotely by a neighbour sample under "
-                  "this partition; degree = highest CSR degree.")
-      ->check(CLI::IsMember({"picks", "degree"}))
+                  "Which nodes are copied first: picks-per-entry = most remote picks of a neighbour sample under "
+                  "this partition per entry copied (most saved per byte); picks = most remote picks; degree = "
+                  "highest CSR degree.")
+      ->check(CLI::IsMember({"picks-per-entry", "picks", "degree"}))
       ->capture_default_str();
   cmd->callback([o] { RunPartition(*o); });
 }

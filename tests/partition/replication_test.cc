@@ -48,7 +48,8 @@ TEST(HubReplication, pick_order_counts_remote_picks_exactly) {
   // exact: per draw, c is picked remotely from a (hop 2) and b (hop 1); b from c (hop 1) and d
   // (hop 2); y and d from b (hop 2); x and a from c (hop 2). Five draws each.
   const Graph g = TwoCommunities();
-  const PartitionOptions o = ReplicaOptions(2, PartitionMethod::kMetis, 0.34);
+  PartitionOptions o = ReplicaOptions(2, PartitionMethod::kMetis, 0.34);
+  o.replicate_by = ReplicateBy::kPicks;
   EXPECT_EQ(ReplicaOrder(g, kBridgeSplit, {2, 3, 4, 5}, o), (std::vector<NodeId>{3, 4, 0, 1, 2, 5}));
   // Only root a: c (hop 2) is its only remote pick.
   EXPECT_EQ(ReplicaOrder(g, kBridgeSplit, {2}, o), (std::vector<NodeId>{4}));
@@ -61,6 +62,32 @@ TEST(HubReplication, pick_order_counts_remote_picks_exactly) {
   EXPECT_EQ(ChooseReplicas(g, kBridgeSplit, {2, 3, 4, 5}, one), (std::vector<uint8_t>{0, 0, 0, 1, 0, 0}));
 }
 
+TEST(HubReplication, picks_per_entry_order_and_the_entry_budget) {
+  const Graph g = TwoCommunities();  // 14 CSR entries; b and c have 3, the others 2
+  PartitionOptions o = ReplicaOptions(2, PartitionMethod::kMetis, 0.0);
+  EXPECT_EQ(o.replicate_by, ReplicateBy::kPicksPerEntry);  // the default
+  // Remote picks per draw / degree: b and c 2/3, every other node 1/2 (see above).
+  EXPECT_EQ(ReplicaOrder(g, kBridgeSplit, {2, 3, 4, 5}, o), (std::vector<NodeId>{3, 4, 0, 1, 2, 5}));
+  // Roots c and d: b is picked remotely from both (2 picks / 3 entries), x and a from c
+  // (1 / 2 each): per entry, b comes first.
+  EXPECT_EQ(ReplicaOrder(g, kBridgeSplit, {4, 5}, o), (std::vector<NodeId>{3, 0, 2}));
+  // Budget 0.5 * 14 = 7 entries: b (3) and c (3) fit, x (2) would make 8 and so does every
+  // later candidate.
+  o.replicate_entries = 0.5;
+  EXPECT_EQ(ChooseReplicas(g, kBridgeSplit, {2, 3, 4, 5}, o), (std::vector<uint8_t>{0, 0, 0, 1, 1, 0}));
+  // Budget 0.6 * 14 = 8.4 -> 8: b, c and x; a node limit on top (0.34 * 6 -> 2) stops at two.
+  o.replicate_entries = 0.6;
+  EXPECT_EQ(ChooseReplicas(g, kBridgeSplit, {2, 3, 4, 5}, o), (std::vector<uint8_t>{1, 0, 0, 1, 1, 0}));
+  o.replicate_fraction = 0.34;
+  EXPECT_EQ(ChooseReplicas(g, kBridgeSplit, {2, 3, 4, 5}, o), (std::vector<uint8_t>{0, 0, 0, 1, 1, 0}));
+  // A budget below the smallest row copies nothing; a too-big candidate is skipped, not final.
+  o.replicate_fraction = 0.0;
+  o.replicate_entries = 0.1;  // 1 entry
+  EXPECT_EQ(ChooseReplicas(g, kBridgeSplit, {2, 3, 4, 5}, o), std::vector<uint8_t>(6, 0));
+  o.replicate_entries = 0.15;  // 2 entries: b and c (3) are skipped, x (2) fits
+  EXPECT_EQ(ChooseReplicas(g, kBridgeSplit, {2, 3, 4, 5}, o), (std::vector<uint8_t>{1, 0, 0, 0, 0, 0}));
+}
+
 TEST(HubReplication, replicas_hold_the_owners_rows_and_cut_remote_picks) {
   TempDir tmp;
   const Graph g = PlantedCommunities(4, 30, 4, 3);  // 4 artists per block: hubs
@@ -69,7 +96,9 @@ TEST(HubReplication, replicas_hold_the_owners_rows_and_cut_remote_picks) {
     const std::string plain_dir = tmp.File(std::string(ToString(method)) + "-plain");
     const std::string rep_dir = tmp.File(std::string(ToString(method)) + "-rep");
     const proto::PartitionManifest plain = PartitionGraph(g, ReplicaOptions(4, method, 0.0), plain_dir);
-    const proto::PartitionManifest m = PartitionGraph(g, ReplicaOptions(4, method, 0.1), rep_dir);
+    PartitionOptions ro = ReplicaOptions(4, method, 0.1);
+    ro.replicate_by = ReplicateBy::kPicks;
+    const proto::PartitionManifest m = PartitionGraph(g, ro, rep_dir);
     // Same partition; replication only changes what is copied and how picks count.
     EXPECT_EQ(std::vector<int64_t>(m.offsets().begin(), m.offsets().end()),
               std::vector<int64_t>(plain.offsets().begin(), plain.offsets().end()));
@@ -113,6 +142,14 @@ TEST(HubReplication, replicas_hold_the_owners_rows_and_cut_remote_picks) {
     EXPECT_NE(report.find("replicated_nodes: " + std::to_string(expected_nodes) + "\n"), std::string::npos) << report;
     EXPECT_NE(report.find("remote_sample_fraction_without_replicas: "), std::string::npos) << report;
     EXPECT_NE(report.find("hub replicas: "), std::string::npos) << report;
+    // By memory: the default order under an entry budget stays within it and still helps.
+    PartitionOptions eo = ReplicaOptions(4, method, 0.0);
+    eo.replicate_entries = 0.2;
+    const proto::PartitionManifest e = PartitionGraph(g, eo, tmp.File(std::string(ToString(method)) + "-entries"));
+    EXPECT_GT(e.replication().nodes(), 0);
+    EXPECT_LE(e.replication().entries(), static_cast<int64_t>(0.2 * static_cast<double>(g.num_edges())));
+    EXPECT_EQ(e.replication().by(), "picks-per-entry");
+    EXPECT_LT(e.quality().remote_sample_fraction(), plain.quality().remote_sample_fraction());
   }
 }
 
@@ -127,7 +164,15 @@ TEST(HubReplication, one_part_has_nothing_to_replicate_and_bad_fractions_are_ref
       PartitionGraph(g, ReplicaOptions(2, PartitionMethod::kMetis, bad), tmp.File("q"));
       FAIL() << bad;
     } catch (const UsageError& e) {
-      EXPECT_NE(std::string(e.what()).find("--replicate"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("--replicate must"), std::string::npos) << e.what();
+    }
+    PartitionOptions o = ReplicaOptions(2, PartitionMethod::kMetis, 0.0);
+    o.replicate_entries = bad;
+    try {
+      PartitionGraph(g, o, tmp.File("q"));
+      FAIL() << bad;
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("--replicate-entries must"), std::string::npos) << e.what();
     }
   }
   EXPECT_FALSE(PathExists(tmp.File("q")));

@@ -8,8 +8,8 @@
 #       one MPI job: mpirun ... melograph SUBCOMMAND ARGS (e.g. mpi-selftest, sample, train)
 #   cluster/launch.sh [launch options] pipeline --graph DIR --test FILE --parts K --work DIR
 #                     [--config FILE] [--epochs N] [--item-type T] [--method metis|hash|ldg]
-#                     [--seed S]
-#       partition (one process, --seed) -> train (K ranks; --config, default
+#                     [--seed S] [--replicate-entries B]
+#       partition (one process, --seed; --replicate-entries: hub replicas, docs/PARTITION.md) -> train (K ranks; --config, default
 #       cluster/presets/lightgcn.pbtxt; --epochs overrides the config's) -> export -> eval
 #       (one process each; --item-type: the ranked node type, default song). With a melograph
 #       that has no `train` subcommand, train/export/eval are skipped with a message and a
@@ -140,7 +140,7 @@ fi
 
 [ "$mode" = pipeline ] || die "unknown mode '$mode' (run or pipeline)"
 graph="" test_split="" parts="" work="" config=$here/cluster/presets/lightgcn.pbtxt method=metis seed=1
-epochs="" item_type=song
+epochs="" item_type=song replicate_entries=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --graph) graph=$2; shift 2 ;;
@@ -152,6 +152,7 @@ while [ $# -gt 0 ]; do
     --item-type) item_type=$2; shift 2 ;;
     --method) method=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
+    --replicate-entries) replicate_entries=$2; shift 2 ;;
     *) die "pipeline: unknown option '$1'" ;;
   esac
 done
@@ -164,7 +165,8 @@ work=$(cd "$work" && pwd)
 step() { printf '\n== %s\n' "$*"; }
 
 step "1/4 partition $graph into $parts parts ($method) -> $work/partition"
-do_run "$melograph" partition "$graph" --parts "$parts" --method "$method" --seed "$seed" --out "$work/partition"
+do_run "$melograph" partition "$graph" --parts "$parts" --method "$method" --seed "$seed" \
+  --replicate-entries "$replicate_entries" --out "$work/partition"
 
 # (`melograph train --help` would print the top-level help and succeed: look in the list.)
 if "$melograph" --help 2>/dev/null | grep -qE '^ +train( |$)'; then

@@ -131,12 +131,13 @@ std::vector<RankMemoryPlan> PlanMemory(const proto::PartitionManifest& partition
   for (const auto& rel : partition.relations())
     if (rel.name() == config.target_relation()) target_edges += static_cast<double>(rel.edge_count());
   for (const auto& part : partition.parts()) all_seeds += part.seeds();
-  // Hub replicas (partition --replicate): every rank maps their rows and keeps their embedding
-  // rows with optimiser state in every table.
+  // Hub replicas (partition --replicate*): every rank maps their rows and, with
+  // replicate_embeddings, keeps their embedding rows with optimiser state in every table.
   int64_t replica_files = 0;
   for (const auto& f : partition.files())
     if (f.name().rfind("replicas/", 0) == 0) replica_files += f.bytes();
-  const int64_t replica_rows = partition.replication().nodes() * d * kFloat * Tables(config);
+  const int64_t replica_rows =
+      config.replicate_embeddings() ? partition.replication().nodes() * d * kFloat * Tables(config) : 0;
   const int64_t replicas = replica_files + replica_rows * (1 + OptimizerMultiplier(config));
   std::vector<RankMemoryPlan> plan;
   for (int p = 0; p < partition.parts_size(); ++p) {

@@ -5,8 +5,9 @@
 //   embeddings   n_p * d * B * tables          (tables = 2 for SGNS: input and output vectors)
 //   optimiser    embeddings * {adam: 2, adagrad: 1, sgd: 0}
 //   adjacency    the bytes of part p's shard files (mapped; every page is touched by sampling)
-//   replicas     hub replicas (partition --replicate): the replicas/ files (mapped by every rank)
-//                plus R * d * B * tables * (1 + optimiser multiplier) for their embedding copies
+//   replicas     hub replicas (partition --replicate*): the replicas/ files (mapped by every rank)
+//                plus, with replicate_embeddings, R * d * B * tables * (1 + optimiser multiplier)
+//                for their embedding copies
 //   id tables    N * 20 bytes: global->graph ids (4), the mapped graph->global table (4), the
 //                sampler's de-duplication slots (8) and full-graph degrees (4)
 //   full graph   (N + 1) * 8 + E * 6: the whole graph's row_ptr, col_idx and edge_relation, mapped

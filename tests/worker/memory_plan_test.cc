@@ -72,9 +72,23 @@ TEST(MemoryPlan, terms_follow_the_documented_formulas) {
   EXPECT_EQ(Term(plan[0], "inference"), (4 * 400 + 3 * 50) * 8 * 4);
   // Training and inference are phases: the total counts the larger.
   const int64_t always = Term(plan[0], "embeddings") + Term(plan[0], "optimiser") + Term(plan[0], "adjacency") +
-                         Term(plan[0], "id tables") + Term(plan[0], "full graph") + Term(plan[0], "dense") +
-                         Term(plan[0], "examples") + Term(plan[0], "runtime");
+                         Term(plan[0], "replicas") + Term(plan[0], "id tables") + Term(plan[0], "full graph") +
+                         Term(plan[0], "dense") + Term(plan[0], "examples") + Term(plan[0], "runtime");
   EXPECT_EQ(plan[0].total(), always + std::max(Term(plan[0], "batch") + Term(plan[0], "exchange"), Term(plan[0], "inference")));
+  // Hub replicas: every rank maps the replicas/ files; their embedding rows (with Adam's two
+  // moments) only with replicate_embeddings.
+  EXPECT_EQ(Term(plan[0], "replicas"), 0);
+  proto::PartitionManifest replicated = TwoParts();
+  replicated.mutable_replication()->set_nodes(10);
+  auto* rf = replicated.add_files();
+  rf->set_name("replicas/col_idx.bin");
+  rf->set_bytes(700);
+  replicated.add_files()->set_name("old_to_new.bin");  // not a replica file
+  replicated.mutable_files(1)->set_bytes(4000);
+  EXPECT_EQ(Term(PlanMemory(replicated, c)[1], "replicas"), 700);
+  proto::TrainConfig rc = c;
+  rc.set_replicate_embeddings(true);
+  EXPECT_EQ(Term(PlanMemory(replicated, rc)[0], "replicas"), 700 + 10 * 8 * 4 * 3);
   // Examples: a rank's share (by seeds) of the target relation's edges, 32 bytes each.
   proto::PartitionManifest with_target = TwoParts();
   auto* rel = with_target.add_relations();

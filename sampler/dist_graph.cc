@@ -38,6 +38,10 @@ DistGraph DistGraph::Open(Communicator& comm, const std::string& dir, bool verif
       throw FormatError(dir + ": replicas/original_id.bin disagrees with old_to_new.bin at global id " +
                         std::to_string(replicas[i]));
   g.use_replicas_ = use_replicas && !replicas.empty();
+  if (g.use_replicas_) {
+    g.replicated_.assign((n + 63) / 64, 0);
+    for (const NodeId r : replicas) g.replicated_[static_cast<size_t>(r) >> 6] |= uint64_t{1} << (static_cast<size_t>(r) & 63);
+  }
   g.relations_ = RelationTable::FromManifest(g.shard_.manifest());
   g.types_ = TypeRangesOf(g.shard_.manifest());
   MELOGRAPH_ASSERT_ALL_AGREE(comm, g.num_nodes(), "partition node count");

@@ -21,7 +21,9 @@
 //    serves g's row to this rank: this rank when HasRow, else the owner. With
 //    use_replicas = false the replicas are ignored (owner-only, for comparisons).
 //  * Memory beyond the mapped shard: 4 bytes per node of the whole graph (the global -> graph id
-//    table, inverted from old_to_new.bin); the replica files are mapped, not copied.
+//    table, inverted from old_to_new.bin), plus one bit per node with replicas (the replicated
+//    set, so the per-request test is one bit; the row is then found by binary search); the
+//    replica files are mapped, not copied.
 // SerialGraph: a Graph (loaded by LoadGraph or built in memory) with the same accessors; every
 // node is owned by rank 0 and neighbours are graph ids already.
 // Both are immutable after construction and safe to read from many threads.
@@ -73,7 +75,9 @@ class DistGraph {
   }
   // Owned or (when replicas are in use) replicated: the row is on this rank.
   bool HasRowOfGlobal(NodeId global_id) const {
-    return shard_.owns(global_id) || (use_replicas_ && shard_.ReplicaIndex(global_id) >= 0);
+    if (shard_.owns(global_id)) return true;
+    const auto g = static_cast<size_t>(global_id);
+    return use_replicas_ && (replicated_[g >> 6] >> (g & 63) & 1u);
   }
   bool HasRow(NodeId graph_id) const { return HasRowOfGlobal(GlobalId(graph_id)); }
   int32_t RowRank(NodeId global_id) const { return HasRowOfGlobal(global_id) ? rank() : shard_.owner(global_id); }
@@ -99,6 +103,7 @@ class DistGraph {
   RelationTable relations_;
   std::vector<TypeRange> types_;
   bool use_replicas_ = false;
+  std::vector<uint64_t> replicated_;  // one bit per global id when replicas are in use
 };
 
 class SerialGraph {

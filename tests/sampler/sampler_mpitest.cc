@@ -4,6 +4,7 @@
 // count. Collectives are guarded by EXPECT_* only (an early return on one rank would hang).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -160,6 +161,12 @@ TEST(DistNeighborSampler, hub_replicas_are_sampled_in_place_with_the_same_result
       EXPECT_EQ(local.relation[static_cast<size_t>(i)], ref.relation[static_cast<size_t>(i)]);
       EXPECT_EQ(local.weight[static_cast<size_t>(i)], ref.weight[static_cast<size_t>(i)]);
     }
+  }
+  const auto ids = with.shard().replica_ids();
+  for (NodeId g = 0; g < with.num_nodes(); ++g) {
+    const bool replicated = std::binary_search(ids.begin(), ids.end(), g);
+    EXPECT_EQ(with.HasRowOfGlobal(g), with.shard().owns(g) || (comm.size() > 1 && replicated)) << g;
+    EXPECT_EQ(without.HasRowOfGlobal(g), with.shard().owns(g)) << g;
   }
   NeighborSamplerOptions o;
   o.fanouts = {10, 10};

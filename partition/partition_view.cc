@@ -134,7 +134,8 @@ PartitionShard LoadShard(const std::string& dir, int32_t part, bool verify_check
 
   // Hub replicas, shared by all parts.
   const int64_t r = manifest->replication().nodes(), re = manifest->replication().entries();
-  if (r < 0 || r > n || re < 0) Corrupt(JoinPath(dir, kPartitionManifestName), "replication counts out of range");
+  if (r < 0 || r > n || re < 0 || re > manifest->num_edges())
+    Corrupt(JoinPath(dir, kPartitionManifestName), "replication counts out of range");
   if (r > 0) {
     const std::string rsub = std::string(kReplicaDirName) + "/";
     auto shared = [&](const char* name) -> const proto::PartitionFile& {

@@ -90,19 +90,38 @@ Walks DistributedRandomWalks(Communicator& comm, const WalkShard& view, const Me
     }
   }
 
+  // Rows this rank holds: owned, or (view.use_replicas) hub replicas, whose rows read exactly
+  // like the owner's, so a walker steps on through them here instead of moving.
+  const bool replicas = view.use_replicas && !sh.replica_ids().empty();
+  struct LocalRow {
+    std::span<const NodeId> col;
+    std::span<const RelationId> rel;
+    std::span<const float> weight;
+    NodeId original;  // graph id of the node
+  };
+  const auto replica_of = [&](NodeId g) -> int64_t { return replicas ? sh.ReplicaIndex(g) : -1; };
+  const auto has_row = [&](NodeId g) { return sh.owns(g) || replica_of(g) >= 0; };
+  const auto row_of = [&](NodeId g) -> LocalRow {
+    if (sh.owns(g)) {
+      const auto i = static_cast<size_t>(g - sh.begin());
+      const auto b = static_cast<size_t>(sh.row_ptr()[i]), e = static_cast<size_t>(sh.row_ptr()[i + 1]);
+      return {sh.col_idx().subspan(b, e - b), sh.edge_relation().subspan(b, e - b), sh.edge_weight().subspan(b, e - b),
+              sh.original_id(g)};
+    }
+    const auto i = static_cast<size_t>(replica_of(g));
+    const auto b = static_cast<size_t>(sh.replica_row_ptr()[i]), e = static_cast<size_t>(sh.replica_row_ptr()[i + 1]);
+    return {sh.replica_col_idx().subspan(b, e - b), sh.replica_edge_relation().subspan(b, e - b),
+            sh.replica_edge_weight().subspan(b, e - b), sh.replica_original_ids()[i]};
+  };
   std::vector<NodeId> local_set;
   NodeId local_set_of = kInvalidNode;
   const auto neighbor_set_of_local = [&](NodeId g) -> const std::vector<NodeId>& {
     if (local_set_of != g) {
-      SortedNeighborSet(sh.out_neighbors(g), local_set);
+      SortedNeighborSet(row_of(g).col, local_set);
       local_set_of = g;
     }
     return local_set;
   };
-  const auto row_ptr = sh.row_ptr();
-  const auto col = sh.col_idx();
-  const auto rel = sh.edge_relation();
-  const auto weight = sh.edge_weight();
   std::vector<std::vector<int32_t>> out(static_cast<size_t>(size));
 
   for (;;) {
@@ -118,15 +137,15 @@ Walks DistributedRandomWalks(Communicator& comm, const WalkShard& view, const Me
           w.prev = kInvalidNode;
           w.phase = 0;
         } else {
-          const size_t li = static_cast<size_t>(w.cur - sh.begin());
-          EdgeIdx lo = row_ptr[li], hi = row_ptr[li + 1];
-          if (const auto r = m.RelationAt(w.phase)) std::tie(lo, hi) = RelationSpan(rel, lo, hi, *r);
-          const auto cols = col.subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo));
-          const auto weights = weight.subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo));
+          const LocalRow row = row_of(w.cur);
+          EdgeIdx lo = 0, hi = static_cast<EdgeIdx>(row.col.size());
+          if (const auto r = m.RelationAt(w.phase)) std::tie(lo, hi) = RelationSpan(row.rel, lo, hi, *r);
+          const auto cols = row.col.subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo));
+          const auto weights = row.weight.subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo));
           const int64_t pos = DrawNeighbor(
               o, cols, weights, w.prev,
               [&](NodeId x) {
-                if (sh.owns(w.prev)) {
+                if (has_row(w.prev)) {
                   const auto& set = neighbor_set_of_local(w.prev);
                   return std::binary_search(set.begin(), set.end(), x);
                 }
@@ -143,8 +162,8 @@ Walks DistributedRandomWalks(Communicator& comm, const WalkShard& view, const Me
         w.cur = next;
         w.nbr_count = 0;
         carried_set = {};
-        if (sh.owns(next)) {
-          records.push_back({w.start, w.rep, w.step, sh.original_id(next)});
+        if (has_row(next)) {
+          records.push_back({w.start, w.rep, w.step, row_of(next).original});
           continue;
         }
         // Move to the owner of `next`, with prev's neighbour set for a node2vec hop.

@@ -3,7 +3,9 @@
 // partition.
 //
 // Design (owner-compute, one-way moves):
-//  * A walker lives on the rank that owns its current node. Its state is a 32-byte record
+//  * A walker lives on the rank that owns its current node, or on a rank holding a hub replica
+//    of it (partition --replicate*: the replica row reads exactly like the owner's, so the walk
+//    does not change; it just does not move). Its state is a 32-byte record
 //    (start graph id, repetition, start global id, current node, previous node, schema phase,
 //    hops taken, neighbour-set length), all int32.
 //  * A round: every rank advances each of its walkers hop after hop while the next node is
@@ -57,6 +59,7 @@ struct WalkShard {
   const PartitionShard* shard = nullptr;
   std::span<const NodeId> old_to_new;    // graph id -> partition global id (whole graph)
   std::span<const NodeType> node_types;  // graph id ranges (NodeTypesOf(manifest))
+  bool use_replicas = true;              // step through the partition's hub replicas in place
 };
 
 // A WalkShard with its storage: part `part` of the partition in `dir` (LoadShard, checksums

@@ -40,6 +40,13 @@ WalkWorld& World() {
         o.sample_roots = 50;
         PartitionGraph(*fx.graph, o, fx.Partition(method));
       }
+      {
+        PartitionOptions o;  // METIS with hub replicas: up to 20% of the entries on every part
+        o.num_parts = comm.size();
+        o.sample_roots = 50;
+        o.replicate_entries = 0.2;
+        PartitionGraph(*fx.graph, o, fx.Partition("metis_replicas"));
+      }
       PartitionOptions o;  // a part count no job runs with
       o.num_parts = 3;
       o.method = PartitionMethod::kHash;
@@ -93,7 +100,7 @@ TEST(DistRandomWalk, equals_serial_reference_for_hash_and_metis_partitions) {
   WalkWorld& w = World();
   Communicator comm;
   const Graph& g = *w.graph;
-  for (const char* method : {"hash", "metis"}) {
+  for (const char* method : {"hash", "metis", "metis_replicas"}) {
     const OpenedWalkShard opened = OpenWalkShard(w.Partition(method), comm.rank());
     const WalkShard view = opened.view();
     for (const Config& c : Configs()) {
@@ -145,6 +152,30 @@ TEST(DistRandomWalk, metis_keeps_more_hops_local_than_hash) {
   }
   if (comm.size() > 1) {
     EXPECT_LT(moves[1], moves[0]);
+  }
+}
+
+TEST(DistRandomWalk, hub_replicas_keep_walkers_in_place_with_the_same_walks) {
+  WalkWorld& w = World();
+  Communicator comm;
+  const OpenedWalkShard opened = OpenWalkShard(w.Partition("metis_replicas"), comm.rank());
+  EXPECT_EQ(opened.shard.replica_ids().empty(), comm.size() == 1);  // K = 1: nothing is remote
+  WalkShard without = opened.view();
+  without.use_replicas = false;
+  for (const Config& c : Configs()) {
+    SCOPED_TRACE(c.name);
+    const Metapath m = ParseMetapath(c.schema, opened.node_types, opened.relations);
+    const std::vector<NodeId> starts = OwnedNodesOfType(opened.view(), *w.graph->FindType(c.start_type));
+    DistWalkStats a, b;
+    EXPECT_EQ(DistributedRandomWalks(comm, opened.view(), m, starts, c.options, &a),
+              DistributedRandomWalks(comm, without, m, starts, c.options, &b));
+    const int64_t with_moves = comm.Allreduce(a.walkers_sent, ReduceOp::kSum);
+    const int64_t without_moves = comm.Allreduce(b.walkers_sent, ReduceOp::kSum);
+    if (comm.size() > 1) {
+      EXPECT_LT(with_moves, without_moves);
+    } else {
+      EXPECT_EQ(with_moves, 0);
+    }
   }
 }
 

@@ -127,8 +127,10 @@ proto::PartitionManifest PartitionGraph(const Graph& graph, const PartitionOptio
   }
   const RemoteSampleEstimate unreplicated =
       EstimateRemoteSampleFraction(graph, part, roots, options.fanouts, options.sample_roots, options.seed);
-  const RemoteSampleEstimate est = EstimateRemoteSampleFraction(graph, part, roots, options.fanouts,
-                                                                options.sample_roots, options.seed, &replicated);
+  const RemoteSampleEstimate est =
+      options.replicates() ? EstimateRemoteSampleFraction(graph, part, roots, options.fanouts, options.sample_roots,
+                                                          options.seed, &replicated)
+                           : unreplicated;
   q->set_remote_sample_fraction(est.fraction());
   q->set_remote_sample_fraction_without_replicas(unreplicated.fraction());
   for (size_t h = 0; h < est.sampled_by_hop.size(); ++h) q->add_remote_sample_fraction_by_hop(est.hop_fraction(h));

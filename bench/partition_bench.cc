@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
     else if (flag == "--coloc-graph-weight") coloc_graph_weight = std::atoi(value.c_str());
     else if (flag == "--ml-slack") ml.cluster_slack = std::atof(value.c_str());
     else if (flag == "--ml-coarsest") ml.coarsest_fraction = std::atof(value.c_str());
+    else if (flag == "--ml-coarsest-ncuts") ml.coarsest_ncuts = std::atoi(value.c_str());
     else if (flag == "--ml-refine") ml.refine_iterations = std::atoi(value.c_str());
     else if (flag == "--ml-cluster-iterations") ml.cluster_iterations = std::atoi(value.c_str());
     else {

@@ -93,8 +93,10 @@ Assignment MultilevelMetisPartition(const Graph& graph, const VertexWeights& wei
 
   // Initial partition of the coarsest level.
   const CoarseGraph& top = levels.back();
+  PartitionOptions coarsest = options;
+  coarsest.metis_ncuts = std::max(options.metis_ncuts, ml.coarsest_ncuts);
   std::vector<int32_t> part = MetisPartitionCsr(top.num_nodes(), top.xadj.data(), top.adjncy.data(),
-                                                top.adjwgt.data(), top.vwgt, ncon, weights.total, options,
+                                                top.adjwgt.data(), top.vwgt, ncon, weights.total, coarsest,
                                                 stats ? &stats->metis : nullptr, max_index);
   // Uncoarsen: project level i + 1's partition to level i and refine it there.
   int64_t gain = 0;

@@ -41,26 +41,11 @@ inline constexpr int kReplicaDraws = 5;
 template <typename Pick>
 void ForEachSampledPick(const Graph& graph, const std::vector<NodeId>& roots, const std::vector<int32_t>& fanouts,
                         int draws, uint64_t seed, uint64_t tag, Pick&& pick) {
-  std::vector<NodeId> frontier, next;
-  std::vector<int64_t> picked;
-  const auto row_ptr = graph.row_ptr();
-  const auto col_idx = graph.col_idx();
+  SampleBuffers buffers;
   for (size_t i = 0; i < roots.size(); ++i) {
     for (int s = 0; s < draws; ++s) {
       Rng rng(HashCombine(seed, tag, i, static_cast<uint64_t>(s)));
-      frontier.assign(1, roots[i]);
-      for (const int32_t fanout : fanouts) {
-        next.clear();
-        for (const NodeId u : frontier) {
-          PickPositions(graph.degree(u), fanout, rng, picked);
-          for (const int64_t k : picked) {
-            const NodeId w = col_idx[static_cast<size_t>(row_ptr[static_cast<size_t>(u)] + k)];
-            pick(roots[i], w);
-            next.push_back(w);
-          }
-        }
-        frontier.swap(next);
-      }
+      SampleFrom(graph, roots[i], fanouts, rng, buffers, [&](size_t, NodeId w) { pick(roots[i], w); });
     }
   }
 }

@@ -13,7 +13,8 @@
 //  * Hub replicas (manifest `replication`, shard_writer.h "replicas/"): LoadShard maps them too,
 //    for every part, and validates them like a shard (ids sorted, unique and in range, row_ptr
 //    monotone, neighbours and relations in range). ReplicaIndex(g) is a binary search over the
-//    replica ids (O(log R)); -1 when g is not replicated. HasRow(g): owned or replicated.
+//    replica ids (O(log R)); -1 when g is not replicated. HasRow(g): owned or replicated;
+//    Row(g, replica_index) hands out either row with the node's graph id (samplers and walks).
 // A PartitionShard is immutable and safe to read from many threads; copies share the mappings.
 #pragma once
 
@@ -70,6 +71,29 @@ class PartitionShard {
   std::span<const float> replica_edge_weight() const { return replica_edge_weight_.span(); }
   int64_t ReplicaIndex(NodeId g) const;
   bool HasRow(NodeId g) const { return owns(g) || ReplicaIndex(g) >= 0; }
+
+  // The row this part holds for g: owned (replica_index < 0) or the replica at replica_index
+  // (ReplicaIndex(g), passed in so callers that already know it search once). Neighbours are
+  // global ids; `original` is g's graph node id.
+  struct HeldRow {
+    std::span<const NodeId> col;
+    std::span<const RelationId> relation;
+    std::span<const float> weight;
+    NodeId original;
+  };
+  HeldRow Row(NodeId g, int64_t replica_index = -1) const {
+    if (replica_index < 0) {
+      const auto i = static_cast<size_t>(g - begin_);
+      const auto b = static_cast<size_t>(row_ptr_[i]), n = static_cast<size_t>(row_ptr_[i + 1] - row_ptr_[i]);
+      return {col_idx_.span().subspan(b, n), edge_relation_.span().subspan(b, n), edge_weight_.span().subspan(b, n),
+              original_id_[i]};
+    }
+    const auto i = static_cast<size_t>(replica_index);
+    const auto b = static_cast<size_t>(replica_row_ptr_[i]);
+    const auto n = static_cast<size_t>(replica_row_ptr_[i + 1] - replica_row_ptr_[i]);
+    return {replica_col_idx_.span().subspan(b, n), replica_edge_relation_.span().subspan(b, n),
+            replica_edge_weight_.span().subspan(b, n), replica_original_id_[i]};
+  }
 
   std::span<const NodeId> halo() const { return halo_.span(); }
   std::span<const NodeId> seeds() const { return seeds_.span(); }

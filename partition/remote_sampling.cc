@@ -39,34 +39,19 @@ RemoteSampleEstimate EstimateRemoteSampleFraction(const Graph& graph, const Assi
   est.sampled_by_hop.assign(fanouts.size(), 0);
   est.remote_by_hop.assign(fanouts.size(), 0);
   if (roots.empty() || num_roots <= 0) return est;
-  std::vector<NodeId> frontier;
-  std::vector<NodeId> next;
-  std::vector<int64_t> picks;
-  const auto row_ptr = graph.row_ptr();
-  const auto col_idx = graph.col_idx();
+  SampleBuffers buffers;
   for (int64_t i = 0; i < num_roots; ++i) {
     Rng rng(HashCombine(seed, 0x5a3b1eULL, static_cast<uint64_t>(i)));
     const NodeId root = roots[rng.Uniform(roots.size())];
     const int32_t home = part[root];
-    frontier.assign(1, root);
-    for (size_t hop = 0; hop < fanouts.size(); ++hop) {
-      const int32_t fanout = fanouts[hop];
-      next.clear();
-      for (const NodeId u : frontier) {
-        PickPositions(graph.degree(u), fanout, rng, picks);
-        for (const int64_t k : picks) {
-          const NodeId w = col_idx[row_ptr[u] + k];
-          ++est.sampled_edges;
-          ++est.sampled_by_hop[hop];
-          if (part[w] != home && !(replicated && (*replicated)[w])) {
-            ++est.remote_edges;
-            ++est.remote_by_hop[hop];
-          }
-          next.push_back(w);
-        }
+    SampleFrom(graph, root, fanouts, rng, buffers, [&](size_t hop, NodeId w) {
+      ++est.sampled_edges;
+      ++est.sampled_by_hop[hop];
+      if (part[w] != home && !(replicated && (*replicated)[w])) {
+        ++est.remote_edges;
+        ++est.remote_by_hop[hop];
       }
-      frontier.swap(next);
-    }
+    });
     ++est.roots;
   }
   return est;

@@ -50,4 +50,32 @@ RemoteSampleEstimate EstimateRemoteSampleFraction(const Graph& graph, const Assi
 // `out` (cleared first); all of them, in order, when degree <= fanout.
 void PickPositions(int64_t degree, int32_t fanout, Rng& rng, std::vector<int64_t>& out);
 
+// Scratch of SampleFrom, reused across roots.
+struct SampleBuffers {
+  std::vector<NodeId> frontier, next;
+  std::vector<int64_t> picks;
+};
+
+// One sample of the kind defined above from `root`, drawing from `rng`: calls pick(hop, w) for
+// every picked entry u -> w, hop by hop, in frontier and row order.
+template <typename Pick>
+void SampleFrom(const Graph& graph, NodeId root, const std::vector<int32_t>& fanouts, Rng& rng, SampleBuffers& b,
+                Pick&& pick) {
+  const auto row_ptr = graph.row_ptr();
+  const auto col_idx = graph.col_idx();
+  b.frontier.assign(1, root);
+  for (size_t hop = 0; hop < fanouts.size(); ++hop) {
+    b.next.clear();
+    for (const NodeId u : b.frontier) {
+      PickPositions(graph.degree(u), fanouts[hop], rng, b.picks);
+      for (const int64_t k : b.picks) {
+        const NodeId w = col_idx[static_cast<size_t>(row_ptr[static_cast<size_t>(u)] + k)];
+        pick(hop, w);
+        b.next.push_back(w);
+      }
+    }
+    b.frontier.swap(b.next);
+  }
+}
+
 }  // namespace melograph

@@ -67,11 +67,8 @@ class DistGraph {
   // The row of an owned node; neighbours are GLOBAL ids.
   RowSpans OwnedRow(NodeId graph_id) const { return OwnedRowOfGlobal(GlobalId(graph_id)); }
   RowSpans OwnedRowOfGlobal(NodeId global_id) const {
-    const size_t i = static_cast<size_t>(global_id - shard_.begin());
-    const EdgeIdx b = shard_.row_ptr()[i], e = shard_.row_ptr()[i + 1];
-    const size_t n = static_cast<size_t>(e - b);
-    return {shard_.col_idx().subspan(static_cast<size_t>(b), n), shard_.edge_relation().subspan(static_cast<size_t>(b), n),
-            shard_.edge_weight().subspan(static_cast<size_t>(b), n)};
+    const PartitionShard::HeldRow row = shard_.Row(global_id);
+    return {row.col, row.relation, row.weight};
   }
   // Owned or (when replicas are in use) replicated: the row is on this rank.
   bool HasRowOfGlobal(NodeId global_id) const {
@@ -83,12 +80,9 @@ class DistGraph {
   int32_t RowRank(NodeId global_id) const { return HasRowOfGlobal(global_id) ? rank() : shard_.owner(global_id); }
   // The row of a node with HasRowOfGlobal; neighbours are GLOBAL ids.
   RowSpans LocalRowOfGlobal(NodeId global_id) const {
-    if (shard_.owns(global_id)) return OwnedRowOfGlobal(global_id);
-    const auto i = static_cast<size_t>(shard_.ReplicaIndex(global_id));
-    const auto row_ptr = shard_.replica_row_ptr();
-    const auto b = static_cast<size_t>(row_ptr[i]), n = static_cast<size_t>(row_ptr[i + 1] - row_ptr[i]);
-    return {shard_.replica_col_idx().subspan(b, n), shard_.replica_edge_relation().subspan(b, n),
-            shard_.replica_edge_weight().subspan(b, n)};
+    const PartitionShard::HeldRow row =
+        shard_.Row(global_id, shard_.owns(global_id) ? -1 : shard_.ReplicaIndex(global_id));
+    return {row.col, row.relation, row.weight};
   }
   bool uses_replicas() const { return use_replicas_; }
   // This rank's training seeds (PartitionShard::seeds()) as graph ids, in global id order.

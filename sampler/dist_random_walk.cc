@@ -93,26 +93,9 @@ Walks DistributedRandomWalks(Communicator& comm, const WalkShard& view, const Me
   // Rows this rank holds: owned, or (view.use_replicas) hub replicas, whose rows read exactly
   // like the owner's, so a walker steps on through them here instead of moving.
   const bool replicas = view.use_replicas && !sh.replica_ids().empty();
-  struct LocalRow {
-    std::span<const NodeId> col;
-    std::span<const RelationId> rel;
-    std::span<const float> weight;
-    NodeId original;  // graph id of the node
-  };
-  const auto replica_of = [&](NodeId g) -> int64_t { return replicas ? sh.ReplicaIndex(g) : -1; };
+  const auto replica_of = [&](NodeId g) -> int64_t { return replicas && !sh.owns(g) ? sh.ReplicaIndex(g) : -1; };
   const auto has_row = [&](NodeId g) { return sh.owns(g) || replica_of(g) >= 0; };
-  const auto row_of = [&](NodeId g) -> LocalRow {
-    if (sh.owns(g)) {
-      const auto i = static_cast<size_t>(g - sh.begin());
-      const auto b = static_cast<size_t>(sh.row_ptr()[i]), e = static_cast<size_t>(sh.row_ptr()[i + 1]);
-      return {sh.col_idx().subspan(b, e - b), sh.edge_relation().subspan(b, e - b), sh.edge_weight().subspan(b, e - b),
-              sh.original_id(g)};
-    }
-    const auto i = static_cast<size_t>(replica_of(g));
-    const auto b = static_cast<size_t>(sh.replica_row_ptr()[i]), e = static_cast<size_t>(sh.replica_row_ptr()[i + 1]);
-    return {sh.replica_col_idx().subspan(b, e - b), sh.replica_edge_relation().subspan(b, e - b),
-            sh.replica_edge_weight().subspan(b, e - b), sh.replica_original_ids()[i]};
-  };
+  const auto row_of = [&](NodeId g) { return sh.Row(g, replica_of(g)); };
   std::vector<NodeId> local_set;
   NodeId local_set_of = kInvalidNode;
   const auto neighbor_set_of_local = [&](NodeId g) -> const std::vector<NodeId>& {
@@ -137,9 +120,9 @@ Walks DistributedRandomWalks(Communicator& comm, const WalkShard& view, const Me
           w.prev = kInvalidNode;
           w.phase = 0;
         } else {
-          const LocalRow row = row_of(w.cur);
+          const PartitionShard::HeldRow row = row_of(w.cur);
           EdgeIdx lo = 0, hi = static_cast<EdgeIdx>(row.col.size());
-          if (const auto r = m.RelationAt(w.phase)) std::tie(lo, hi) = RelationSpan(row.rel, lo, hi, *r);
+          if (const auto r = m.RelationAt(w.phase)) std::tie(lo, hi) = RelationSpan(row.relation, lo, hi, *r);
           const auto cols = row.col.subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo));
           const auto weights = row.weight.subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo));
           const int64_t pos = DrawNeighbor(

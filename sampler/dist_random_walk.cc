@@ -93,7 +93,15 @@ Walks DistributedRandomWalks(Communicator& comm, const WalkShard& view, const Me
   // Rows this rank holds: owned, or (view.use_replicas) hub replicas, whose rows read exactly
   // like the owner's, so a walker steps on through them here instead of moving.
   const bool replicas = view.use_replicas && !sh.replica_ids().empty();
-  const auto replica_of = [&](NodeId g) -> int64_t { return replicas && !sh.owns(g) ? sh.ReplicaIndex(g) : -1; };
+  std::vector<uint64_t> replicated;  // one bit per global id: most candidates are rejected by it
+  if (replicas) {
+    replicated.assign((static_cast<size_t>(n) + 63) / 64, 0);
+    for (const NodeId r : sh.replica_ids()) replicated[static_cast<size_t>(r) >> 6] |= uint64_t{1} << (r & 63);
+  }
+  const auto replica_of = [&](NodeId g) -> int64_t {
+    if (!replicas || sh.owns(g) || !(replicated[static_cast<size_t>(g) >> 6] >> (g & 63) & 1u)) return -1;
+    return sh.ReplicaIndex(g);
+  };
   const auto has_row = [&](NodeId g) { return sh.owns(g) || replica_of(g) >= 0; };
   const auto row_of = [&](NodeId g) { return sh.Row(g, replica_of(g)); };
   std::vector<NodeId> local_set;
@@ -112,15 +120,20 @@ Walks DistributedRandomWalks(Communicator& comm, const WalkShard& view, const Me
     for (size_t i = 0; i < active.size(); ++i) {
       Walker w = active[i];
       std::span<const NodeId> carried_set(carried.data() + carried_at[i], static_cast<size_t>(w.nbr_count));
+      // Looked up once per node, not per draw: a replicated current node's replica index, and
+      // whether the previous node's row (node2vec) is here.
+      int64_t cur_replica = replica_of(w.cur);
+      bool prev_here = w.prev != kInvalidNode && has_row(w.prev);
       while (w.step < o.walk_length) {
         Rng rng = WalkRng(o, w.start, w.rep, w.step);
         NodeId next;
         if (DrawRestart(o, m, w.phase, rng)) {
           next = w.start_global;
           w.prev = kInvalidNode;
+          prev_here = false;
           w.phase = 0;
         } else {
-          const PartitionShard::HeldRow row = row_of(w.cur);
+          const PartitionShard::HeldRow row = sh.Row(w.cur, cur_replica);
           EdgeIdx lo = 0, hi = static_cast<EdgeIdx>(row.col.size());
           if (const auto r = m.RelationAt(w.phase)) std::tie(lo, hi) = RelationSpan(row.relation, lo, hi, *r);
           const auto cols = row.col.subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo));
@@ -128,7 +141,7 @@ Walks DistributedRandomWalks(Communicator& comm, const WalkShard& view, const Me
           const int64_t pos = DrawNeighbor(
               o, cols, weights, w.prev,
               [&](NodeId x) {
-                if (has_row(w.prev)) {
+                if (prev_here) {
                   const auto& set = neighbor_set_of_local(w.prev);
                   return std::binary_search(set.begin(), set.end(), x);
                 }
@@ -138,6 +151,7 @@ Walks DistributedRandomWalks(Communicator& comm, const WalkShard& view, const Me
           if (pos < 0) break;  // dead end: the walk ends here
           next = cols[static_cast<size_t>(pos)];
           w.prev = w.cur;
+          prev_here = true;
           ++w.phase;
         }
         ++w.step;
@@ -145,8 +159,9 @@ Walks DistributedRandomWalks(Communicator& comm, const WalkShard& view, const Me
         w.cur = next;
         w.nbr_count = 0;
         carried_set = {};
-        if (has_row(next)) {
-          records.push_back({w.start, w.rep, w.step, row_of(next).original});
+        cur_replica = replica_of(next);
+        if (sh.owns(next) || cur_replica >= 0) {
+          records.push_back({w.start, w.rep, w.step, sh.Row(next, cur_replica).original});
           continue;
         }
         // Move to the owner of `next`, with prev's neighbour set for a node2vec hop.

@@ -94,6 +94,7 @@ Assignment MetisPartitionCsr(int32_t n, const int32_t* xadj, const int32_t* adjn
   options_metis[METIS_OPTION_CONTIG] = 0;
   options_metis[METIS_OPTION_NUMBERING] = 0;
   options_metis[METIS_OPTION_NCUTS] = std::max(1, options.metis_ncuts);
+  if (stats) stats->ncuts = static_cast<int32_t>(options_metis[METIS_OPTION_NCUTS]);
   options_metis[METIS_OPTION_NITER] = std::max(1, options.metis_niter);
   options_metis[METIS_OPTION_SEED] = static_cast<idx_t>(options.seed & 0x7fffffff);
   options_metis[METIS_OPTION_UFACTOR] =

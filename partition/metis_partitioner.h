@@ -39,6 +39,7 @@ struct MetisStats {
   int64_t rss_before_call_bytes = 0;  // process RSS just before the first METIS call
   bool recursive = false;             // the kept candidate came from recursive bisection
   int64_t refine_gain = 0;            // weighted cut removed by the LP refinement after METIS
+  int32_t ncuts = 0;                  // METIS_OPTION_NCUTS of the call (tries per candidate)
 };
 
 Assignment MetisPartition(const Graph& graph, const VertexWeights& weights, const PartitionOptions& options,

@@ -231,6 +231,28 @@ TEST(MultilevelMetis, balanced_deterministic_and_well_below_hash_on_planted_comm
   EXPECT_LE(cut * 4, metis_cut * 5) << cut << " vs METIS " << metis_cut;
 }
 
+TEST(MultilevelMetis, coarsest_level_gets_several_metis_tries) {
+  // max(--metis-ncuts, coarsest_ncuts) tries on the coarsest level; METIS keeps the best, so
+  // the coarsest cut never grows with more of them.
+  const Graph g = PlantedCommunities(8, 60, 20, 3);
+  const auto seeds = FindTrainingSeeds(g, "listened");
+  PartitionOptions o;
+  o.num_parts = 8;
+  o.metis_coarsening = MetisCoarsening::kLp;
+  const VertexWeights w = ComputeVertexWeights(g, o.constraints, seeds, "listened");
+  MultilevelOptions one;
+  one.coarsest_ncuts = 1;
+  MultilevelStats s1, s4, s8;
+  MultilevelMetisPartition(g, w, o, one, &s1);
+  MultilevelMetisPartition(g, w, o, {}, &s4);
+  EXPECT_EQ(s1.metis.ncuts, 1);
+  EXPECT_EQ(s4.metis.ncuts, 4);  // the default
+  EXPECT_LE(s4.metis.objective, s1.metis.objective);
+  o.metis_ncuts = 8;  // the flag wins when it asks for more
+  MultilevelMetisPartition(g, w, o, {}, &s8);
+  EXPECT_EQ(s8.metis.ncuts, 8);
+}
+
 TEST(MultilevelMetis, unbuilt_level_one_gives_a_balanced_partition_of_the_same_quality) {
   const Graph g = PlantedCommunities(8, 80, 30, 11);
   const UndirectedProjection p = BuildUndirectedProjection(g);

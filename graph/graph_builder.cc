@@ -262,24 +262,49 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   AnonymousArray<NodeId> col(static_cast<size_t>(entries));
   AnonymousArray<RelationId> rel(static_cast<size_t>(entries));
   AnonymousArray<float> weight(static_cast<size_t>(entries));
+  // The writes land all over the three arrays (a song's reverse entries are spread over the
+  // whole input), so edges go in blocks: the row ends of a block are fetched first, then the
+  // places they point at, and only then written, so the cache misses of a block overlap.
+  constexpr size_t kFillBlock = 64;
+  NodeId block_src[kFillBlock], block_dst[kFillBlock];
   for (; !chunks_.empty(); chunks_.pop_back()) {
     const EdgeChunk& c = chunks_.back();
-    for (size_t i = c.size, run = c.runs; i-- > 0; run -= c.StartsRun(i)) {  // edge i: run `run - 1`
-      const uint16_t r = c.rel[i];
-      const RelationKey& k = relations_[r];
-      const NodeId s = local_to_global[k.head_type][c.run_src[run - 1]];
-      const NodeId d = local_to_global[k.tail_type][c.dst[i]];
-      EdgeIdx p;
-      if (!(is_symmetric[r] && s == d)) {
-        p = --row_ptr[d + 1];
-        col[p] = s;
-        rel[p] = rev_id[r];
+    size_t run = c.runs;  // edges above i belong to runs below `run`
+    for (size_t end = c.size; end > 0;) {
+      const size_t begin = end > kFillBlock ? end - kFillBlock : 0;
+      for (size_t i = end; i-- > begin; run -= c.StartsRun(i)) {  // edge i: run `run - 1`
+        const RelationKey& k = relations_[c.rel[i]];
+        const NodeId s = block_src[i - begin] = local_to_global[k.head_type][c.run_src[run - 1]];
+        const NodeId d = block_dst[i - begin] = local_to_global[k.tail_type][c.dst[i]];
+        __builtin_prefetch(&row_ptr[s + 1]);
+        __builtin_prefetch(&row_ptr[d + 1]);
+      }
+      for (size_t i = end; i-- > begin;) {
+        const EdgeIdx ps = row_ptr[block_src[i - begin] + 1] - 1;
+        const EdgeIdx pd = row_ptr[block_dst[i - begin] + 1] - 1;
+        __builtin_prefetch(&col[ps], 1);
+        __builtin_prefetch(&col[pd], 1);
+        __builtin_prefetch(&rel[pd], 1);
+        __builtin_prefetch(&weight[ps], 1);
+        __builtin_prefetch(&weight[pd], 1);
+      }
+      for (size_t i = end; i-- > begin;) {
+        const uint16_t r = c.rel[i];
+        const NodeId s = block_src[i - begin];
+        const NodeId d = block_dst[i - begin];
+        EdgeIdx p;
+        if (!(is_symmetric[r] && s == d)) {
+          p = --row_ptr[d + 1];
+          col[p] = s;
+          rel[p] = rev_id[r];
+          weight[p] = c.weight[i];
+        }
+        p = --row_ptr[s + 1];
+        col[p] = d;
+        rel[p] = fwd_id[r];
         weight[p] = c.weight[i];
       }
-      p = --row_ptr[s + 1];
-      col[p] = d;
-      rel[p] = fwd_id[r];
-      weight[p] = c.weight[i];
+      end = begin;
     }
   }
   for (NodeId v = 0; v < num_nodes; ++v) row_ptr[v] = row_ptr[v + 1];

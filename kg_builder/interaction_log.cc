@@ -1,5 +1,7 @@
 #include "kg_builder/interaction_log.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/hash.h"
@@ -25,7 +27,9 @@ namespace {
 // from the log, so no two tables coexist: this is build-kg's read-phase peak.
 class PairIndex {
  public:
-  explicit PairIndex(const InteractionLog& log) : log_(log) { Resize(1 << 16); }
+  explicit PairIndex(const InteractionLog& log) : log_(log) {}
+  // Builds the table from the pairs the log holds so far; until then it holds nothing.
+  void Start() { Resize(std::max<size_t>(1 << 16, static_cast<size_t>(log_.pair_count()) * 2)); }
 
   static uint64_t HashOf(int32_t user, int32_t song) { return Mix64(PackIds(user, song)); }
   void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[Home(h)]); }
@@ -91,6 +95,56 @@ class PairIndex {
   bool grow_pending_ = false;
 };
 
+// (song -> pair id) for the pairs of one run of a user's events, while every run so far has
+// been its user's first: logs that list each user's events together (sorted by user, as exports
+// usually are) never need the global PairIndex, whose probes miss the cache on every event; this
+// table holds one user's distinct songs and stays in L1/L2. Cleared per run by its used slots.
+class RunPairTable {
+ public:
+  RunPairTable() { slots_.assign(kInitial, Slot{-1, -1}); }
+  // Pair id of `song` in this run, or -1 after reserving its slot for `new_id`.
+  int32_t FindOrInsert(int32_t song, int32_t new_id) {
+    size_t slot = Home(song);
+    for (;; slot = (slot + 1) & (slots_.size() - 1)) {
+      const Slot& x = slots_[slot];
+      if (x.song < 0) break;
+      if (x.song == song) return x.pair;
+    }
+    slots_[slot] = Slot{song, new_id};
+    used_.push_back(static_cast<uint32_t>(slot));
+    if (used_.size() * 2 > slots_.size()) Grow();
+    return -1;
+  }
+  void Clear() {
+    for (uint32_t slot : used_) slots_[slot] = Slot{-1, -1};
+    used_.clear();
+  }
+
+ private:
+  static constexpr size_t kInitial = 256;
+  struct Slot {
+    int32_t song;  // < 0: empty
+    int32_t pair;
+  };
+  size_t Home(int32_t song) const {
+    return static_cast<size_t>(Mix64(static_cast<uint64_t>(song))) & (slots_.size() - 1);
+  }
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2, Slot{-1, -1});
+    old.swap(slots_);
+    used_.clear();
+    for (const Slot& x : old) {
+      if (x.song < 0) continue;
+      size_t slot = Home(x.song);
+      while (slots_[slot].song >= 0) slot = (slot + 1) & (slots_.size() - 1);
+      slots_[slot] = x;
+      used_.push_back(static_cast<uint32_t>(slot));
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> used_;
+};
+
 // Events are resolved in batches: the song lookups and the pair-table probes of a batch are
 // hashed and prefetched first, so their cache misses overlap (both tables outgrow the cache on
 // big logs). Processing order, and so every id, is the same as one event at a time.
@@ -142,12 +196,13 @@ class BatchedInteractionReader {
         last_user_id_.assign(user);
       }
       pair_hash_[i] = PairIndex::HashOf(p.user, p.song);
-      pairs_.Prefetch(pair_hash_[i]);
+      if (global_) pairs_.Prefetch(pair_hash_[i]);
     }
     // Read-only probe to prefetch the pair arrays a tag match will be checked against (the
     // real, in-order lookup below may see pairs inserted earlier in the batch).
-    for (size_t i = 0; i < size_; ++i)
-      if (pending_[i].song >= 0) pairs_.PrefetchMatch(pair_hash_[i]);
+    if (global_)
+      for (size_t i = 0; i < size_; ++i)
+        if (pending_[i].song >= 0) pairs_.PrefetchMatch(pair_hash_[i]);
     for (size_t i = 0; i < size_; ++i) {
       const Pending& p = pending_[i];
       if (p.song < 0) {
@@ -157,14 +212,16 @@ class BatchedInteractionReader {
         ++log_.unknown_song_events;
         continue;
       }
-      int32_t pair = pairs_.FindOrInsert(p.user, p.song, pair_hash_[i], log_.pair_count());
+      if (p.user != run_user_) StartRun(p.user);
+      int32_t pair = global_ ? pairs_.FindOrInsert(p.user, p.song, pair_hash_[i], log_.pair_count())
+                             : run_pairs_.FindOrInsert(p.song, log_.pair_count());
       if (pair < 0) {
         if (log_.pair_user.size() >= static_cast<size_t>(INT32_MAX - 1))
           throw LimitError("more than 2^31 distinct (user, song) pairs in " + path_);
         pair = log_.pair_count();
         log_.pair_user.push_back(p.user);
         log_.pair_song.push_back(p.song);
-        pairs_.GrowIfNeeded();
+        if (global_) pairs_.GrowIfNeeded();
       }
       log_.events.push_back({static_cast<uint32_t>(p.timestamp), pair, p.weight});  // in range: EventsReader
     }
@@ -181,6 +238,20 @@ class BatchedInteractionReader {
     float weight;
     int64_t line;
   };
+  // A new run of events of one user. Users are interned in event order, so a user met for the
+  // first time has the next id; any other user comes back after a run of its own, and from then
+  // on every pair goes through the global index (built from the pairs so far).
+  void StartRun(int32_t user) {
+    run_user_ = user;
+    if (global_) return;
+    if (user == users_with_runs_) {
+      ++users_with_runs_;
+      run_pairs_.Clear();
+      return;
+    }
+    global_ = true;
+    pairs_.Start();
+  }
   std::string_view SongId(const Pending& p) const {
     return std::string_view(ids_.data() + p.song_offset, p.song_size);
   }
@@ -192,7 +263,11 @@ class BatchedInteractionReader {
   const StringInterner& songs_;
   const BehaviourWeights& weights_;
   InteractionLog& log_;
-  PairIndex pairs_{log_};
+  PairIndex pairs_{log_};  // empty until global_
+  RunPairTable run_pairs_;  // the current run's pairs while !global_
+  bool global_ = false;
+  int32_t run_user_ = -1;
+  int32_t users_with_runs_ = 0;
   Pending pending_[kBatch];
   uint64_t song_hash_[kBatch], user_hash_[kBatch], pair_hash_[kBatch];
   bool same_user_[kBatch];

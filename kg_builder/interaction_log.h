@@ -3,9 +3,12 @@
 //
 // Each (user, song) pair gets a dense pair id in order of first appearance; each retained event
 // is 12 bytes (32-bit timestamp, pair, weight after completion scaling), so 10^7 events take ~120 MB
-// plus 8 bytes per distinct pair (and a 10-15 byte per pair index while reading, freed after;
-// the events array is reserved once from the file size). Users are interned by raw id; songs
-// are the catalog's ids. Reading resolves events in batches of 64 with prefetched lookups.
+// plus 8 bytes per distinct pair (the events array is reserved once from the file size). Users
+// are interned by raw id; songs are the catalog's ids. Reading resolves events in batches of 64
+// with prefetched lookups. Pairs are found per run of one user's events in a small table while
+// every run is its user's first (a log grouped by user: no global index at all); from the first
+// user that comes back on, through a global (user, song) index of 10-15 bytes per pair, freed
+// after reading.
 //
 // Contract: ReadInteractions keeps every well-formed event whose song is in the catalog.
 // Events naming a song missing from songs.tsv are dropped and counted (unknown_song_events,

@@ -56,26 +56,18 @@ TEST(InteractionLog, ids_follow_first_appearance_and_unknown_songs_are_counted) 
   EXPECT_LT(log.events[4].weight, 0);  // the skip
 }
 
-TEST(InteractionLog, batches_and_user_runs_give_the_ids_of_one_event_at_a_time) {
-  // 300 events in runs of 1-9 events per user (runs cross the 64-event batches), users coming
-  // back later, some unknown songs; the expected ids are computed here one event at a time.
+// Writes (user, song) events (song -1: one missing from the catalog) to an events file, reads
+// it, and checks every id against ids assigned here one event at a time.
+void ExpectIdsOfOneEventAtATime(const std::vector<std::pair<std::string, int>>& events, int catalog_songs) {
   testing::TempDir dir;
   std::string text;
-  std::vector<std::pair<std::string, int>> events;  // user, song (-1 unknown)
-  for (int i = 0, user = 0; static_cast<int>(events.size()) < 300; ++i) {
-    user = (user * 7 + 3) % 23;
-    for (int k = 0; k < 1 + i % 9; ++k) {
-      const int song = (i * 5 + k * 3) % 41;
-      events.push_back({"u" + std::to_string(user), song == 40 ? -1 : song});
-    }
-  }
   for (size_t e = 0; e < events.size(); ++e) {
     const auto& [user, song] = events[e];
     text += user + "\t" + (song < 0 ? std::string("nope") : "s" + std::to_string(song)) + "\tplay\t" +
             std::to_string(1000 + e) + "\n";
   }
   testing::WriteFile(dir.File("events.tsv"), text);
-  const StringInterner songs = Songs(40);
+  const StringInterner songs = Songs(catalog_songs);
   const InteractionLog log =
       ReadInteractions(dir.File("events.tsv"), songs, BehaviourWeights(DefaultKgConfig()), nullptr);
   std::vector<std::string> users;
@@ -104,6 +96,42 @@ TEST(InteractionLog, batches_and_user_runs_give_the_ids_of_one_event_at_a_time) 
   }
   ASSERT_EQ(log.events.size(), event_pairs.size());
   for (size_t e = 0; e < event_pairs.size(); ++e) EXPECT_EQ(log.events[e].pair, event_pairs[e]) << e;
+}
+
+TEST(InteractionLog, batches_and_user_runs_give_the_ids_of_one_event_at_a_time) {
+  // 300 events in runs of 1-9 events per user (runs cross the 64-event batches), users coming
+  // back later, some unknown songs.
+  std::vector<std::pair<std::string, int>> events;  // user, song (-1 unknown)
+  for (int i = 0, user = 0; static_cast<int>(events.size()) < 300; ++i) {
+    user = (user * 7 + 3) % 23;
+    for (int k = 0; k < 1 + i % 9; ++k) {
+      const int song = (i * 5 + k * 3) % 41;
+      events.push_back({"u" + std::to_string(user), song == 40 ? -1 : song});
+    }
+  }
+  ExpectIdsOfOneEventAtATime(events, 40);
+}
+
+TEST(InteractionLog, a_log_grouped_by_user_gives_the_same_ids_and_a_user_coming_back_late_too) {
+  // Users listed one after the other (each run is its user's first: pairs are resolved per run,
+  // without the global pair index), repeated songs within a run, one user with 800 distinct
+  // songs (the run table grows), unknown songs between runs; then, after ~20 batches, u3 comes
+  // back: from there on every pair goes through the global index, built from the pairs so far.
+  std::vector<std::pair<std::string, int>> events;
+  for (int u = 0; u < 30; ++u) {
+    const int distinct = u == 7 ? 800 : 1 + (u * 13) % 20;
+    for (int k = 0; k < distinct + 5; ++k) events.push_back({"u" + std::to_string(u), (u * 31 + (k % distinct) * 17) % 997});
+    if (u % 4 == 0) events.push_back({"u" + std::to_string(u + 100), -1});  // never interned
+  }
+  for (int k = 0; k < 40; ++k) events.push_back({"u3", (k * 11) % 997});  // back: old and new pairs
+  for (int k = 0; k < 40; ++k) events.push_back({"u" + std::to_string(30 + k % 4), (k * 7) % 997});
+  for (int k = 0; k < 10; ++k) events.push_back({"u7", (7 * 31 + k * 17) % 997});
+  ASSERT_GT(events.size(), 20u * 64);
+  ExpectIdsOfOneEventAtATime(events, 997);
+}
+
+TEST(InteractionLog, a_user_back_in_the_first_batch_switches_at_once) {
+  ExpectIdsOfOneEventAtATime({{"a", 1}, {"a", 2}, {"b", 1}, {"a", 2}, {"a", 3}, {"b", 3}, {"c", 1}, {"b", 1}}, 4);
 }
 
 }  // namespace

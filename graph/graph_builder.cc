@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace melograph {
 
@@ -94,10 +95,10 @@ void GraphBuilder::FlushPending() {
     const RelationKey& k = relations_[p.relation];
     const std::string_view head = id(p.head_offset, p.head_size);
     if (i == 0) {
-      same_head[i] = k.head_type == last_head_type_ && head == last_head_id_;
+      same_head[i] = k.head_type == last_head_type_ && SameText(head, last_head_id_);
     } else {
       const PendingEdge& q = pending_[i - 1];
-      same_head[i] = k.head_type == relations_[q.relation].head_type && head == id(q.head_offset, q.head_size);
+      same_head[i] = k.head_type == relations_[q.relation].head_type && SameText(head, id(q.head_offset, q.head_size));
     }
     if (!same_head[i]) {
       head_hash[i] = StringInterner::HashOf(head);
@@ -135,7 +136,8 @@ void GraphBuilder::AddEdge(std::string_view head_type, std::string_view head_id,
   // name, before interning the type names.
   const auto matches = [&](int32_t r) {
     const RelationKey& k = relations_[static_cast<size_t>(r)];
-    return k.name == relation && types_[k.head_type].name == head_type && types_[k.tail_type].name == tail_type;
+    return SameText(k.name, relation) && SameText(types_[k.head_type].name, head_type) &&
+           SameText(types_[k.tail_type].name, tail_type);
   };
   int32_t r = -1;
   if (last_relation_ >= 0 && matches(last_relation_)) {
@@ -171,6 +173,41 @@ void GraphBuilder::AddEdgeKeys(std::string_view head_key, std::string_view relat
           tail_key.substr(tc + 1), weight);
 }
 
+namespace {
+
+// Ids of `ids` in byte order of their strings. Sorted by their first 8 bytes as a big-endian
+// integer (zero padded) first, which decides most comparisons without reading the strings;
+// runs with equal first 8 bytes are then sorted by the whole string.
+std::vector<int32_t> ByteOrder(const StringInterner& ids) {
+  struct Keyed {
+    uint64_t prefix;
+    int32_t id;
+  };
+  const size_t n = ids.size();
+  std::vector<Keyed> keyed(n);
+  for (size_t k = 0; k < n; ++k) {
+    const std::string_view s = ids.Get(static_cast<int32_t>(k));
+    uint64_t prefix = 0;
+    for (size_t i = 0; i < 8; ++i)
+      prefix = prefix << 8 | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0u);
+    keyed[k] = Keyed{prefix, static_cast<int32_t>(k)};
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) { return a.prefix < b.prefix; });
+  for (size_t b = 0; b < n;) {
+    size_t e = b + 1;
+    while (e < n && keyed[e].prefix == keyed[b].prefix) ++e;
+    if (e - b > 1)
+      std::sort(keyed.begin() + static_cast<std::ptrdiff_t>(b), keyed.begin() + static_cast<std::ptrdiff_t>(e),
+                [&](const Keyed& x, const Keyed& y) { return ids.Get(x.id) < ids.Get(y.id); });
+    b = e;
+  }
+  std::vector<int32_t> order(n);
+  for (size_t k = 0; k < n; ++k) order[k] = keyed[k].id;
+  return order;
+}
+
+}  // namespace
+
 Graph GraphBuilder::Build(GraphBuildStats* stats) {
   FlushPending();
   const size_t num_types = types_.size();
@@ -190,9 +227,7 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
     TypeSlot& slot = types_[type_order[i]];
     const size_t n = slot.ids.size();
     if (next + static_cast<int64_t>(n) > kMaxNodes) throw LimitError("graph: more than 2^31 - 2 nodes");
-    std::vector<int32_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return slot.ids.Get(a) < slot.ids.Get(b); });
+    const std::vector<int32_t> order = ByteOrder(slot.ids);
     std::vector<std::string_view> sorted_ids(n);
     auto& map = local_to_global[type_order[i]];
     map.resize(n);
@@ -315,6 +350,8 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   struct Entry {
     uint64_t key;
     float weight;
+    uint32_t position;  // in the row: sorting by (key, position) is a stable sort by key
+    bool operator<(const Entry& o) const { return key != o.key ? key < o.key : position < o.position; }
   };
   std::vector<Entry> buf;
   EdgeIdx out = 0;
@@ -326,10 +363,24 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
     buf.resize(static_cast<size_t>(e - b));
     bool sorted = true;
     for (EdgeIdx i = b; i < e; ++i) {
-      buf[i - b] = Entry{(uint64_t{rel[i]} << 32) | static_cast<uint32_t>(col[i]), weight[i]};
+      buf[i - b] = Entry{(uint64_t{rel[i]} << 32) | static_cast<uint32_t>(col[i]), weight[i],
+                         static_cast<uint32_t>(i - b)};
       if (i > b && buf[i - b].key < buf[i - b - 1].key) sorted = false;
     }
-    if (!sorted) std::stable_sort(buf.begin(), buf.end(), [](const Entry& x, const Entry& y) { return x.key < y.key; });
+    if (!sorted) {
+      if (buf.size() <= 32) {  // insertion sort: stable, and no buffer to allocate
+        for (size_t i = 1; i < buf.size(); ++i) {
+          const Entry x = buf[i];
+          size_t j = i;
+          for (; j > 0 && x.key < buf[j - 1].key; --j) buf[j] = buf[j - 1];
+          buf[j] = x;
+        }
+      } else if (buf.size() <= UINT32_MAX) {
+        std::sort(buf.begin(), buf.end());
+      } else {  // positions would wrap
+        std::stable_sort(buf.begin(), buf.end(), [](const Entry& x, const Entry& y) { return x.key < y.key; });
+      }
+    }
     for (size_t i = 0; i < buf.size(); ++i) {
       if (out > row_ptr[v] && (uint64_t{rel[out - 1]} << 32 | static_cast<uint32_t>(col[out - 1])) == buf[i].key) {
         float& w = weight[out - 1];

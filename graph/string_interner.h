@@ -77,6 +77,14 @@ class StringInterner {
   void PrefetchOffsets(int32_t id) const { __builtin_prefetch(&offsets_[id]); }
   void PrefetchBytes(int32_t id) const { __builtin_prefetch(arena_.data() + offsets_[id]); }
   size_t size() const { return offsets_.size() - 1; }
+  // Makes room for n keys in all (and about `bytes` of key text) without growing on the way.
+  void Reserve(size_t n, size_t bytes = 0) {
+    offsets_.reserve(n + 1);
+    arena_.reserve(bytes);
+    size_t want = slots_.size();
+    while (n * 2 > want) want *= 2;  // the load Intern keeps: at most 1/2
+    if (want != slots_.size()) Rehash(want);
+  }
   // Frees the hash table (lookups no longer work; Get still does).
   void DropIndex() {
     slots_.clear();
@@ -122,19 +130,38 @@ class StringInterner {
   bool Equals(const Slot& x, std::string_view s, uint64_t prefix) const {
     const size_t len = x.where & kMaxLength;
     if (len != s.size() || x.prefix != prefix) return false;
-    return len <= 8 || std::memcmp(arena_.data() + (x.where >> 24) + 8, s.data() + 8, len - 8) == 0;
+    if (len <= 8) return true;
+    const char* a = arena_.data() + (x.where >> 24);
+    if (len <= 16) {  // the last 8 bytes (overlapping the prefix): no call for short keys
+      uint64_t u, v;
+      std::memcpy(&u, a + len - 8, 8);
+      std::memcpy(&v, s.data() + len - 8, 8);
+      return u == v;
+    }
+    return std::memcmp(a + 8, s.data() + 8, len - 8) == 0;
   }
   void Rehash(size_t n) {
     std::vector<Slot> fresh(n, Slot{0, -1, 0, 0});
     const size_t m = n - 1;
     const int32_t count = static_cast<int32_t>(size());
-    for (int32_t id = 0; id < count; ++id) {
-      const std::string_view s = Get(id);
-      const uint64_t h = Hash(s);
-      size_t slot = h & m;
-      while (fresh[slot].id >= 0) slot = (slot + 1) & m;
-      fresh[slot] = Slot{static_cast<uint32_t>(h >> 32), id,
-                         static_cast<uint64_t>(offsets_[id]) << 24 | s.size(), Prefix(s)};
+    // In blocks: the block's home slots are fetched before any is written (the table is far
+    // bigger than the cache once it holds a few hundred thousand keys).
+    constexpr int32_t kBlock = 32;
+    uint64_t hashes[kBlock];
+    for (int32_t begin = 0; begin < count; begin += kBlock) {
+      const int32_t end = count - begin > kBlock ? begin + kBlock : count;
+      for (int32_t id = begin; id < end; ++id) {
+        hashes[id - begin] = Hash(Get(id));
+        __builtin_prefetch(&fresh[hashes[id - begin] & m], 1);
+      }
+      for (int32_t id = begin; id < end; ++id) {
+        const std::string_view s = Get(id);
+        const uint64_t h = hashes[id - begin];
+        size_t slot = h & m;
+        while (fresh[slot].id >= 0) slot = (slot + 1) & m;
+        fresh[slot] = Slot{static_cast<uint32_t>(h >> 32), id,
+                           static_cast<uint64_t>(offsets_[id]) << 24 | s.size(), Prefix(s)};
+      }
     }
     slots_.swap(fresh);
     mask_ = m;

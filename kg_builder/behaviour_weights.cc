@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "common/text.h"
 
 namespace melograph {
 namespace {
@@ -70,7 +71,7 @@ std::string_view EventTypeName(EventType type) { return kEventNames[static_cast<
 
 bool ParseEventType(std::string_view name, EventType* type) {
   for (int i = 0; i < kEventTypeCount; ++i) {
-    if (kEventNames[i] == name) {
+    if (SameText(kEventNames[i], name)) {
       *type = static_cast<EventType>(i);
       return true;
     }

@@ -37,21 +37,11 @@ bool EventsReader::Next(EventRecord& record) {
 
 bool EventsReader::Parse(std::string_view line, EventRecord& r, int64_t& column,
                          std::string& reason) {
-  if (!CheckLineText(line, column, reason)) return false;
   constexpr size_t kMaxFields = 7;
   std::string_view f[kMaxFields];
   size_t starts[kMaxFields];
-  size_t n = 0, start = 0;
-  for (;;) {
-    const size_t pos = line.find('\t', start);
-    if (n < kMaxFields) {
-      starts[n] = start;
-      f[n] = line.substr(start, pos == std::string_view::npos ? pos : pos - start);
-    }
-    ++n;
-    if (pos == std::string_view::npos) break;
-    start = pos + 1;
-  }
+  size_t n = 0;
+  if (!SplitCheckedLine(line, kMaxFields, f, starts, n, column, reason)) return false;
   if (n != 4 && n != 6 && n != 7) {
     column = 1;
     reason = "expected 4, 6 or 7 tab-separated fields (user_id, song_id, event, timestamp"

@@ -6,6 +6,7 @@
 #include "common/file_util.h"
 #include "common/hash.h"
 #include "common/line_reader.h"
+#include "common/text.h"
 #include "kg_builder/events_reader.h"
 #include "kg_builder/flat_id_map.h"
 
@@ -176,7 +177,7 @@ class BatchedInteractionReader {
       song_hash_[i] = StringInterner::HashOf(SongId(pending_[i]));
       songs_.Prefetch(song_hash_[i]);
       const std::string_view user = UserId(pending_[i]);
-      same_user_[i] = i == 0 ? user == last_user_id_ : user == UserId(pending_[i - 1]);
+      same_user_[i] = SameText(user, i == 0 ? std::string_view(last_user_id_) : UserId(pending_[i - 1]));
       if (!same_user_[i]) {
         user_hash_[i] = StringInterner::HashOf(user);
         log_.users.Prefetch(user_hash_[i]);
@@ -188,7 +189,7 @@ class BatchedInteractionReader {
       p.song = songs_.Find(SongId(p), song_hash_[i]);
       if (p.song < 0) continue;
       const std::string_view user = UserId(p);
-      if (last_user_ >= 0 && user == last_user_id_) {
+      if (last_user_ >= 0 && SameText(user, last_user_id_)) {
         p.user = last_user_;
       } else {
         p.user = log_.users.Intern(user, same_user_[i] ? StringInterner::HashOf(user) : user_hash_[i]);

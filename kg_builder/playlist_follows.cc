@@ -31,9 +31,8 @@ PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringIn
   while (reader.Next(text)) {
     if (text.empty() || text[0] == '#') continue;
     const auto col = [&](size_t field) { return static_cast<int64_t>(f[field].data() - text.data()) + 1; };
-    bool ok = CheckLineText(text, column, reason);
+    bool ok = SplitCheckedLine(text, f, column, reason);
     if (ok) {
-      SplitFields(text, '\t', f);
       std::optional<int64_t> ts;
       if (f.size() != 3) {
         column = 1;

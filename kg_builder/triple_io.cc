@@ -60,8 +60,9 @@ bool IsValidName(std::string_view s) {
 
 bool SplitKey(std::string_view key, std::string_view& type, std::string_view& id,
               const char** reason) {
-  const size_t colon = key.find(':');
-  if (colon == std::string_view::npos) {
+  size_t colon = 0;  // types are a few letters: a loop, not a library call
+  while (colon < key.size() && key[colon] != ':') ++colon;
+  if (colon == key.size()) {
     *reason = "key has no ':' (expected type:id)";
     return false;
   }
@@ -116,21 +117,11 @@ bool TripleReader::Next(TripleRecord& record) {
 
 bool TripleReader::Parse(std::string_view line, TripleRecord& r, int64_t& column,
                          std::string& reason) {
-  if (!CheckLineText(line, column, reason)) return false;
-  // Split into at most 6 fields without allocating.
+  // Check the text and split into at most 6 fields in one pass, without allocating.
   std::string_view f[6];
   size_t starts[6];
-  size_t n = 0, start = 0;
-  for (;;) {
-    const size_t pos = line.find('\t', start);
-    if (n < 6) {
-      starts[n] = start;
-      f[n] = line.substr(start, pos == std::string_view::npos ? pos : pos - start);
-    }
-    ++n;
-    if (pos == std::string_view::npos) break;
-    start = pos + 1;
-  }
+  size_t n = 0;
+  if (!SplitCheckedLine(line, 6, f, starts, n, column, reason)) return false;
   if (n < 3 || n > 5) {
     column = 1;
     reason = "expected 3 to 5 tab-separated fields (head, relation, tail[, weight[, timestamp]]), found " +

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/text.h"
 #include "kg_builder/triple_io.h"
 
 namespace melograph {
@@ -44,12 +45,12 @@ class TripleSink {
  private:
   void Count(std::string_view relation) {
     // A handful of relations: a linear scan beats hashing; the last hit is checked first.
-    if (last_ < counts_.size() && counts_[last_].first == relation) {
+    if (last_ < counts_.size() && SameText(counts_[last_].first, relation)) {
       ++counts_[last_].second;
       return;
     }
     for (size_t i = 0; i < counts_.size(); ++i) {
-      if (counts_[i].first == relation) {
+      if (SameText(counts_[i].first, relation)) {
         ++counts_[i].second;
         last_ = i;
         return;

@@ -34,6 +34,16 @@ class AtomicFile {
     if (used_ == buffer_.size()) Flush();
     buffer_[used_++] = c;
   }
+  // Room for up to n bytes at the end of the buffer (flushed first if needed), for formatting
+  // in place: write into it, then Advance by the bytes written (at most n).
+  char* Space(size_t n) {
+    if (n > buffer_.size() - used_) {
+      Flush();
+      if (n > buffer_.size()) buffer_.resize(n);
+    }
+    return buffer_.data() + used_;
+  }
+  void Advance(size_t n) { used_ += n; }
   // Flushes, fsyncs and renames onto the final path. Throws IoError on failure.
   void Commit();
   const std::string& path() const { return path_; }

@@ -14,7 +14,7 @@ namespace melograph {
 
 // a == b, without a library call for the short names and ids the parsers compare per line
 // (relation and type names, the previous line's key): overlapping 8- or 4-byte loads.
-inline bool SameText(std::string_view a, std::string_view b) {
+[[gnu::always_inline]] inline bool SameText(std::string_view a, std::string_view b) {
   const size_t n = a.size();
   if (n != b.size()) return false;
   const char* p = a.data();
@@ -61,6 +61,16 @@ inline size_t SplitFields(std::string_view line, char sep, std::vector<std::stri
 inline std::optional<int64_t> ParseInt64(std::string_view s) {
   int64_t v = 0;
   if (s.empty()) return std::nullopt;
+  if (s.size() <= 18) {  // what logs hold: up to 18 plain digits, which cannot overflow
+    bool digits = true;
+    uint64_t u = 0;  // unsigned: junk characters only wrap it, and then it is not used
+    for (const char c : s) {
+      const auto d = static_cast<unsigned char>(c - '0');
+      digits = digits && d <= 9;
+      u = u * 10 + d;
+    }
+    if (digits) return static_cast<int64_t>(u);
+  }
   const char* b = s.data();
   if (*b == '+') ++b;
   auto [p, ec] = std::from_chars(b, s.data() + s.size(), v);

@@ -16,7 +16,10 @@ PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringIn
                                          TripleSink& sink, AtomicFile& test) {
   PlaylistFollowStats stats;
   StringInterner users;
-  FlatIdMap pair_index;  // PackIds(user, playlist) -> index into pairs
+  const size_t lines_estimate = EstimateLineCount(path);
+  FlatIdMap pair_index(lines_estimate);  // PackIds(user, playlist) -> index into pairs (sized once)
+  int32_t last_user = -1;  // files list one user's follows together: intern once per run
+  std::string last_user_id;
   struct Pair {
     int32_t user, playlist;
     int64_t first;
@@ -54,7 +57,11 @@ PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringIn
           ++stats.unknown_playlist;
           continue;
         }
-        const int32_t user = users.Intern(f[0]);
+        if (last_user < 0 || !SameText(f[0], last_user_id)) {
+          last_user = users.Intern(f[0]);
+          last_user_id.assign(f[0]);
+        }
+        const int32_t user = last_user;
         bool inserted = false;
         const auto next = static_cast<int32_t>(pairs.size());
         const int32_t index = pair_index.FindOrInsert(PackIds(user, playlist), next, &inserted);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,18 @@ TEST(Text, parses_numbers_strictly) {
   EXPECT_EQ(ParseInt64("+7"), 7);
   EXPECT_FALSE(ParseInt64("4x"));
   EXPECT_FALSE(ParseInt64(""));
+  // The plain-digit loop (up to 18 digits) and from_chars beyond it agree at the boundary.
+  EXPECT_EQ(ParseInt64("000123"), 123);
+  EXPECT_EQ(ParseInt64("999999999999999999"), 999999999999999999);
+  EXPECT_EQ(ParseInt64("9223372036854775807"), INT64_MAX);
+  EXPECT_EQ(ParseInt64("-9223372036854775808"), INT64_MIN);
+  EXPECT_FALSE(ParseInt64("9223372036854775808"));
+  EXPECT_FALSE(ParseInt64("99999999999999999999"));
+  EXPECT_FALSE(ParseInt64("12 "));
+  EXPECT_FALSE(ParseInt64("1.5"));
+  EXPECT_FALSE(ParseInt64("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"));
+  EXPECT_FALSE(ParseInt64("/"));
+  EXPECT_FALSE(ParseInt64(":"));
   EXPECT_DOUBLE_EQ(*ParseDouble("3.2466e+05"), 324660.0);
   EXPECT_DOUBLE_EQ(*ParseDouble("-0.5"), -0.5);
   EXPECT_FALSE(ParseDouble("1.0abc"));

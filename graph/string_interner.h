@@ -77,14 +77,6 @@ class StringInterner {
   void PrefetchOffsets(int32_t id) const { __builtin_prefetch(&offsets_[id]); }
   void PrefetchBytes(int32_t id) const { __builtin_prefetch(arena_.data() + offsets_[id]); }
   size_t size() const { return offsets_.size() - 1; }
-  // Makes room for n keys in all (and about `bytes` of key text) without growing on the way.
-  void Reserve(size_t n, size_t bytes = 0) {
-    offsets_.reserve(n + 1);
-    arena_.reserve(bytes);
-    size_t want = slots_.size();
-    while (n * 2 > want) want *= 2;  // the load Intern keeps: at most 1/2
-    if (want != slots_.size()) Rehash(want);
-  }
   // Frees the hash table (lookups no longer work; Get still does).
   void DropIndex() {
     slots_.clear();

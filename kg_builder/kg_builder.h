@@ -8,8 +8,9 @@
 // Contract: the output directory appears only when complete (AtomicDirectory); test pairs
 // never contribute to train.tsv; output is a deterministic function of the inputs, config and
 // seed. One BadLineBudget (--max-bad-lines) is shared by every reader. Memory: 12 bytes per
-// event + 8 bytes per (user, song) pair, plus while reading a 10-15 byte per pair index
-// (interaction_log.cc) and later 4-8 bytes per pair of split state and 1/8 of 32 bytes per
+// event + 8 bytes per (user, song) pair, plus while reading a 10-15 byte per pair index once a
+// user's events come back after another user's (a log grouped by user needs none;
+// interaction_log.cc) and later 4-8 bytes per pair of split state and 1/8 of 32 bytes per
 // pair of sums (WriteBehaviourTriples works in 8 blocks), plus the catalog's keys.
 // docs/BENCHMARKS.md has the measured figures.
 #pragma once

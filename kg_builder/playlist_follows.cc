@@ -16,8 +16,7 @@ PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringIn
                                          TripleSink& sink, AtomicFile& test) {
   PlaylistFollowStats stats;
   StringInterner users;
-  const size_t lines_estimate = EstimateLineCount(path);
-  FlatIdMap pair_index(lines_estimate);  // PackIds(user, playlist) -> index into pairs (sized once)
+  FlatIdMap pair_index;  // PackIds(user, playlist) -> index into pairs
   int32_t last_user = -1;  // files list one user's follows together: intern once per run
   std::string last_user_id;
   struct Pair {

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace melograph {
@@ -32,6 +35,42 @@ TEST(Text, parses_numbers_strictly) {
   EXPECT_DOUBLE_EQ(*ParseDouble("-0.5"), -0.5);
   EXPECT_FALSE(ParseDouble("1.0abc"));
   EXPECT_FALSE(ParseDouble(" 1"));
+}
+
+TEST(Text, parse_int64_equals_from_chars_for_every_length_and_junk_position) {
+  // Digit strings of 1..20 characters (the 8-at-a-time path covers 1..16), with leading zeros,
+  // and with one character replaced by a neighbour of the digits ('/', ':', ' ', 0x06 + '0'...)
+  // or a sign: ParseInt64 must say what from_chars says.
+  const auto reference = [](std::string_view s) -> std::optional<int64_t> {
+    int64_t v = 0;
+    if (s.empty()) return std::nullopt;
+    const char* b = s.data();
+    if (*b == '+') ++b;
+    auto [p, ec] = std::from_chars(b, s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+    return v;
+  };
+  const char junk[] = {'/', ':', ' ', '+', '-', 'a', '\x06', '\x39' + 7, '\xfa', '\xff', '.', '\0'};
+  uint64_t state = 99;
+  for (size_t n = 1; n <= 20; ++n) {
+    for (int trial = 0; trial < 300; ++trial) {
+      std::string s;
+      for (size_t i = 0; i < n; ++i) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        s.push_back(static_cast<char>('0' + (state >> 33) % 10));
+      }
+      if (trial % 3 == 0) s[0] = '9';
+      if (trial % 7 == 0) s[0] = '0';
+      EXPECT_EQ(ParseInt64(s), reference(s)) << s;
+      std::string bad = s;
+      bad[(state >> 20) % n] = junk[(state >> 40) % sizeof junk];
+      EXPECT_EQ(ParseInt64(bad), reference(bad)) << n << " " << trial;
+    }
+  }
+  EXPECT_EQ(ParseInt64("1710039971"), 1710039971);
+  EXPECT_EQ(ParseInt64("9999999999999999"), 9999999999999999);
+  EXPECT_EQ(ParseInt64("12345678"), 12345678);
+  EXPECT_EQ(ParseInt64("123456789"), 123456789);
 }
 
 TEST(Text, finds_invalid_utf8) {

@@ -29,8 +29,12 @@ namespace {
 class PairIndex {
  public:
   explicit PairIndex(const InteractionLog& log) : log_(log) {}
-  // Builds the table from the pairs the log holds so far; until then it holds nothing.
-  void Start() { Resize(std::max<size_t>(1 << 16, static_cast<size_t>(log_.pair_count()) * 2)); }
+  // Builds the table from the pairs the log holds so far (at load 2/3, below the 4/5 limit);
+  // until then it holds nothing.
+  void Start() {
+    const auto pairs = static_cast<size_t>(log_.pair_count());
+    Resize(std::max<size_t>(1 << 16, pairs + pairs / 2 + 1));
+  }
 
   static uint64_t HashOf(int32_t user, int32_t song) { return Mix64(PackIds(user, song)); }
   void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[Home(h)]); }

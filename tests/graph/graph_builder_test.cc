@@ -49,6 +49,24 @@ TEST(GraphBuilder, assigns_ids_by_type_then_key) {
   EXPECT_EQ(g.TypeOf(2), 1);
 }
 
+TEST(GraphBuilder, ids_follow_byte_order_past_the_first_eight_bytes) {
+  // Ids are ordered by an 8-byte prefix first, then by whole strings within equal prefixes:
+  // ids equal in their first 8 bytes, a proper prefix, a NUL byte (prefix padding is zero too),
+  // bytes >= 0x80 (unsigned order) and short ids must all come out in plain byte order.
+  const std::vector<std::string> ids = {"abcdefgh1", "abcdefgh",   std::string("abcdefgh\0", 9),
+                                        std::string("ab\0", 3), "ab", "abcdefgg\xff", "\xe7\xb1\xb3",
+                                        "abcdefgh10", "abcdefgh0z", "b", "a", "abcdefghabcdefgh2",
+                                        "abcdefghabcdefgh1", "Z"};
+  std::vector<KeyEdge> edges;
+  for (const std::string& id : ids) edges.push_back({"item:" + id, "in", "tag:t"});
+  const Graph g = MakeGraph(edges);
+  std::vector<std::string> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  ASSERT_EQ(g.node_types()[0].name, "item");
+  ASSERT_EQ(static_cast<size_t>(g.node_types()[0].count), sorted.size());
+  for (size_t i = 0; i < sorted.size(); ++i) EXPECT_EQ(g.Key(static_cast<NodeId>(i)), "item:" + sorted[i]) << i;
+}
+
 TEST(GraphBuilder, relation_table_has_reverses_and_symmetric_relations) {
   const Graph g = Tiny();
   std::vector<std::string> names;

@@ -20,7 +20,8 @@
 namespace melograph {
 
 int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& songs,
-                              const Split& split, const BehaviourWeights& weights, TripleSink& sink) {
+                              const Split& split, const BehaviourWeights& weights, TripleSink& sink,
+                              int32_t block_pairs) {
   struct Sums {
     double positive = 0, negative = 0;
     int64_t last_positive = kNoTimestamp, last_negative = kNoTimestamp;
@@ -31,7 +32,9 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
   // in pair order.
   constexpr size_t kAhead = 16;  // events hit pairs in random order: prefetch ahead
   const int32_t pairs = log.pair_count();
-  const int32_t block = std::max<int32_t>((int32_t{4} << 20) / static_cast<int32_t>(sizeof(Sums)), pairs / 8 + 1);
+  const int32_t block = block_pairs > 0 ? block_pairs
+                                        : std::max<int32_t>((int32_t{4} << 20) / static_cast<int32_t>(sizeof(Sums)),
+                                                            pairs / 8 + 1);
   const size_t n = log.events.size();
   std::vector<Sums> sums(static_cast<size_t>(std::min(pairs, block)));
   // Each block's pass covers only the events from the first to the last that hit it: when the

@@ -78,9 +78,12 @@ std::string FormatKgBuildStats(const KgBuildStats& stats);
 
 // Aggregates the training events of every non-test pair into `listened` (weight C(P), with the
 // timestamp of the last positive training event) and `rejected` (-C(-N), timestamp of the last
-// negative one), in pair order. Returns the number of training events.
+// negative one), in pair order. Returns the number of training events. `block_pairs` is how many
+// pairs' sums one pass over the events fills (0: the default, max(4 MiB of sums, pairs / 8 + 1));
+// the output does not depend on it.
 int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& songs,
-                              const Split& split, const BehaviourWeights& weights, TripleSink& sink);
+                              const Split& split, const BehaviourWeights& weights, TripleSink& sink,
+                              int32_t block_pairs = 0);
 
 // Writes "user:<u>\tsong:<s>\n" for every test pair, in pair order; returns distinct test users.
 int64_t WriteTestPairs(const InteractionLog& log, const StringInterner& songs, const Split& split,

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -46,6 +48,74 @@ KgBuildOptions WorldOptions(const std::string& out) {
 }
 
 // World sketch and hand-computed weights: tests/data/kg/world/README.md.
+TEST(KgBuilder, behaviour_sums_in_blocks_equal_one_pass_for_grouped_and_shuffled_logs) {
+  // 400 pairs of 40 users, 3,000 events with positive and negative weights, some test pairs and a
+  // time filter. Summed in blocks of 1, 7, 64 and 399 pairs (each block scans only the events
+  // from its first to its last), the triples equal those of one block and a direct reference,
+  // for events grouped by user and for the same events shuffled.
+  StringInterner songs;
+  for (int s = 0; s < 50; ++s) songs.Intern("s" + std::to_string(s));
+  InteractionLog log;
+  for (int u = 0; u < 40; ++u) log.users.Intern("u" + std::to_string(u));
+  for (int p = 0; p < 400; ++p) {
+    log.pair_user.push_back(p / 10);
+    log.pair_song.push_back((p * 7) % 50);
+  }
+  uint64_t state = 7;
+  const auto next = [&state](uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  for (int e = 0; e < 3000; ++e) {
+    const auto pair = static_cast<int32_t>(e * 400 / 3000);  // grouped: pairs in order
+    const float weight = next(5) == 0 ? -1.5f : 0.25f + static_cast<float>(next(8));
+    log.events.push_back({static_cast<uint32_t>(1000 + next(1000)), pair, weight});
+  }
+  Split split;
+  split.is_test.assign(400, 0);
+  for (int p = 3; p < 400; p += 17) split.is_test[p] = 1;
+  split.time_filter = true;
+  split.cutoff = 1900;
+  const BehaviourWeights weights(DefaultKgConfig());
+  const auto run = [&](int32_t block) {
+    MemoryTripleSink sink;
+    const int64_t training = WriteBehaviourTriples(log, songs, split, weights, sink, block);
+    return std::make_pair(training, sink.triples);
+  };
+  for (int shuffled = 0; shuffled < 2; ++shuffled) {
+    if (shuffled)
+      for (size_t i = log.events.size() - 1; i > 0; --i) std::swap(log.events[i], log.events[next(i + 1)]);
+    // Reference: sums in one direct pass, in event order within each pair.
+    std::vector<double> positive(400, 0), negative(400, 0);
+    std::vector<int64_t> last_positive(400, kNoTimestamp), last_negative(400, kNoTimestamp);
+    int64_t training = 0;
+    for (const InteractionEvent& e : log.events) {
+      if (!split.IsTrainingEvent(e)) continue;
+      ++training;
+      if (e.weight > 0) {
+        positive[e.pair] += e.weight;
+        last_positive[e.pair] = std::max(last_positive[e.pair], e.timestamp());
+      } else {
+        negative[e.pair] += e.weight;
+        last_negative[e.pair] = std::max(last_negative[e.pair], e.timestamp());
+      }
+    }
+    std::vector<StoredTriple> want;
+    for (int p = 0; p < 400; ++p) {
+      if (split.is_test[p]) continue;
+      const std::string user = "user:u" + std::to_string(p / 10), song = "song:s" + std::to_string((p * 7) % 50);
+      if (positive[p] > 0) want.push_back({user, "listened", song, weights.Compress(positive[p]), last_positive[p]});
+      if (negative[p] < 0) want.push_back({user, "rejected", song, -weights.Compress(-negative[p]), last_negative[p]});
+    }
+    ASSERT_GT(want.size(), 300u);
+    for (const int32_t block : {0, 1, 7, 64, 399}) {
+      const auto [got_training, got] = run(block);
+      EXPECT_EQ(got_training, training) << shuffled << " " << block;
+      EXPECT_EQ(got, want) << shuffled << " " << block;
+    }
+  }
+}
+
 TEST(KgBuilder, world_with_cutoff_500_matches_hand_computed_files) {
   testing::TempDir dir;
   KgBuildOptions o = WorldOptions(dir.File("kg"));

@@ -16,7 +16,13 @@
 #include <new>
 #include <type_traits>
 
+#include "common/huge_pages.h"
+
 namespace melograph {
+
+// kHuge: a large array (common/huge_pages.h threshold) is advised onto 2 MiB pages, for arrays
+// written or probed at random; pages then become resident 2 MiB at a time.
+enum class PageSize { kSmall, kHuge };
 
 template <typename T>
 class AnonymousArray {
@@ -24,8 +30,14 @@ class AnonymousArray {
 
  public:
   AnonymousArray() = default;
-  explicit AnonymousArray(size_t n) : size_(n) {
+  explicit AnonymousArray(size_t n, PageSize pages = PageSize::kSmall) : size_(n) {
     if (n == 0) return;
+    if (n > static_cast<size_t>(-1) / sizeof(T)) throw std::bad_alloc();
+    if (pages == PageSize::kHuge) {
+      data_ = static_cast<T*>(MapMemory(n * sizeof(T)));
+      mapped_bytes_ = MappedBytes(n * sizeof(T));
+      return;
+    }
     void* p = mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     data_ = static_cast<T*>(p);

@@ -221,7 +221,7 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
 
   std::vector<NodeType> node_types(num_types);
   std::vector<TypeDictionary> dictionaries(num_types);
-  std::vector<std::vector<NodeId>> local_to_global(num_types);
+  std::vector<std::vector<NodeId, HugePageAllocator<NodeId>>> local_to_global(num_types);
   int64_t next = 0;
   for (size_t i = 0; i < num_types; ++i) {
     TypeSlot& slot = types_[type_order[i]];
@@ -276,7 +276,7 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
 
   // 3. Degrees (each directed edge gives two entries; a symmetric self loop gives one).
   const size_t m = AccumulatedEdges();
-  std::vector<EdgeIdx> row_ptr(static_cast<size_t>(num_nodes) + 1, 0);
+  AnonymousArray<EdgeIdx> row_ptr(static_cast<size_t>(num_nodes) + 1, PageSize::kHuge);  // zero filled
   for (const EdgeChunk& c : chunks_) {
     for (size_t i = 0, run = 0; i < c.size; ++i) {
       run += c.StartsRun(i);

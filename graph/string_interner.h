@@ -21,6 +21,7 @@
 
 #include "common/error.h"
 #include "common/hash.h"
+#include "common/huge_pages.h"
 
 namespace melograph {
 
@@ -79,8 +80,7 @@ class StringInterner {
   size_t size() const { return offsets_.size() - 1; }
   // Frees the hash table (lookups no longer work; Get still does).
   void DropIndex() {
-    slots_.clear();
-    slots_.shrink_to_fit();
+    decltype(slots_)().swap(slots_);
   }
   size_t MemoryBytes() const {
     return arena_.capacity() + offsets_.capacity() * sizeof(int64_t) + slots_.capacity() * sizeof(Slot);
@@ -133,7 +133,7 @@ class StringInterner {
     return std::memcmp(a + 8, s.data() + 8, len - 8) == 0;
   }
   void Rehash(size_t n) {
-    std::vector<Slot> fresh(n, Slot{0, -1, 0, 0});
+    std::vector<Slot, HugePageAllocator<Slot>> fresh(n, Slot{0, -1, 0, 0});
     const size_t m = n - 1;
     const int32_t count = static_cast<int32_t>(size());
     // In blocks: the block's home slots are fetched before any is written (the table is far
@@ -158,9 +158,10 @@ class StringInterner {
     slots_.swap(fresh);
     mask_ = m;
   }
-  std::vector<char> arena_;
-  std::vector<int64_t> offsets_{0};
-  std::vector<Slot> slots_;
+  // Large tables on huge pages (common/huge_pages.h): probes and Get land anywhere in them.
+  std::vector<char, HugePageAllocator<char>> arena_;
+  std::vector<int64_t, HugePageAllocator<int64_t>> offsets_{0};
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t mask_ = 0;
 };
 

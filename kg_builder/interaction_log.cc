@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/hash.h"
+#include "common/huge_pages.h"
 #include "common/line_reader.h"
 #include "common/text.h"
 #include "kg_builder/events_reader.h"
@@ -85,7 +86,7 @@ class PairIndex {
   }
   size_t Next(size_t slot) const { return slot + 1 == slots_.size() ? 0 : slot + 1; }
   void Resize(size_t n) {
-    std::vector<Slot>().swap(slots_);  // the old table is rebuilt from the log, not copied
+    Slots().swap(slots_);  // the old table is rebuilt from the log, not copied
     slots_.assign(n, Slot{0, -1});
     const int32_t count = log_.pair_count();
     for (int32_t id = 0; id < count; ++id) {
@@ -96,7 +97,8 @@ class PairIndex {
     }
   }
   const InteractionLog& log_;
-  std::vector<Slot> slots_;
+  using Slots = std::vector<Slot, HugePageAllocator<Slot>>;  // probed at random: huge pages
+  Slots slots_;
   bool grow_pending_ = false;
 };
 

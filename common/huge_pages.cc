@@ -1,0 +1,52 @@
+#include "common/huge_pages.h"
+
+#include <sys/mman.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+namespace melograph {
+
+bool HugePagesEnabled() {
+  static const bool enabled = [] {
+    const char* v = std::getenv("MELOGRAPH_HUGE_PAGES");
+    return v == nullptr || std::strcmp(v, "0") != 0;
+  }();
+  return enabled;
+}
+
+size_t MappedBytes(size_t bytes) {
+  if (bytes >= kHugePageThreshold && HugePagesEnabled())
+    return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+  return bytes;
+}
+
+void* MapMemory(size_t bytes) {
+  if (bytes == 0) bytes = 1;
+  if (!(bytes >= kHugePageThreshold && HugePagesEnabled())) {
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    return p;
+  }
+  const size_t size = MappedBytes(bytes);
+  // Over-map by one huge page, then cut the mapping down to a 2 MiB aligned block of `size`.
+  const size_t span = size + kHugePageBytes;
+  void* raw = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  const auto start = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (start + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+  if (aligned > start) munmap(raw, aligned - start);
+  const uintptr_t end = start + span;
+  if (end > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), end - (aligned + size));
+  madvise(reinterpret_cast<void*>(aligned), size, MADV_HUGEPAGE);  // a hint: failure is harmless
+  return reinterpret_cast<void*>(aligned);
+}
+
+void UnmapMemory(void* p, size_t bytes) {
+  if (p == nullptr) return;
+  if (bytes == 0) bytes = 1;
+  munmap(p, MappedBytes(bytes));
+}
+
+}  // namespace melograph

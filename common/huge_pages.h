@@ -1,0 +1,66 @@
+// Huge pages for large tables probed at random (hash tables, id maps, CSR row pointers).
+//
+// A probe into a table of tens of MB lands on a different 4 KiB page almost every time, and
+// the page walks of those TLB misses cost as much as the cache misses themselves (build-graph:
+// interner probes stall on the walk, not only the line; docs/BENCHMARKS.md). MapMemory backs a
+// block of at least kHugePageThreshold bytes by its own anonymous mapping, aligned to 2 MiB and
+// advised MADV_HUGEPAGE, so the kernel's transparent huge pages (mode "madvise" or "always")
+// serve it with 2 MiB pages: 512 times fewer TLB entries.
+//
+// Contract:
+//  * MapMemory(bytes) returns zero-filled memory, page aligned; UnmapMemory(p, bytes) with the
+//    same size returns it to the system at once (no malloc arena holds it). std::bad_alloc when
+//    the mapping fails. Below the threshold, or with huge pages off, the block is an ordinary
+//    anonymous mapping: the same contract, 4 KiB pages.
+//  * Huge pages are only a hint: with THP "never" (or on a kernel without it) nothing changes but
+//    speed. MELOGRAPH_HUGE_PAGES=0 in the environment turns the advice off (read once), for
+//    comparisons and for machines where THP compaction stalls.
+//  * Only memory that is written becomes resident; a huge page becomes resident 2 MiB at a time,
+//    so a table touched everywhere costs the same, and a sparse one up to 2 MiB per touched page.
+//  * HugePageAllocator<T> is a std::allocator drop-in for std::vector: blocks below the threshold
+//    come from operator new as usual, larger ones from MapMemory.
+#pragma once
+
+#include <cstddef>
+#include <new>
+
+namespace melograph {
+
+inline constexpr size_t kHugePageBytes = size_t{2} << 20;
+// Blocks this large or larger get huge pages: at two huge pages, the rounding costs at most a
+// quarter of the block's address space, and nothing of the resident memory of a full table.
+inline constexpr size_t kHugePageThreshold = size_t{4} << 20;
+
+// False when MELOGRAPH_HUGE_PAGES=0 (read once per process).
+bool HugePagesEnabled();
+// What MapMemory(bytes) maps: bytes rounded up to 2 MiB when it gives huge pages.
+size_t MappedBytes(size_t bytes);
+void* MapMemory(size_t bytes);
+void UnmapMemory(void* p, size_t bytes);
+
+template <typename T>
+class HugePageAllocator {
+ public:
+  using value_type = T;
+  HugePageAllocator() = default;
+  template <typename U>
+  HugePageAllocator(const HugePageAllocator<U>&) noexcept {}  // NOLINT: allocator rebind
+
+  T* allocate(size_t n) {
+    if (n > static_cast<size_t>(-1) / sizeof(T)) throw std::bad_alloc();
+    const size_t bytes = n * sizeof(T);
+    if (bytes < kHugePageThreshold) return static_cast<T*>(::operator new(bytes));
+    return static_cast<T*>(MapMemory(bytes));
+  }
+  void deallocate(T* p, size_t n) noexcept {
+    const size_t bytes = n * sizeof(T);
+    if (bytes < kHugePageThreshold)
+      ::operator delete(p);
+    else
+      UnmapMemory(p, bytes);
+  }
+  template <typename U>
+  bool operator==(const HugePageAllocator<U>&) const noexcept { return true; }
+};
+
+}  // namespace melograph

@@ -1,0 +1,95 @@
+// Huge pages (common/huge_pages.h): large blocks come 2 MiB aligned and rounded, zero filled and
+// writable; small ones are plain; UnmapMemory and the vector allocator give the memory back; an
+// AnonymousArray on huge pages keeps its contract (zero until written, Shrink keeps the prefix).
+#include "common/huge_pages.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "common/anonymous_array.h"
+#include "common/resource.h"
+
+namespace melograph {
+namespace {
+
+bool AllZero(const uint8_t* p, size_t n) {
+  for (size_t i = 0; i < n; i += 509)
+    if (p[i] != 0) return false;
+  return p[n - 1] == 0;
+}
+
+TEST(HugePages, large_blocks_are_aligned_rounded_zero_and_writable) {
+  ASSERT_TRUE(HugePagesEnabled()) << "the test environment must not set MELOGRAPH_HUGE_PAGES=0";
+  const size_t bytes = kHugePageThreshold + 12345;
+  EXPECT_EQ(MappedBytes(bytes), 3 * kHugePageBytes);
+  EXPECT_EQ(MappedBytes(kHugePageThreshold), kHugePageThreshold);
+  EXPECT_EQ(MappedBytes(kHugePageThreshold - 1), kHugePageThreshold - 1) << "below the threshold: no rounding";
+  auto* p = static_cast<uint8_t*>(MapMemory(bytes));
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % kHugePageBytes, 0u);
+  EXPECT_TRUE(AllZero(p, MappedBytes(bytes)));
+  for (size_t i = 0; i < MappedBytes(bytes); i += 4096) p[i] = static_cast<uint8_t>(i / 4096 + 1);
+  for (size_t i = 0; i < MappedBytes(bytes); i += 4096) ASSERT_EQ(p[i], static_cast<uint8_t>(i / 4096 + 1));
+  UnmapMemory(p, bytes);
+}
+
+TEST(HugePages, small_blocks_are_plain_page_aligned_mappings) {
+  auto* p = static_cast<uint8_t*>(MapMemory(10000));
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 4096, 0u);
+  EXPECT_TRUE(AllZero(p, 10000));
+  p[9999] = 7;
+  EXPECT_EQ(p[9999], 7);
+  UnmapMemory(p, 10000);
+  UnmapMemory(nullptr, 5);  // no-op
+}
+
+TEST(HugePages, unmapping_returns_the_pages) {
+  const int64_t base = CurrentRssBytes();
+  if (base == 0) GTEST_SKIP() << "no /proc/self/status";
+  constexpr size_t kBytes = size_t{32} << 20;
+  auto* p = static_cast<uint8_t*>(MapMemory(kBytes));
+  for (size_t i = 0; i < kBytes; i += 4096) p[i] = 1;
+  const int64_t touched = CurrentRssBytes();
+  EXPECT_GE(touched - base, int64_t{30} << 20);
+  UnmapMemory(p, kBytes);
+  EXPECT_GE(touched - CurrentRssBytes(), int64_t{30} << 20);
+}
+
+TEST(HugePages, vector_allocator_holds_small_and_large_vectors) {
+  // Grows through the threshold: each reallocation copies into a new block and frees the old
+  // one (plain new / delete below the threshold, MapMemory / UnmapMemory above).
+  std::vector<int64_t, HugePageAllocator<int64_t>> v;
+  for (int64_t i = 0; i < (int64_t{3} << 20); ++i) v.push_back(i * 7);
+  ASSERT_GE(v.capacity() * sizeof(int64_t), kHugePageThreshold);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(v.data()) % kHugePageBytes, 0u);
+  for (int64_t i = 0; i < static_cast<int64_t>(v.size()); i += 1001) ASSERT_EQ(v[static_cast<size_t>(i)], i * 7);
+  std::vector<int64_t, HugePageAllocator<int64_t>> w(v.begin(), v.begin() + 100);  // small
+  EXPECT_EQ(w[99], 99 * 7);
+  decltype(v)().swap(v);
+  EXPECT_EQ(v.capacity(), 0u);
+  std::vector<int32_t, HugePageAllocator<int32_t>> z(size_t{3} << 20, -1);  // assign-constructed, large
+  EXPECT_EQ(z.front(), -1);
+  EXPECT_EQ(z.back(), -1);
+}
+
+TEST(HugePages, anonymous_array_on_huge_pages_keeps_its_contract) {
+  AnonymousArray<int32_t> a((size_t{5} << 20) / sizeof(int32_t) + 3, PageSize::kHuge);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a.data()) % kHugePageBytes, 0u);
+  EXPECT_EQ(a[0], 0);
+  EXPECT_EQ(a[a.size() - 1], 0);
+  for (size_t i = 0; i < a.size(); i += 999) a[i] = static_cast<int32_t>(i);
+  a.Shrink(1000000);  // unmaps from the page after element 999,999 to the end of the 6 MiB
+  ASSERT_EQ(a.size(), 1000000u);
+  for (size_t i = 0; i < a.size(); i += 999) ASSERT_EQ(a[i], static_cast<int32_t>(i));
+  a[999999] = 5;
+  EXPECT_EQ(a[999999], 5);
+  AnonymousArray<int32_t> small(100, PageSize::kHuge);  // below the threshold: ordinary pages
+  small[99] = 3;
+  EXPECT_EQ(small[99], 3);
+}
+
+}  // namespace
+}  // namespace melograph

@@ -277,12 +277,15 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   // 3. Degrees (each directed edge gives two entries; a symmetric self loop gives one).
   const size_t m = AccumulatedEdges();
   AnonymousArray<EdgeIdx> row_ptr(static_cast<size_t>(num_nodes) + 1, PageSize::kHuge);  // zero filled
-  for (const EdgeChunk& c : chunks_) {
+  // Tails are looked up at random, so each is translated once, here, and stored back as its
+  // global id for the fill below. (Heads stay local: a run holds one local id, but its edges'
+  // relations may give it different types; their lookups hit the same entry anyway.)
+  for (EdgeChunk& c : chunks_) {
     for (size_t i = 0, run = 0; i < c.size; ++i) {
       run += c.StartsRun(i);
       const RelationKey& k = relations_[c.rel[i]];
       const NodeId s = local_to_global[k.head_type][c.run_src[run - 1]];
-      const NodeId d = local_to_global[k.tail_type][c.dst[i]];
+      const NodeId d = c.dst[i] = local_to_global[k.tail_type][c.dst[i]];
       ++row_ptr[s + 1];
       if (!(is_symmetric[c.rel[i]] && s == d)) ++row_ptr[d + 1];
     }
@@ -310,7 +313,7 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
       for (size_t i = end; i-- > begin; run -= c.StartsRun(i)) {  // edge i: run `run - 1`
         const RelationKey& k = relations_[c.rel[i]];
         const NodeId s = block_src[i - begin] = local_to_global[k.head_type][c.run_src[run - 1]];
-        const NodeId d = block_dst[i - begin] = local_to_global[k.tail_type][c.dst[i]];
+        const NodeId d = block_dst[i - begin] = c.dst[i];  // global since the degree pass
         __builtin_prefetch(&row_ptr[s + 1]);
         __builtin_prefetch(&row_ptr[d + 1]);
       }

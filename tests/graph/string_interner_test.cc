@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace melograph {
 namespace {
@@ -30,6 +31,27 @@ TEST(StringInterner, distinguishes_keys_by_length_prefix_and_tail) {
     EXPECT_EQ(in.Get(static_cast<int32_t>(i)), keys[i]) << i;
   }
   EXPECT_EQ(in.Find("abcdefgh3"), -1);
+}
+
+TEST(StringInterner, short_keys_differing_in_any_one_byte_are_distinct) {
+  // Keys under 8 bytes live whole in the slot's prefix, read by overlapping loads: a key of each
+  // length 0-9 and, for every position, copies with that byte changed (to NUL, 0xff or 'q')
+  // must all get their own ids, and be found again.
+  std::vector<std::string> keys;
+  for (size_t n = 0; n <= 9; ++n) {
+    const std::string base = std::string("abcdefghij").substr(0, n);
+    keys.push_back(base);
+    for (size_t i = 0; i < n; ++i)
+      for (char c : {'\0', '\xff', 'q'}) {
+        std::string k = base;
+        k[i] = c;
+        keys.push_back(k);
+      }
+  }
+  StringInterner in;
+  for (size_t i = 0; i < keys.size(); ++i) ASSERT_EQ(in.Intern(keys[i]), static_cast<int32_t>(i)) << i;
+  for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(in.Find(keys[i]), static_cast<int32_t>(i)) << i;
+  EXPECT_EQ(in.Find(std::string("abcdefghij").substr(0, 3) + "x"), -1);
 }
 
 TEST(StringInterner, survives_many_rehashes) {

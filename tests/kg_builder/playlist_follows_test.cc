@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "common/hash.h"
 #include "kg_builder/kg_builder.h"
 #include "tests/kg_builder/kg_test_util.h"
 #include "tests/test_util.h"
@@ -16,6 +19,24 @@ namespace melograph {
 namespace {
 
 using testing::kKgWorld;
+
+std::vector<std::string> SplitLines(const std::string& s) {
+  std::vector<std::string> lines;
+  std::istringstream in(s);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> SplitTabs(const std::string& s) {
+  std::vector<std::string> fields(1);
+  for (char c : s) {
+    if (c == '\t')
+      fields.emplace_back();
+    else
+      fields.back() += c;
+  }
+  return fields;
+}
 
 StringInterner Playlists(std::initializer_list<const char*> ids) {
   StringInterner s;
@@ -82,6 +103,76 @@ TEST(PlaylistFollows, without_a_cutoff_every_follow_is_training) {
   EXPECT_EQ(r.triples[1], (StoredTriple{"user:u2", "follows_playlist", "playlist:p2", 1.0, 900}));
   EXPECT_EQ(r.test, "");
   EXPECT_EQ(r.stats.test_pairs, 0);
+}
+
+TEST(PlaylistFollows, long_files_equal_a_line_by_line_reference) {
+  // 3,000 lines (lines are resolved in batches of 64): users in runs that come back, playlists
+  // p0-p39 of which p1-p3 exist, repeated pairs with earlier and later times, unknown playlists
+  // and malformed lines (skipped by the budget) spread over the batches. The reference
+  // resolves one line at a time with std::map.
+  std::string contents;
+  Rng rng(20261130);
+  int64_t malformed = 0;
+  int user = 0;
+  for (int line = 0; line < 3000; ++line) {
+    if (rng.Uniform(6) == 0) user = static_cast<int>(rng.Uniform(50));
+    if (rng.Uniform(97) == 0) {
+      contents += "u" + std::to_string(user) + "\tp1\tnot-a-time\n";
+      ++malformed;
+      continue;
+    }
+    contents += "u" + std::to_string(user) + "\tp" + std::to_string(rng.Uniform(4) == 0 ? rng.Uniform(40) : 1 + rng.Uniform(3)) +
+                "\t" + std::to_string(rng.Uniform(1000)) + "\n";
+  }
+  const Result r = SplitFollows(contents, true, 500, malformed);
+
+  struct Want {
+    std::string user, playlist;
+    int64_t first;
+  };
+  std::vector<Want> order;
+  std::map<std::pair<std::string, std::string>, size_t> index;
+  int64_t lines = 0, unknown = 0;
+  std::vector<std::string> first_unknown;
+  int64_t line_number = 0;
+  for (const std::string& text : SplitLines(contents)) {
+    ++line_number;
+    const std::vector<std::string> f = SplitTabs(text);
+    if (f[2] == "not-a-time") continue;
+    ++lines;
+    if (f[1] != "p1" && f[1] != "p2" && f[1] != "p3") {
+      ++unknown;
+      if (first_unknown.size() < 5)
+        first_unknown.push_back(":" + std::to_string(line_number) + ":" + std::to_string(f[0].size() + 2) +
+                                ": playlist '" + f[1] + "'");
+      continue;
+    }
+    const int64_t t = std::stoll(f[2]);
+    const auto [it, inserted] = index.emplace(std::make_pair(f[0], f[1]), order.size());
+    if (inserted)
+      order.push_back({f[0], f[1], t});
+    else
+      order[it->second].first = std::min(order[it->second].first, t);
+  }
+  std::vector<StoredTriple> want_triples;
+  std::string want_test;
+  for (const Want& w : order) {
+    if (w.first >= 500)
+      want_test += "user:" + w.user + "\tplaylist:" + w.playlist + "\n";
+    else
+      want_triples.push_back({"user:" + w.user, "follows_playlist", "playlist:" + w.playlist, 1.0, w.first});
+  }
+  EXPECT_EQ(r.stats.lines, lines);
+  EXPECT_EQ(r.stats.pairs, static_cast<int64_t>(order.size()));
+  EXPECT_EQ(r.stats.unknown_playlist, unknown);
+  ASSERT_GT(unknown, 100);
+  ASSERT_GT(malformed, 10);
+  EXPECT_EQ(r.triples, want_triples);
+  EXPECT_EQ(r.test, want_test);
+  ASSERT_EQ(r.stats.first_unknown_playlist.size(), first_unknown.size());
+  for (size_t i = 0; i < first_unknown.size(); ++i)
+    EXPECT_NE(r.stats.first_unknown_playlist[i].find(first_unknown[i]), std::string::npos)
+        << r.stats.first_unknown_playlist[i] << " vs " << first_unknown[i];
 }
 
 TEST(PlaylistFollows, malformed_lines_name_file_line_column_and_reason) {

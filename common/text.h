@@ -12,6 +12,20 @@
 
 namespace melograph {
 
+namespace text_detail {
+// The first and last sizeof(W) bytes of p and q (n >= sizeof(W)) are equal: together they
+// cover all n <= 2 sizeof(W) bytes.
+template <typename W>
+[[gnu::always_inline]] inline bool SameEnds(const char* p, const char* q, size_t n) {
+  W x0, y0, x1, y1;
+  std::memcpy(&x0, p, sizeof(W));
+  std::memcpy(&y0, q, sizeof(W));
+  std::memcpy(&x1, p + n - sizeof(W), sizeof(W));
+  std::memcpy(&y1, q + n - sizeof(W), sizeof(W));
+  return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+}
+}  // namespace text_detail
+
 // a == b, without a library call for the short names and ids the parsers compare per line
 // (relation and type names, the previous line's key): overlapping 8- or 4-byte loads.
 [[gnu::always_inline]] inline bool SameText(std::string_view a, std::string_view b) {
@@ -19,22 +33,8 @@ namespace melograph {
   if (n != b.size()) return false;
   const char* p = a.data();
   const char* q = b.data();
-  if (n >= 8 && n <= 16) {
-    uint64_t x0, y0, x1, y1;
-    std::memcpy(&x0, p, 8);
-    std::memcpy(&y0, q, 8);
-    std::memcpy(&x1, p + n - 8, 8);
-    std::memcpy(&y1, q + n - 8, 8);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-  }
-  if (n >= 4 && n < 8) {
-    uint32_t x0, y0, x1, y1;
-    std::memcpy(&x0, p, 4);
-    std::memcpy(&y0, q, 4);
-    std::memcpy(&x1, p + n - 4, 4);
-    std::memcpy(&y1, q + n - 4, 4);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-  }
+  if (n >= 8 && n <= 16) return text_detail::SameEnds<uint64_t>(p, q, n);
+  if (n >= 4 && n < 8) return text_detail::SameEnds<uint32_t>(p, q, n);
   if (n < 4) {
     for (size_t i = 0; i < n; ++i)
       if (p[i] != q[i]) return false;
@@ -58,10 +58,22 @@ inline size_t SplitFields(std::string_view line, char sep, std::vector<std::stri
   }
 }
 
-inline std::optional<int64_t> ParseInt64(std::string_view s) {
-  int64_t v = 0;
+// The whole of s as a T by std::from_chars (one leading '+' allowed), or nullopt.
+template <typename T>
+std::optional<T> FromCharsWhole(std::string_view s) {
+  T v{};
   if (s.empty()) return std::nullopt;
-  if (s.size() <= 18) {  // what logs hold: up to 18 plain digits, which cannot overflow
+  const char* b = s.data();
+  if (*b == '+') ++b;
+  auto [p, ec] = std::from_chars(b, s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// FromCharsWhole<int64_t>, with a plain loop for what logs hold: up to 18 plain digits.
+inline std::optional<int64_t> ParseInt64(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  if (s.size() <= 18) {  // cannot overflow
     bool digits = true;
     uint64_t u = 0;  // unsigned: junk characters only wrap it, and then it is not used
     for (const char c : s) {
@@ -71,23 +83,11 @@ inline std::optional<int64_t> ParseInt64(std::string_view s) {
     }
     if (digits) return static_cast<int64_t>(u);
   }
-  const char* b = s.data();
-  if (*b == '+') ++b;
-  auto [p, ec] = std::from_chars(b, s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
+  return FromCharsWhole<int64_t>(s);
 }
 
 // Parses a finite or non-finite float; callers decide whether non-finite is allowed.
-inline std::optional<double> ParseDouble(std::string_view s) {
-  double v = 0;
-  if (s.empty()) return std::nullopt;
-  const char* b = s.data();
-  if (*b == '+') ++b;
-  auto [p, ec] = std::from_chars(b, s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
+inline std::optional<double> ParseDouble(std::string_view s) { return FromCharsWhole<double>(s); }
 
 // Returns the byte offset of the first invalid UTF-8 sequence, or npos if valid.
 size_t FindInvalidUtf8(std::string_view s);

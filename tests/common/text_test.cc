@@ -41,15 +41,7 @@ TEST(Text, parse_int64_equals_from_chars_for_every_length_and_junk_position) {
   // Digit strings of 1..20 characters (the 8-at-a-time path covers 1..16), with leading zeros,
   // and with one character replaced by a neighbour of the digits ('/', ':', ' ', 0x06 + '0'...)
   // or a sign: ParseInt64 must say what from_chars says.
-  const auto reference = [](std::string_view s) -> std::optional<int64_t> {
-    int64_t v = 0;
-    if (s.empty()) return std::nullopt;
-    const char* b = s.data();
-    if (*b == '+') ++b;
-    auto [p, ec] = std::from_chars(b, s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-    return v;
-  };
+  const auto reference = [](std::string_view s) { return FromCharsWhole<int64_t>(s); };
   const char junk[] = {'/', ':', ' ', '+', '-', 'a', '\x06', '\x39' + 7, '\xfa', '\xff', '.', '\0'};
   uint64_t state = 99;
   for (size_t n = 1; n <= 20; ++n) {

@@ -4,11 +4,14 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 #include <utility>
 
 #include "common/error.h"
 #include "common/file_util.h"
+#include "common/hash.h"
+#include "common/huge_pages.h"
 #include "common/text.h"
 #include "kg_builder/catalog_reader.h"
 #include "kg_builder/derived_relations.h"
@@ -18,6 +21,36 @@
 #include "proto/kg_config.pb.h"
 
 namespace melograph {
+namespace {
+
+// weights.Compress memoised in a direct-mapped table: pairs' sums repeat (one full play, one
+// like...): on the medium world the 256 most common of 279k distinct weights cover 80% of the
+// behaviour triples. The same value as Compress, bit for bit (a hit needs the same sum bits).
+class CompressCache {
+ public:
+  explicit CompressCache(const BehaviourWeights& weights) : weights_(weights) {
+    for (Entry& e : table_) e.bits = kEmpty;
+  }
+  double Compress(double sum) {
+    uint64_t bits;
+    std::memcpy(&bits, &sum, sizeof bits);
+    Entry& e = table_[Mix64(bits) % kSize];
+    if (e.bits != bits) e = Entry{bits, weights_.Compress(sum)};
+    return e.value;
+  }
+
+ private:
+  static constexpr size_t kSize = 4096;
+  static constexpr uint64_t kEmpty = 0x7ff8000000000123ULL;  // a NaN: never a sum's bits
+  struct Entry {
+    uint64_t bits;
+    double value;
+  };
+  const BehaviourWeights& weights_;
+  Entry table_[kSize];
+};
+
+}  // namespace
 
 int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& songs,
                               const Split& split, const BehaviourWeights& weights, TripleSink& sink,
@@ -36,7 +69,8 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
                                         : std::max<int32_t>((int32_t{4} << 20) / static_cast<int32_t>(sizeof(Sums)),
                                                             pairs / 8 + 1);
   const size_t n = log.events.size();
-  std::vector<Sums> sums(static_cast<size_t>(std::min(pairs, block)));
+  // Hit at random, and up to 25 MB per block at 10^7 events: on huge pages (common/huge_pages.h).
+  std::vector<Sums, HugePageAllocator<Sums>> sums(static_cast<size_t>(std::min(pairs, block)));
   // Each block's pass covers only the events from the first to the last that hit it: when the
   // log lists one user's events together, the blocks' ranges barely overlap and the passes add
   // up to about one.
@@ -49,6 +83,7 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
   }
   int64_t training_events = 0;
   std::string user, song;
+  CompressCache compress(weights);
   for (int32_t begin = 0; begin < pairs; begin += block) {
     const int32_t end = pairs - begin > block ? begin + block : pairs;
     std::fill(sums.begin(), sums.end(), Sums{});
@@ -78,8 +113,8 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
       if (split.is_test[p] || (s.positive <= 0 && s.negative >= 0)) continue;
       user.assign("user:").append(log.users.Get(log.pair_user[p]));
       song.assign("song:").append(songs.Get(log.pair_song[p]));
-      if (s.positive > 0) sink.Add(user, "listened", song, weights.Compress(s.positive), s.last_positive);
-      if (s.negative < 0) sink.Add(user, "rejected", song, -weights.Compress(-s.negative), s.last_negative);
+      if (s.positive > 0) sink.Add(user, "listened", song, compress.Compress(s.positive), s.last_positive);
+      if (s.negative < 0) sink.Add(user, "rejected", song, -compress.Compress(-s.negative), s.last_negative);
     }
   }
   return training_events;

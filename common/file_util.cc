@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -47,9 +48,13 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::Write(std::string_view bytes) {
+  if (bytes.empty()) return;  // (an empty array's data() may be null: no memcpy from it)
   if (bytes.size() > buffer_.size() - used_) {
     Flush();
-    if (bytes.size() > buffer_.size()) buffer_.resize(bytes.size());
+    if (bytes.size() >= buffer_.size()) {  // at least a buffer's worth: straight to the sink
+      Emit(bytes.data(), bytes.size());
+      return;
+    }
   }
   std::memcpy(buffer_.data() + used_, bytes.data(), bytes.size());
   used_ += bytes.size();
@@ -57,23 +62,31 @@ void AtomicFile::Write(std::string_view bytes) {
 
 void AtomicFile::Flush() {
   if (used_ == 0) return;
-  crc_ = Crc32(buffer_.data(), used_, crc_);
-  bytes_written_ += static_cast<int64_t>(used_);
-  if (sink_->gz) {
-    if (gzwrite(sink_->gz, buffer_.data(), static_cast<unsigned>(used_)) != static_cast<int>(used_))
-      throw IoError("cannot write " + tmp_path_ + ": gzip write failed (disk full?)");
-  } else {
-    size_t off = 0;
-    while (off < used_) {
-      const ssize_t n = ::write(sink_->fd, buffer_.data() + off, used_ - off);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw IoError("cannot write " + tmp_path_ + ": " + Errno());
-      }
-      off += static_cast<size_t>(n);
-    }
-  }
+  Emit(buffer_.data(), used_);
   used_ = 0;
+}
+
+void AtomicFile::Emit(const char* data, size_t size) {
+  crc_ = Crc32(data, size, crc_);
+  bytes_written_ += static_cast<int64_t>(size);
+  if (sink_->gz) {
+    // gzwrite takes an unsigned length: large spans go in pieces.
+    for (size_t off = 0; off < size;) {
+      const auto n = static_cast<unsigned>(std::min<size_t>(size - off, size_t{1} << 30));
+      if (gzwrite(sink_->gz, data + off, n) != static_cast<int>(n))
+        throw IoError("cannot write " + tmp_path_ + ": gzip write failed (disk full?)");
+      off += n;
+    }
+    return;
+  }
+  for (size_t off = 0; off < size;) {
+    const ssize_t n = ::write(sink_->fd, data + off, size - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw IoError("cannot write " + tmp_path_ + ": " + Errno());
+    }
+    off += static_cast<size_t>(n);
+  }
 }
 
 void AtomicFile::Commit() {

@@ -54,6 +54,7 @@ class AtomicFile {
 
  private:
   void Flush();
+  void Emit(const char* data, size_t size);  // to the sink, counted and checksummed
   struct Sink;
   std::string path_;
   std::string tmp_path_;

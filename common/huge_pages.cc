@@ -43,6 +43,11 @@ void* MapMemory(size_t bytes) {
   return reinterpret_cast<void*>(aligned);
 }
 
+void AdviseSmallPages(void* p, size_t bytes) {
+  if (p == nullptr || bytes == 0) return;
+  madvise(p, bytes, MADV_NOHUGEPAGE);  // a hint: failure is harmless
+}
+
 void UnmapMemory(void* p, size_t bytes) {
   if (p == nullptr) return;
   if (bytes == 0) bytes = 1;

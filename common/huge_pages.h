@@ -17,12 +17,14 @@
 //    comparisons and for machines where THP compaction stalls.
 //  * Only memory that is written becomes resident; a huge page becomes resident 2 MiB at a time,
 //    so a table touched everywhere costs the same, and a sparse one up to 2 MiB per touched page.
-//  * HugePageAllocator<T> is a std::allocator drop-in for std::vector: blocks below the threshold
-//    come from operator new as usual, larger ones from MapMemory.
+//  * HugePageAllocator<T, kMinBytes> is a std::allocator drop-in for std::vector: blocks below
+//    kMinBytes (by default the threshold) come from operator new as usual, larger ones from
+//    MapMemory.
 #pragma once
 
 #include <cstddef>
 #include <new>
+#include <vector>
 
 namespace melograph {
 
@@ -30,6 +32,10 @@ inline constexpr size_t kHugePageBytes = size_t{2} << 20;
 // Blocks this large or larger get huge pages: at two huge pages, the rounding costs at most a
 // quarter of the block's address space, and nothing of the resident memory of a full table.
 inline constexpr size_t kHugePageThreshold = size_t{4} << 20;
+// Arrays written once in order (an event log, per-pair columns) hold up to one partly written
+// 2 MiB page more than 4 KiB pages would: they take huge pages only from 32 MiB on, where that
+// is at most ~6% of the array (and small worlds keep their lower peak).
+inline constexpr size_t kInOrderHugePageThreshold = size_t{32} << 20;
 
 // False when MELOGRAPH_HUGE_PAGES=0 (read once per process).
 bool HugePagesEnabled();
@@ -37,30 +43,44 @@ bool HugePagesEnabled();
 size_t MappedBytes(size_t bytes);
 void* MapMemory(size_t bytes);
 void UnmapMemory(void* p, size_t bytes);
+// Keeps [p, p + bytes) of a mapping (p page aligned) on 4 KiB pages (MADV_NOHUGEPAGE), for a
+// part of a huge-page block that is written sparsely. A hint, like the rest.
+void AdviseSmallPages(void* p, size_t bytes);
 
-template <typename T>
+template <typename T, size_t kMinBytes = kHugePageThreshold>
 class HugePageAllocator {
  public:
   using value_type = T;
+  template <typename U>
+  struct rebind {
+    using other = HugePageAllocator<U, kMinBytes>;
+  };
   HugePageAllocator() = default;
   template <typename U>
-  HugePageAllocator(const HugePageAllocator<U>&) noexcept {}  // NOLINT: allocator rebind
+  HugePageAllocator(const HugePageAllocator<U, kMinBytes>&) noexcept {}  // NOLINT: allocator rebind
 
   T* allocate(size_t n) {
     if (n > static_cast<size_t>(-1) / sizeof(T)) throw std::bad_alloc();
     const size_t bytes = n * sizeof(T);
-    if (bytes < kHugePageThreshold) return static_cast<T*>(::operator new(bytes));
+    if (bytes < kMinBytes) return static_cast<T*>(::operator new(bytes));
     return static_cast<T*>(MapMemory(bytes));
   }
   void deallocate(T* p, size_t n) noexcept {
     const size_t bytes = n * sizeof(T);
-    if (bytes < kHugePageThreshold)
+    if (bytes < kMinBytes)
       ::operator delete(p);
     else
       UnmapMemory(p, bytes);
   }
   template <typename U>
-  bool operator==(const HugePageAllocator<U>&) const noexcept { return true; }
+  bool operator==(const HugePageAllocator<U, kMinBytes>&) const noexcept { return true; }
 };
+
+// A vector whose large blocks are on huge pages.
+template <typename T, size_t kMinBytes = kHugePageThreshold>
+using HugeVector = std::vector<T, HugePageAllocator<T, kMinBytes>>;
+// One written once in order (see kInOrderHugePageThreshold).
+template <typename T>
+using InOrderHugeVector = HugeVector<T, kInOrderHugePageThreshold>;
 
 }  // namespace melograph

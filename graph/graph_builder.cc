@@ -58,13 +58,19 @@ void GraphBuilder::AddNode(std::string_view type, std::string_view id) {
 }
 
 GraphBuilder::EdgeChunk::EdgeChunk(size_t capacity)
-    : memory((capacity + 63) / 64 + (capacity * (3 * sizeof(int32_t) + sizeof(uint16_t)) + 7) / 8),
+    : memory((capacity * sizeof(int32_t) + 7) / 8 + (capacity + 63) / 64 +
+                 (capacity * (2 * sizeof(int32_t) + sizeof(uint16_t)) + 7) / 8,
+             PageSize::kHuge),
       capacity_(capacity) {
-  // Arrays by decreasing alignment: bits, then the 4-byte arrays, then the relations.
-  run_start = memory.data();
+  // The run heads first, then the rest by decreasing alignment: bits, the 4-byte arrays, the
+  // relations. Every array but run_src is written edge by edge, in order, so huge pages cost
+  // them at most one partly written 2 MiB page each; run_src holds one entry per run (~14% of
+  // its capacity on train.tsv) and stays on 4 KiB pages, so its unused end is never resident.
+  run_src = reinterpret_cast<int32_t*>(memory.data());
+  AdviseSmallPages(run_src, capacity * sizeof(int32_t));
+  run_start = memory.data() + (capacity * sizeof(int32_t) + 7) / 8;
   dst = reinterpret_cast<int32_t*>(run_start + (capacity + 63) / 64);
-  run_src = dst + capacity;
-  weight = reinterpret_cast<float*>(run_src + capacity);
+  weight = reinterpret_cast<float*>(dst + capacity);
   rel = reinterpret_cast<uint16_t*>(weight + capacity);
 }
 
@@ -295,11 +301,17 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
 
   // 4. Fill, last edge first: row_ptr[v + 1] starts as the end of row v and is moved down to its
   // start, so every row gets its entries in input order (a directed self loop: forward entry
-  // first) without a cursor array. Each chunk is freed once filled in: the CSR pages (written
-  // on first touch) grow while the chunks shrink.
-  AnonymousArray<NodeId> col(static_cast<size_t>(entries));
-  AnonymousArray<RelationId> rel(static_cast<size_t>(entries));
-  AnonymousArray<float> weight(static_cast<size_t>(entries));
+  // first) without a cursor array. Each chunk is freed once filled in.
+  // Large CSR arrays are on huge pages: the fill below writes all over them, and with 4 KiB
+  // pages it pays a TLB miss per write and a page fault per 4 KiB (~10 us each on a VM with
+  // shadow page tables: 1.2 of 4.6 CPU-s at 10^7 edges, docs/BENCHMARKS.md). The price is
+  // residency: a 2 MiB page is resident from its first write, so the CSR is all resident while
+  // the chunks are still held (+2 B per edge at 10^7), where 4 KiB pages fill in as the chunks
+  // go. Small graphs, whose faults cost little, keep 4 KiB pages and the lower peak.
+  const PageSize csr_pages = entries >= options_.huge_page_csr_entries ? PageSize::kHuge : PageSize::kSmall;
+  AnonymousArray<NodeId> col(static_cast<size_t>(entries), csr_pages);
+  AnonymousArray<RelationId> rel(static_cast<size_t>(entries), csr_pages);
+  AnonymousArray<float> weight(static_cast<size_t>(entries), csr_pages);
   // The writes land all over the three arrays (a song's reverse entries are spread over the
   // whole input), so edges go in blocks: the row ends of a block are fetched first, then the
   // places they point at, and only then written, so the cache misses of a block overlap.

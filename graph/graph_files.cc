@@ -9,16 +9,8 @@ namespace melograph {
 proto::GraphFile WriteBytesFile(const std::string& path, const std::string& name,
                                 const std::string& element_type, int64_t element_count,
                                 std::span<const std::byte> bytes) {
-  constexpr size_t kChunk = size_t{1} << 20;
-  AtomicFile file(path, kChunk);
-  const auto* p = reinterpret_cast<const char*>(bytes.data());
-  size_t left = bytes.size();
-  while (left > 0) {
-    const size_t n = std::min(left, kChunk);
-    file.Write(p, n);
-    p += n;
-    left -= n;
-  }
+  AtomicFile file(path, 4096);  // the array goes to the file as one write: no copy through a buffer
+  file.Write(bytes.data(), bytes.size());
   file.Commit();
   proto::GraphFile record;
   record.set_name(name);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/hash.h"
+#include "common/huge_pages.h"
 
 namespace melograph {
 
@@ -77,7 +78,7 @@ class FlatIdMap {
   };
   static_assert(sizeof(Slot) == 12);
   void Grow() {
-    std::vector<Slot> old;
+    HugeVector<Slot> old;
     old.swap(slots_);
     slots_.assign(old.size() * 2, Slot{0, 0, -1});
     mask_ = slots_.size() - 1;
@@ -88,7 +89,7 @@ class FlatIdMap {
       slots_[slot] = s;
     }
   }
-  std::vector<Slot> slots_;
+  HugeVector<Slot> slots_;  // probed at random: huge pages once large
   size_t mask_ = 0;
   size_t size_ = 0;
 };

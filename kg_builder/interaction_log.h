@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "common/huge_pages.h"
 #include "graph/string_interner.h"
 #include "kg_builder/behaviour_weights.h"
 #include "kg_builder/triple_io.h"
@@ -37,9 +38,11 @@ static_assert(sizeof(InteractionEvent) == 12);
 
 struct InteractionLog {
   StringInterner users;            // raw user ids, first-seen order
-  std::vector<int32_t> pair_user;  // pair -> user id
-  std::vector<int32_t> pair_song;  // pair -> song id (catalog songs)
-  std::vector<InteractionEvent> events;
+  // Written once in order, and from 32 MiB on (10^7 events) on huge pages (common/huge_pages.h):
+  // a page fault per 2 MiB instead of per 4 KiB.
+  InOrderHugeVector<int32_t> pair_user;  // pair -> user id
+  InOrderHugeVector<int32_t> pair_song;  // pair -> song id (catalog songs)
+  InOrderHugeVector<InteractionEvent> events;
   std::array<int64_t, kEventTypeCount> events_by_type{};  // well-formed events read, per type
   int64_t unknown_song_events = 0;
   std::vector<std::string> first_unknown_song_events;  // "file:line: song 'x' is not in songs.tsv"

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/huge_pages.h"
 #include "common/line_reader.h"
 #include "common/text.h"
 #include "kg_builder/flat_id_map.h"
@@ -23,7 +24,7 @@ PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringIn
     int32_t user, playlist;
     int64_t first;
   };
-  std::vector<Pair> pairs;
+  InOrderHugeVector<Pair> pairs;
 
   // Accepted lines are resolved kBatch at a time: the playlist lookups, then the pair-index
   // probes, are hashed and prefetched for the whole batch first, so their cache misses overlap

@@ -13,8 +13,8 @@ namespace {
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
-std::vector<int64_t> FirstPositiveTimes(const InteractionLog& log) {
-  std::vector<int64_t> first(static_cast<size_t>(log.pair_count()), kNever);
+InOrderHugeVector<int64_t> FirstPositiveTimes(const InteractionLog& log) {
+  InOrderHugeVector<int64_t> first(static_cast<size_t>(log.pair_count()), kNever);
   constexpr size_t kAhead = 16;  // pairs come in random order: prefetch ahead
   const size_t n = log.events.size();
   for (size_t i = 0; i < n; ++i) {
@@ -28,7 +28,7 @@ std::vector<int64_t> FirstPositiveTimes(const InteractionLog& log) {
 // last-n / fraction: marks the latest k(user, m) positive pairs of every user.
 template <typename TestCount>
 void MarkLatestPerUser(const InteractionLog& log, const StringInterner& songs,
-                       const std::vector<int64_t>& first, TestCount&& test_count, Split& split) {
+                       const InOrderHugeVector<int64_t>& first, TestCount&& test_count, Split& split) {
   std::vector<int32_t> order;
   for (int32_t p = 0; p < log.pair_count(); ++p)
     if (first[p] != kNever) order.push_back(p);
@@ -75,7 +75,7 @@ void ValidateSplitOptions(const SplitOptions& o) {
     throw UsageError("--test-fraction must be in (0, 1)");
 }
 
-int64_t QuantileCutoff(std::vector<InteractionEvent>& events, double q) {
+int64_t QuantileCutoff(std::span<InteractionEvent> events, double q) {
   if (!(q >= 0.0 && q <= 1.0)) throw UsageError("--cutoff-quantile must be in [0, 1]");
   if (events.empty()) return 0;
   const size_t n = events.size();
@@ -94,7 +94,7 @@ Split SplitInteractions(InteractionLog& log, const StringInterner& songs, const 
   ValidateSplitOptions(o);
   Split split;
   split.is_test.assign(static_cast<size_t>(log.pair_count()), 0);
-  const std::vector<int64_t> first = FirstPositiveTimes(log);
+  const InOrderHugeVector<int64_t> first = FirstPositiveTimes(log);
   switch (o.mode) {
     case SplitMode::kTime: {
       split.time_filter = true;

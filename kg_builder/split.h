@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -56,7 +57,7 @@ void ValidateSplitOptions(const SplitOptions& options);
 
 // t[floor(q*n)] of the sorted timestamps (max+1 if that index is n, 0 if there are no events).
 // Reorders `events` (aggregation does not depend on event order). UsageError unless 0<=q<=1.
-int64_t QuantileCutoff(std::vector<InteractionEvent>& events, double q);
+int64_t QuantileCutoff(std::span<InteractionEvent> events, double q);
 
 // May reorder log.events. UsageError for out-of-range options.
 Split SplitInteractions(InteractionLog& log, const StringInterner& songs, const SplitOptions& options);

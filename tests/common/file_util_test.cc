@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <string>
+#include <vector>
+
 #include "common/error.h"
 #include "common/line_reader.h"
 #include "tests/test_util.h"
@@ -37,6 +41,39 @@ TEST(AtomicFile, writes_gzip_by_extension) {
   std::string_view line;
   ASSERT_TRUE(r.Next(line));
   EXPECT_EQ(line, "a");
+}
+
+// Writes smaller than the buffer are gathered in it; one that does not fit after a flush and is
+// at least the buffer's size goes straight to the file. Either way the bytes, their order, the
+// count and the CRC must be those of the concatenation, plain and gzip.
+TEST(AtomicFile, mixes_buffered_and_direct_writes_in_order) {
+  testing::TempDir dir;
+  std::string big(10000, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i * 7 % 26);
+  const std::vector<std::string> pieces = {"head\n", big, "x", std::string(63, 'y'), big.substr(1, 64),
+                                           big.substr(5, 65), "", "tail\n"};
+  std::string expected;
+  for (const std::string& p : pieces) expected += p;
+  for (const char* name : {"out.bin", "out.bin.gz"}) {
+    const std::string path = dir.File(name);
+    AtomicFile f(path, 64);
+    for (const std::string& p : pieces) f.Write(p);
+    f.Write(static_cast<const void*>(nullptr), 0);  // an empty array's data(): nothing, no memcpy
+    f.Put('!');
+    std::memcpy(f.Space(3), "end", 3);
+    f.Advance(3);
+    f.Commit();
+    const std::string all = expected + "!end";
+    EXPECT_EQ(f.bytes_written(), static_cast<int64_t>(all.size())) << name;
+    EXPECT_EQ(f.crc32(), Crc32(all.data(), all.size())) << name;
+    std::string read;
+    LineReader r(path);
+    std::string_view line;
+    while (r.Next(line)) read += std::string(line) + "\n";
+    std::string lines = all;  // LineReader splits on newlines; the last line has none
+    lines += "\n";
+    EXPECT_EQ(read, lines) << name;
+  }
 }
 
 TEST(AtomicDirectory, replaces_directory_only_on_commit) {

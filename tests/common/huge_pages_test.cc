@@ -1,11 +1,16 @@
 // Huge pages (common/huge_pages.h): large blocks come 2 MiB aligned and rounded, zero filled and
 // writable; small ones are plain; UnmapMemory and the vector allocator give the memory back; an
-// AnonymousArray on huge pages keeps its contract (zero until written, Shrink keeps the prefix).
+// AnonymousArray on huge pages keeps its contract (zero until written, Shrink keeps the prefix);
+// AdviseSmallPages keeps part of a block on 4 KiB pages.
 #include "common/huge_pages.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "common/anonymous_array.h"
@@ -75,6 +80,22 @@ TEST(HugePages, vector_allocator_holds_small_and_large_vectors) {
   EXPECT_EQ(z.back(), -1);
 }
 
+// An in-order vector takes huge pages only from kInOrderHugePageThreshold on: 8 MiB comes from
+// operator new (malloc's header: not 2 MiB aligned), 32 MiB from MapMemory (2 MiB aligned).
+TEST(HugePages, in_order_vectors_take_huge_pages_from_their_own_threshold) {
+  ASSERT_TRUE(HugePagesEnabled());
+  InOrderHugeVector<char> mid(size_t{8} << 20, 'm');
+  EXPECT_NE(reinterpret_cast<uintptr_t>(mid.data()) % kHugePageBytes, 0u);
+  EXPECT_EQ(mid.back(), 'm');
+  InOrderHugeVector<int32_t> large(kInOrderHugePageThreshold / sizeof(int32_t), 9);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(large.data()) % kHugePageBytes, 0u);
+  EXPECT_EQ(large.back(), 9);
+  InOrderHugeVector<int32_t> copy = large;  // rebinding and copying keep the allocator kind
+  EXPECT_EQ(copy, large);
+  decltype(large)().swap(large);  // freed through UnmapMemory
+  EXPECT_EQ(large.capacity(), 0u);
+}
+
 TEST(HugePages, anonymous_array_on_huge_pages_keeps_its_contract) {
   AnonymousArray<int32_t> a((size_t{5} << 20) / sizeof(int32_t) + 3, PageSize::kHuge);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(a.data()) % kHugePageBytes, 0u);
@@ -89,6 +110,39 @@ TEST(HugePages, anonymous_array_on_huge_pages_keeps_its_contract) {
   AnonymousArray<int32_t> small(100, PageSize::kHuge);  // below the threshold: ordinary pages
   small[99] = 3;
   EXPECT_EQ(small[99], 3);
+}
+
+// The VmFlags of the mapping that starts at p, from /proc/self/smaps ("" if none starts there).
+std::string VmFlagsAt(const void* p) {
+  std::ifstream smaps("/proc/self/smaps");
+  char start[32];
+  std::snprintf(start, sizeof start, "%lx-", static_cast<unsigned long>(reinterpret_cast<uintptr_t>(p)));
+  std::string line;
+  bool in = false;
+  while (std::getline(smaps, line)) {
+    if (line.rfind(start, 0) == 0) in = true;
+    if (in && line.rfind("VmFlags:", 0) == 0) return line;
+  }
+  return "";
+}
+
+// AdviseSmallPages splits a huge-page block: the advised head is marked no-huge ("nh"), the
+// rest stays advised huge ("hg"), and the memory keeps its contract (zero, writable) throughout.
+TEST(HugePages, advise_small_pages_keeps_a_part_on_4k_pages) {
+  if (!std::filesystem::exists("/sys/kernel/mm/transparent_hugepage/enabled"))
+    GTEST_SKIP() << "kernel without transparent huge pages: the advice has nothing to change";
+  const size_t bytes = 3 * kHugePageBytes;
+  auto* p = static_cast<uint8_t*>(MapMemory(bytes));
+  AdviseSmallPages(p, kHugePageBytes);
+  const std::string head = VmFlagsAt(p), tail = VmFlagsAt(p + kHugePageBytes);
+  EXPECT_NE(head.find(" nh"), std::string::npos) << head;
+  EXPECT_EQ(head.find(" hg"), std::string::npos) << head;
+  EXPECT_NE(tail.find(" hg"), std::string::npos) << tail;
+  EXPECT_TRUE(AllZero(p, bytes));
+  for (size_t i = 0; i < bytes; i += 4096) p[i] = static_cast<uint8_t>(i / 4096 + 7);
+  for (size_t i = 0; i < bytes; i += 4096) ASSERT_EQ(p[i], static_cast<uint8_t>(i / 4096 + 7));
+  UnmapMemory(p, bytes);
+  AdviseSmallPages(nullptr, 0);  // nothing to advise: no effect
 }
 
 }  // namespace

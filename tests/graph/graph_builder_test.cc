@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
 #include <tuple>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -185,9 +188,9 @@ TEST(GraphBuilder, runs_of_one_head_give_the_same_graph_as_any_order) {
 // The builder against a plain reference on 40,000 edges: heads in runs of 1-40 edges (the
 // builder run-length codes heads, and its chunks of 1K, 2K, 4K, ... edges end inside runs),
 // directed and symmetric self loops, and duplicates merged by every policy (first / last see
-// the input order: the builder fills its CSR from the last edge back). The reference appends
-// every entry to its row in input order, sorts each row stably by (relation, neighbour) and
-// merges equal neighbours.
+// the input order: the builder fills its CSR from the last edge back), with the CSR on 4 KiB
+// and on huge pages. The reference appends every entry to its row in input order, sorts each
+// row stably by (relation, neighbour) and merges equal neighbours.
 TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
   std::mt19937 rng(7);
   const auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
@@ -210,10 +213,15 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
                        std::string(x.tail) + ":" + std::to_string(tail), static_cast<float>(1 + pick(9))});
     }
   }
-  for (DuplicatePolicy policy : {DuplicatePolicy::kSum, DuplicatePolicy::kMax, DuplicatePolicy::kFirst, DuplicatePolicy::kLast}) {
+  std::vector<std::pair<DuplicatePolicy, int64_t>> cases;  // (policy, huge_page_csr_entries)
+  for (DuplicatePolicy policy : {DuplicatePolicy::kSum, DuplicatePolicy::kMax, DuplicatePolicy::kFirst, DuplicatePolicy::kLast})
+    for (const int64_t huge_from : {int64_t{0}, GraphBuildOptions().huge_page_csr_entries}) cases.emplace_back(policy, huge_from);
+  for (const auto& [policy, huge_from] : cases) {
+    SCOPED_TRACE(std::string(ToString(policy)) + (huge_from == 0 ? ", huge pages" : ", 4 KiB pages"));
     GraphBuildOptions opt;
     opt.symmetric_relations = {"friend"};
     opt.duplicates = policy;
+    opt.huge_page_csr_entries = huge_from;
     const Graph g = MakeGraph(edges, opt);
     // Node ids: types by name, ids by bytes.
     std::vector<std::pair<std::string, std::string>> nodes;
@@ -266,6 +274,52 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
       ASSERT_EQ(g.edge_relation()[e], csr[e].rel) << e;
       ASSERT_EQ(g.edge_weight()[e], csr[e].weight) << e << " " << ToString(policy);
     }
+  }
+}
+
+// 1,100,000 edges: the accumulated edges fill a 512K-edge chunk (huge pages but for the run
+// heads) and the CSR arrays are large enough (> 4 MiB) for real 2 MiB mappings, which merged
+// duplicates then shrink. The CSR on huge pages must equal the CSR on 4 KiB pages entry by entry.
+TEST(GraphBuilder, huge_page_csr_equals_small_page_csr_on_a_large_graph) {
+  std::mt19937 rng(11);
+  std::vector<KeyEdge> edges;
+  edges.reserve(1100000);
+  while (edges.size() < 1100000) {
+    const unsigned head = rng() % 20000;
+    const unsigned run = 1 + rng() % 12;
+    for (unsigned k = 0; k < run; ++k)
+      edges.push_back({"user:" + std::to_string(head), rng() % 4 == 0 ? "rejected" : "listened",
+                       "song:" + std::to_string(rng() % 30000), static_cast<float>(1 + rng() % 5)});
+  }
+  GraphBuildOptions small;
+  small.huge_page_csr_entries = std::numeric_limits<int64_t>::max();
+  GraphBuildOptions huge;
+  huge.huge_page_csr_entries = 0;
+  const Graph a = MakeGraph(edges, small);
+  const Graph b = MakeGraph(edges, huge);
+  ASSERT_LT(a.num_edges(), 2 * static_cast<EdgeIdx>(edges.size()));  // duplicates were merged
+  ASSERT_GT(a.num_edges() * static_cast<EdgeIdx>(sizeof(NodeId)), EdgeIdx{4} << 20);
+  // Against the input: the distinct (head, relation, tail) triples, stored once each way, and
+  // their summed weights per direction.
+  std::unordered_set<std::string> distinct;
+  double input_weight = 0;
+  for (const KeyEdge& e : edges) {
+    distinct.insert(e.head + "\t" + e.relation + "\t" + e.tail);
+    input_weight += e.weight;
+  }
+  ASSERT_EQ(a.num_edges(), 2 * static_cast<EdgeIdx>(distinct.size()));
+  double forward_weight = 0, reverse_weight = 0;
+  for (EdgeIdx e = 0; e < a.num_edges(); ++e)
+    (a.relations()[a.edge_relation()[e]].is_reverse ? reverse_weight : forward_weight) += a.edge_weight()[e];
+  EXPECT_EQ(forward_weight, input_weight);  // small integers: exact in float and double
+  EXPECT_EQ(reverse_weight, input_weight);
+  ASSERT_EQ(a.num_nodes(), b.num_nodes());
+  ASSERT_EQ(a.num_edges(), b.num_edges());
+  for (NodeId v = 0; v <= a.num_nodes(); ++v) ASSERT_EQ(a.row_ptr()[v], b.row_ptr()[v]) << v;
+  for (EdgeIdx e = 0; e < a.num_edges(); ++e) {
+    ASSERT_EQ(a.col_idx()[e], b.col_idx()[e]) << e;
+    ASSERT_EQ(a.edge_relation()[e], b.edge_relation()[e]) << e;
+    ASSERT_EQ(a.edge_weight()[e], b.edge_weight()[e]) << e;
   }
 }
 

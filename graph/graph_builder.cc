@@ -227,7 +227,7 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
 
   std::vector<NodeType> node_types(num_types);
   std::vector<TypeDictionary> dictionaries(num_types);
-  std::vector<std::vector<NodeId, HugePageAllocator<NodeId>>> local_to_global(num_types);
+  std::vector<HugeVector<NodeId>> local_to_global(num_types);
   int64_t next = 0;
   for (size_t i = 0; i < num_types; ++i) {
     TypeSlot& slot = types_[type_order[i]];

@@ -149,7 +149,7 @@ class StringInterner {
     return std::memcmp(a + 8, s.data() + 8, len - 8) == 0;
   }
   void Rehash(size_t n) {
-    std::vector<Slot, HugePageAllocator<Slot>> fresh(n, Slot{0, -1, 0, 0});
+    HugeVector<Slot> fresh(n, Slot{0, -1, 0, 0});
     const size_t m = n - 1;
     const int32_t count = static_cast<int32_t>(size());
     // In blocks: the block's home slots are fetched before any is written (the table is far
@@ -175,9 +175,9 @@ class StringInterner {
     mask_ = m;
   }
   // Large tables on huge pages (common/huge_pages.h): probes and Get land anywhere in them.
-  std::vector<char, HugePageAllocator<char>> arena_;
-  std::vector<int64_t, HugePageAllocator<int64_t>> offsets_{0};
-  std::vector<Slot, HugePageAllocator<Slot>> slots_;
+  HugeVector<char> arena_;
+  HugeVector<int64_t> offsets_{0};
+  HugeVector<Slot> slots_;
   size_t mask_ = 0;
 };
 

@@ -97,7 +97,7 @@ class PairIndex {
     }
   }
   const InteractionLog& log_;
-  using Slots = std::vector<Slot, HugePageAllocator<Slot>>;  // probed at random: huge pages
+  using Slots = HugeVector<Slot>;  // probed at random: huge pages
   Slots slots_;
   bool grow_pending_ = false;
 };

@@ -70,7 +70,7 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
                                                             pairs / 8 + 1);
   const size_t n = log.events.size();
   // Hit at random, and up to 25 MB per block at 10^7 events: on huge pages (common/huge_pages.h).
-  std::vector<Sums, HugePageAllocator<Sums>> sums(static_cast<size_t>(std::min(pairs, block)));
+  HugeVector<Sums> sums(static_cast<size_t>(std::min(pairs, block)));
   // Each block's pass covers only the events from the first to the last that hit it: when the
   // log lists one user's events together, the blocks' ranges barely overlap and the passes add
   // up to about one.

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libopenmpi-dev openmpi-bin libmetis-dev
   libeigen3-dev libprotobuf-dev protobuf-compiler libboost-graph-dev libgtest-dev libgmock-dev
   libbenchmark-dev zlib1g-dev libcli11-dev libfaiss-dev python3 python3-numpy
-  clang libclang-rt-14-dev)  # clang + libFuzzer: the brief fuzzing stage of cluster/test.sh
+  clang libclang-rt-14-dev libomp-dev)  # clang: the dev preset and the fuzzing stage of cluster/test.sh
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,11 +14,11 @@
 namespace melograph {
 namespace {
 
-constexpr std::string_view kDataset = "hetrec-lastfm";
+constexpr std::string_view kHetrecDataset = "hetrec-lastfm";
 
 std::string InputPath(const std::string& dir, std::string_view name) {
   std::string path = JoinPath(dir, name);
-  RequireInputFile(path, kDataset);
+  RequireInputFile(path, kHetrecDataset);
   return path;
 }
 
@@ -173,7 +173,7 @@ ImportResult ImportHetrec(const HetrecOptions& options) {
 
   ImportResult result;
   ImportSummary& sum = result.summary;
-  sum.Set("dataset", std::string(kDataset));
+  sum.Set("dataset", std::string(kHetrecDataset));
   sum.Set("seed", std::to_string(options.seed));
   std::string fraction;
   AppendFloat(fraction, options.test_fraction);

@@ -11,7 +11,7 @@
 namespace melograph {
 namespace {
 
-constexpr std::string_view kDataset = "kgat";
+constexpr std::string_view kKgatDataset = "kgat";
 
 struct Interactions {
   std::vector<std::pair<int64_t, int64_t>> pairs;  // (user, item), sorted, unique
@@ -60,13 +60,13 @@ ImportResult ImportKgat(const KgatOptions& options) {
   const std::string train_path = JoinPath(options.dir, "train.txt");
   const std::string test_path = JoinPath(options.dir, "test.txt");
   const std::string kg_path = JoinPath(options.dir, "kg_final.txt");
-  RequireInputFile(train_path, kDataset);
-  RequireInputFile(test_path, kDataset);
-  if (options.kg) RequireInputFile(kg_path, kDataset);
+  RequireInputFile(train_path, kKgatDataset);
+  RequireInputFile(test_path, kKgatDataset);
+  if (options.kg) RequireInputFile(kg_path, kKgatDataset);
 
   ImportResult result;
   ImportSummary& sum = result.summary;
-  sum.Set("dataset", std::string(kDataset));
+  sum.Set("dataset", std::string(kKgatDataset));
   result.header.push_back("melograph import kgat: items are KG entities 0..n_items-1");
 
   const Interactions train = ReadInteractions(train_path);

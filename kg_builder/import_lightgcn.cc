@@ -15,7 +15,7 @@
 namespace melograph {
 namespace {
 
-constexpr std::string_view kDataset = "lightgcn";
+constexpr std::string_view kLightgcnDataset = "lightgcn";
 
 struct Row {
   LightgcnInteraction x;
@@ -135,9 +135,9 @@ ImportResult ImportLightgcn(const LightgcnOptions& options) {
   const std::string train_path = JoinPath(options.dir, "data1.txt");
   const std::string test_path = JoinPath(options.dir, "test1.txt");
   const std::string trust_path = JoinPath(options.dir, "trustnetwork.txt");
-  RequireInputFile(train_path, kDataset);
-  RequireInputFile(test_path, kDataset);
-  if (options.friends) RequireInputFile(trust_path, kDataset);
+  RequireInputFile(train_path, kLightgcnDataset);
+  RequireInputFile(test_path, kLightgcnDataset);
+  if (options.friends) RequireInputFile(trust_path, kLightgcnDataset);
   if (!options.hetrec_dir.empty()) {
     for (const char* name :
          {"user_artists.dat", "artists.dat", "tags.dat", "user_taggedartists.dat"})
@@ -146,7 +146,7 @@ ImportResult ImportLightgcn(const LightgcnOptions& options) {
 
   ImportResult result;
   ImportSummary& sum = result.summary;
-  sum.Set("dataset", std::string(kDataset));
+  sum.Set("dataset", std::string(kLightgcnDataset));
   result.header.push_back("melograph import lightgcn: split kept exactly, ids as in the files");
 
   const auto train = ReadSplitFile(train_path);

@@ -11,7 +11,7 @@ namespace melograph::synthetic {
 namespace {
 
 // Salts separating the random streams of each catalog phase.
-enum Salt : uint64_t {
+enum CatalogSalt : uint64_t {
   kClusterOrder = 101, kArtistCluster, kArtistRank, kAlbums, kSongs, kWorks, kWorkRank, kNew
 };
 

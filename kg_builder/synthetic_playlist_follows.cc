@@ -11,7 +11,7 @@ namespace melograph::synthetic {
 namespace {
 
 // Salts no other part of the generator uses (synthetic_users.cc: 201-203, events: 301).
-enum Salt : uint64_t { kPopularity = 401, kFollows = 402 };
+enum FollowSalt : uint64_t { kPopularity = 401, kFollows = 402 };
 
 constexpr double kFollowingUsers = 0.55;
 constexpr int kMaxFollows = 6;

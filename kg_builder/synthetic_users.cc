@@ -9,7 +9,7 @@
 namespace melograph::synthetic {
 namespace {
 
-enum Salt : uint64_t { kUser = 201, kPlaylist, kFollow };
+enum UserSalt : uint64_t { kUser = 201, kPlaylist, kFollow };
 
 constexpr int kRegionsPerLanguage = 4;
 

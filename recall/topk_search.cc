@@ -9,7 +9,7 @@ namespace melograph {
 namespace {
 
 // "a ranks before b": higher score, then smaller id.
-bool Better(const SearchHit& a, const SearchHit& b) {
+bool BetterHit(const SearchHit& a, const SearchHit& b) {
   return a.score != b.score ? a.score > b.score : a.id < b.id;
 }
 
@@ -20,8 +20,8 @@ std::vector<SearchHit> ExactTopK(const float* items, int64_t rows, int dim,
                                  std::span<const int64_t> excluded) {
   std::vector<SearchHit> result;
   if (k <= 0) return result;
-  // Min-heap on "Better": the top is the worst item kept so far.
-  std::priority_queue<SearchHit, std::vector<SearchHit>, decltype(&Better)> heap(&Better);
+  // Min-heap on "BetterHit": the top is the worst item kept so far.
+  std::priority_queue<SearchHit, std::vector<SearchHit>, decltype(&BetterHit)> heap(&BetterHit);
   for (int64_t i = 0; i < rows; ++i) {
     const int64_t id = ids.empty() ? i : ids[static_cast<size_t>(i)];
     if (std::binary_search(excluded.begin(), excluded.end(), id)) continue;
@@ -31,7 +31,7 @@ std::vector<SearchHit> ExactTopK(const float* items, int64_t rows, int dim,
     const SearchHit item{id, static_cast<float>(dot)};
     if (static_cast<int>(heap.size()) < k) {
       heap.push(item);
-    } else if (Better(item, heap.top())) {
+    } else if (BetterHit(item, heap.top())) {
       heap.pop();
       heap.push(item);
     }

@@ -8,7 +8,17 @@
 #include "common/log.h"
 #include "worker/communicator.h"
 
+// GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; clang (before 16) only answers
+// __has_feature(address_sanitizer).
 #if defined(__SANITIZE_ADDRESS__)
+#define MELOGRAPH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MELOGRAPH_ASAN 1
+#endif
+#endif
+
+#if defined(MELOGRAPH_ASAN)
 #include <sanitizer/lsan_interface.h>
 
 // Open MPI keeps (and never frees) memory allocated in MPI_Init/MPI_Finalize and in its helper

@@ -889,7 +889,6 @@ TrainSummary Trainer::Run() {
   WriteRun(Infer(), config_.epochs());
   if (config_.eval_every_epochs() > 0) {
     if (auto r = Evaluate()) {
-      EpochMetrics last;
       const std::string path = MetricsPath(job_.out_dir, 0);
       std::vector<EpochMetrics> rows = ReadMetricsFile(path);
       if (!rows.empty() && !rows.back().recall) {

@@ -15,6 +15,8 @@ option(MELOGRAPH_UNITY_TESTS "compile each test executable as unity batches" ON)
 function(melograph_unity_test name)
   if(MELOGRAPH_UNITY_TESTS)
     set_target_properties(${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 6)
+  else()
+    set_target_properties(${name} PROPERTIES UNITY_BUILD OFF)  # even where CMAKE_UNITY_BUILD is on
   endif()
 endfunction()
 

@@ -12,7 +12,15 @@ get_filename_component(MELOGRAPH_SHARED_DATA_DIR "${CMAKE_SOURCE_DIR}/../shared/
 # tests themselves. Helpers in anonymous namespaces must therefore have distinct names across the
 # files of one folder. -DMELOGRAPH_UNITY_TESTS=OFF compiles file by file.
 option(MELOGRAPH_UNITY_TESTS "compile each test executable as unity batches" ON)
+# Extra flags for the test executables' own code only, after the build type's flags (the dev preset
+# sets -O0: the libraries the tests exercise keep -O1, while the test bodies, mostly gtest/gmock
+# template code that runs once, compile in less than half the time).
+set(MELOGRAPH_TEST_CXX_FLAGS "" CACHE STRING "extra compile flags for test executables' own sources")
 function(melograph_unity_test name)
+  if(MELOGRAPH_TEST_CXX_FLAGS)
+    separate_arguments(test_flags UNIX_COMMAND "${MELOGRAPH_TEST_CXX_FLAGS}")
+    target_compile_options(${name} PRIVATE ${test_flags})
+  endif()
   if(MELOGRAPH_UNITY_TESTS)
     set_target_properties(${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 6)
   else()

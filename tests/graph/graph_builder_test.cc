@@ -8,7 +8,6 @@
 #include <random>
 #include <string>
 #include <tuple>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -216,6 +215,16 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
   std::vector<std::pair<DuplicatePolicy, int64_t>> cases;  // (policy, huge_page_csr_entries)
   for (DuplicatePolicy policy : {DuplicatePolicy::kSum, DuplicatePolicy::kMax, DuplicatePolicy::kFirst, DuplicatePolicy::kLast})
     for (const int64_t huge_from : {int64_t{0}, GraphBuildOptions().huge_page_csr_entries}) cases.emplace_back(policy, huge_from);
+  // The reference's node ids, the same in every case: types by name, ids by bytes.
+  std::vector<std::pair<std::string, std::string>> nodes;
+  for (const KeyEdge& e : edges)
+    for (const std::string& key : {e.head, e.tail}) nodes.emplace_back(key.substr(0, key.find(':')), key.substr(key.find(':') + 1));
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  std::map<std::string, NodeId> id;
+  for (size_t v = 0; v < nodes.size(); ++v) id[nodes[v].first + ":" + nodes[v].second] = static_cast<NodeId>(v);
+  std::vector<std::pair<NodeId, NodeId>> ends;  // (head, tail) of each edge
+  for (const KeyEdge& e : edges) ends.emplace_back(id.at(e.head), id.at(e.tail));
   for (const auto& [policy, huge_from] : cases) {
     SCOPED_TRACE(std::string(ToString(policy)) + (huge_from == 0 ? ", huge pages" : ", 4 KiB pages"));
     GraphBuildOptions opt;
@@ -223,19 +232,8 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
     opt.duplicates = policy;
     opt.huge_page_csr_entries = huge_from;
     const Graph g = MakeGraph(edges, opt);
-    // Node ids: types by name, ids by bytes.
-    std::vector<std::pair<std::string, std::string>> nodes;
-    for (const KeyEdge& e : edges)
-      for (const std::string& key : {e.head, e.tail}) nodes.emplace_back(key.substr(0, key.find(':')), key.substr(key.find(':') + 1));
-    std::sort(nodes.begin(), nodes.end());
-    nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
     ASSERT_EQ(g.num_nodes(), static_cast<NodeId>(nodes.size()));
-    std::map<std::string, NodeId> id;
-    for (size_t v = 0; v < nodes.size(); ++v) {
-      const std::string key = nodes[v].first + ":" + nodes[v].second;
-      ASSERT_EQ(g.Key(static_cast<NodeId>(v)), key);
-      id[key] = static_cast<NodeId>(v);
-    }
+    for (size_t v = 0; v < nodes.size(); ++v) ASSERT_EQ(g.Key(static_cast<NodeId>(v)), nodes[v].first + ":" + nodes[v].second);
     std::map<std::string, RelationId> rel_id;  // each name joins one pair of types here
     for (size_t r = 0; r < g.relations().size(); ++r) rel_id[g.relations()[r].name] = static_cast<RelationId>(r);
     struct Entry {
@@ -244,8 +242,9 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
       float weight;
     };
     std::vector<std::vector<Entry>> rows(nodes.size());
-    for (const KeyEdge& e : edges) {
-      const NodeId s = id[e.head], d = id[e.tail];
+    for (size_t i = 0; i < edges.size(); ++i) {
+      const KeyEdge& e = edges[i];
+      const auto [s, d] = ends[i];
       const bool sym = e.relation == "friend";
       rows[s].push_back({rel_id.at(e.relation), d, e.weight});
       if (!(sym && s == d)) rows[d].push_back({rel_id.at(sym ? e.relation : "rev_" + e.relation), s, e.weight});
@@ -268,12 +267,17 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
       row_ptr.push_back(static_cast<EdgeIdx>(csr.size()));
     }
     ASSERT_EQ(g.num_edges(), static_cast<EdgeIdx>(csr.size())) << ToString(policy);
-    for (size_t v = 0; v < row_ptr.size(); ++v) ASSERT_EQ(g.row_ptr()[v], row_ptr[v]) << v;
-    for (size_t e = 0; e < csr.size(); ++e) {
-      ASSERT_EQ(g.col_idx()[e], csr[e].col) << e;
-      ASSERT_EQ(g.edge_relation()[e], csr[e].rel) << e;
-      ASSERT_EQ(g.edge_weight()[e], csr[e].weight) << e << " " << ToString(policy);
-    }
+    ASSERT_EQ(g.row_ptr().size(), row_ptr.size());
+    EXPECT_TRUE(std::equal(row_ptr.begin(), row_ptr.end(), g.row_ptr().begin()));
+    // Entry by entry, stopping at the first difference.
+    size_t e = 0;
+    while (e < csr.size() && g.col_idx()[e] == csr[e].col && g.edge_relation()[e] == csr[e].rel &&
+           g.edge_weight()[e] == csr[e].weight)
+      ++e;
+    if (e < csr.size())
+      ADD_FAILURE() << "entry " << e << ": (col, relation, weight) = (" << g.col_idx()[e] << ", "
+                    << g.edge_relation()[e] << ", " << g.edge_weight()[e] << "), expected (" << csr[e].col << ", "
+                    << csr[e].rel << ", " << csr[e].weight << ")";
   }
 }
 
@@ -283,13 +287,22 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
 TEST(GraphBuilder, huge_page_csr_equals_small_page_csr_on_a_large_graph) {
   std::mt19937 rng(11);
   std::vector<KeyEdge> edges;
+  std::vector<uint64_t> triples;  // (head, rejected?, song) of each edge, as one number
+  double input_weight = 0;
   edges.reserve(1100000);
+  triples.reserve(1100000);
   while (edges.size() < 1100000) {
     const unsigned head = rng() % 20000;
     const unsigned run = 1 + rng() % 12;
-    for (unsigned k = 0; k < run; ++k)
-      edges.push_back({"user:" + std::to_string(head), rng() % 4 == 0 ? "rejected" : "listened",
-                       "song:" + std::to_string(rng() % 30000), static_cast<float>(1 + rng() % 5)});
+    for (unsigned k = 0; k < run; ++k) {
+      const bool rejected = rng() % 4 == 0;
+      const unsigned song = rng() % 30000;
+      const auto weight = static_cast<float>(1 + rng() % 5);
+      edges.push_back({"user:" + std::to_string(head), rejected ? "rejected" : "listened",
+                       "song:" + std::to_string(song), weight});
+      triples.push_back((uint64_t{head} << 32) | (uint64_t{rejected} << 31) | song);
+      input_weight += weight;
+    }
   }
   GraphBuildOptions small;
   small.huge_page_csr_entries = std::numeric_limits<int64_t>::max();
@@ -301,13 +314,10 @@ TEST(GraphBuilder, huge_page_csr_equals_small_page_csr_on_a_large_graph) {
   ASSERT_GT(a.num_edges() * static_cast<EdgeIdx>(sizeof(NodeId)), EdgeIdx{4} << 20);
   // Against the input: the distinct (head, relation, tail) triples, stored once each way, and
   // their summed weights per direction.
-  std::unordered_set<std::string> distinct;
-  double input_weight = 0;
-  for (const KeyEdge& e : edges) {
-    distinct.insert(e.head + "\t" + e.relation + "\t" + e.tail);
-    input_weight += e.weight;
-  }
-  ASSERT_EQ(a.num_edges(), 2 * static_cast<EdgeIdx>(distinct.size()));
+  // On the raw array: checked iterators (_GLIBCXX_DEBUG in the dev preset) would triple the test's time.
+  std::sort(triples.data(), triples.data() + triples.size());
+  const auto distinct = std::unique(triples.data(), triples.data() + triples.size()) - triples.data();
+  ASSERT_EQ(a.num_edges(), 2 * static_cast<EdgeIdx>(distinct));
   double forward_weight = 0, reverse_weight = 0;
   for (EdgeIdx e = 0; e < a.num_edges(); ++e)
     (a.relations()[a.edge_relation()[e]].is_reverse ? reverse_weight : forward_weight) += a.edge_weight()[e];
@@ -315,12 +325,15 @@ TEST(GraphBuilder, huge_page_csr_equals_small_page_csr_on_a_large_graph) {
   EXPECT_EQ(reverse_weight, input_weight);
   ASSERT_EQ(a.num_nodes(), b.num_nodes());
   ASSERT_EQ(a.num_edges(), b.num_edges());
-  for (NodeId v = 0; v <= a.num_nodes(); ++v) ASSERT_EQ(a.row_ptr()[v], b.row_ptr()[v]) << v;
-  for (EdgeIdx e = 0; e < a.num_edges(); ++e) {
-    ASSERT_EQ(a.col_idx()[e], b.col_idx()[e]) << e;
-    ASSERT_EQ(a.edge_relation()[e], b.edge_relation()[e]) << e;
-    ASSERT_EQ(a.edge_weight()[e], b.edge_weight()[e]) << e;
-  }
+  // Whole arrays at once (millions of entries), reporting the first difference.
+  const auto first_difference = [](const auto& x, const auto& y, size_t n) {
+    return static_cast<size_t>(std::mismatch(x.begin(), x.begin() + n, y.begin()).first - x.begin());
+  };
+  const auto v = static_cast<size_t>(a.num_nodes()) + 1, m = static_cast<size_t>(a.num_edges());
+  EXPECT_EQ(first_difference(a.row_ptr(), b.row_ptr(), v), v) << "row_ptr";
+  EXPECT_EQ(first_difference(a.col_idx(), b.col_idx(), m), m) << "col_idx";
+  EXPECT_EQ(first_difference(a.edge_relation(), b.edge_relation(), m), m) << "edge_relation";
+  EXPECT_EQ(first_difference(a.edge_weight(), b.edge_weight(), m), m) << "edge_weight";
 }
 
 TEST(GraphBuilder, isolated_nodes_and_empty_graph) {

@@ -31,7 +31,7 @@ struct AtomicFile::Sink {
 
 AtomicFile::AtomicFile(std::string path, size_t buffer_bytes)
     : path_(std::move(path)), tmp_path_(TempName(path_)), sink_(std::make_unique<Sink>()),
-      buffer_(buffer_bytes) {
+      buffer_bytes_(std::max<size_t>(buffer_bytes, 1)) {
   sink_->fd = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (sink_->fd < 0) throw IoError("cannot create " + tmp_path_ + ": " + Errno());
   if (IsGzipPath(path_)) {
@@ -49,21 +49,31 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::Write(std::string_view bytes) {
   if (bytes.empty()) return;  // (an empty array's data() may be null: no memcpy from it)
-  if (bytes.size() > buffer_.size() - used_) {
+  if (bytes.size() > capacity_ - used_) {
     Flush();
-    if (bytes.size() >= buffer_.size()) {  // at least a buffer's worth: straight to the sink
+    if (bytes.size() >= buffer_bytes_) {  // at least a buffer's worth: straight to the sink
       Emit(bytes.data(), bytes.size());
       return;
     }
+    Reserve(bytes.size());
   }
-  std::memcpy(buffer_.data() + used_, bytes.data(), bytes.size());
+  std::memcpy(buffer_.get() + used_, bytes.data(), bytes.size());
   used_ += bytes.size();
 }
 
 void AtomicFile::Flush() {
   if (used_ == 0) return;
-  Emit(buffer_.data(), used_);
+  Emit(buffer_.get(), used_);
   used_ = 0;
+}
+
+void AtomicFile::Reserve(size_t n) {
+  Flush();
+  if (n > capacity_) {
+    const size_t bytes = std::max(n, buffer_bytes_);
+    buffer_.reset(new char[bytes]);  // uninitialised
+    capacity_ = bytes;
+  }
 }
 
 void AtomicFile::Emit(const char* data, size_t size) {

@@ -31,17 +31,14 @@ class AtomicFile {
     Write(std::string_view(static_cast<const char*>(data), bytes));
   }
   void Put(char c) {
-    if (used_ == buffer_.size()) Flush();
+    if (used_ == capacity_) Reserve(1);
     buffer_[used_++] = c;
   }
   // Room for up to n bytes at the end of the buffer (flushed first if needed), for formatting
   // in place: write into it, then Advance by the bytes written (at most n).
   char* Space(size_t n) {
-    if (n > buffer_.size() - used_) {
-      Flush();
-      if (n > buffer_.size()) buffer_.resize(n);
-    }
-    return buffer_.data() + used_;
+    if (n > capacity_ - used_) Reserve(n);
+    return buffer_.get() + used_;
   }
   void Advance(size_t n) { used_ += n; }
   // Flushes, fsyncs and renames onto the final path. Throws IoError on failure.
@@ -54,12 +51,18 @@ class AtomicFile {
 
  private:
   void Flush();
+  // Flushes, then makes room for n bytes. The buffer is allocated on first use and never
+  // zeroed: a file written in one large piece (an array) or a small one (a manifest) does not
+  // pay for a megabyte of fresh pages.
+  void Reserve(size_t n);
   void Emit(const char* data, size_t size);  // to the sink, counted and checksummed
   struct Sink;
   std::string path_;
   std::string tmp_path_;
   std::unique_ptr<Sink> sink_;
-  std::vector<char> buffer_;
+  size_t buffer_bytes_;
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0;
   size_t used_ = 0;
   int64_t bytes_written_ = 0;
   uint32_t crc_ = 0;

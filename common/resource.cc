@@ -43,4 +43,18 @@ void FixMallocThresholds(int64_t bytes) {
 #endif
 }
 
+void KeepHeapPad(int64_t bytes) {
+#ifdef __GLIBC__
+  mallopt(M_TOP_PAD, static_cast<int>(bytes));
+#else
+  (void)bytes;
+#endif
+}
+
+void ReleaseFreeHeap() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
 }  // namespace melograph

@@ -21,4 +21,15 @@ double WallSeconds();
 // No-op without glibc.
 void FixMallocThresholds(int64_t bytes);
 
+// Keeps `bytes` of free memory at the top of glibc's heap instead of returning it (M_TOP_PAD):
+// blocks below the mmap threshold, and larger ones while the top has room, are then carved from
+// memory that is already resident, so growing buffers and short-lived temporaries stop paying a
+// page fault per 4 KiB each time (build-kg and build-graph at 10^7: ~19k faults fewer per stage,
+// docs/BENCHMARKS.md). The price is up to `bytes` of resident free memory: call
+// ReleaseFreeHeap() before a phase whose peak matters. No-op without glibc.
+void KeepHeapPad(int64_t bytes);
+// Returns the heap's free memory to the system (malloc_trim(0)): the top pad and free pages
+// inside the heap. No-op without glibc.
+void ReleaseFreeHeap();
+
 }  // namespace melograph

@@ -33,6 +33,7 @@ struct BuildGraphOptions {
 void RunBuildGraph(const BuildGraphOptions& o) {
   const double start = WallSeconds();
   FixMallocThresholds(int64_t{128} << 10);  // freed tables and chunks leave the peak (docs/BENCHMARKS.md)
+  KeepHeapPad(int64_t{64} << 20);           // while reading: growing tables reuse freed memory
   GraphBuildOptions build_options;
   build_options.symmetric_relations = SplitList(o.symmetric, ',');
   build_options.duplicates = ParseDuplicatePolicy(o.duplicates);
@@ -50,6 +51,9 @@ void RunBuildGraph(const BuildGraphOptions& o) {
   }
   if (budget.count() > 0) LogWarning(budget.Summary());
   GraphBuildStats stats;
+  // The build holds the peak: from here on, freed blocks go back to the system at once again.
+  KeepHeapPad(int64_t{128} << 10);  // glibc's default
+  ReleaseFreeHeap();
   const Graph graph = builder.Build(&stats);
   GraphBuildInfo info;
   info.inputs = o.triples;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,36 @@ TEST(AtomicFile, mixes_buffered_and_direct_writes_in_order) {
     lines += "\n";
     EXPECT_EQ(read, lines) << name;
   }
+}
+
+// The buffer is allocated on first use: every kind of first call (a character, room for more
+// than the buffer holds, a direct write, a small write) must give the same bytes.
+TEST(AtomicFile, any_first_call_on_a_fresh_file) {
+  testing::TempDir dir;
+  const std::string wide(100, 'w');
+  const auto first_put = [&](AtomicFile& f) { f.Put('p'); };
+  const auto first_space = [&](AtomicFile& f) {
+    std::memcpy(f.Space(wide.size()), wide.data(), wide.size());  // more than the 64-byte buffer
+    f.Advance(wide.size());
+  };
+  const auto first_direct = [&](AtomicFile& f) { f.Write(wide); };
+  const auto first_small = [&](AtomicFile& f) { f.Write("s"); };
+  const std::vector<std::pair<std::function<void(AtomicFile&)>, std::string>> cases = {
+      {first_put, "p"}, {first_space, wide}, {first_direct, wide}, {first_small, "s"}};
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const std::string path = dir.File("f" + std::to_string(c));
+    AtomicFile f(path, 64);
+    cases[c].first(f);
+    f.Put('!');
+    f.Write(std::string(70, 'z'));
+    f.Commit();
+    const std::string expected = cases[c].second + "!" + std::string(70, 'z');
+    EXPECT_EQ(testing::ReadFile(path), expected) << c;
+    EXPECT_EQ(f.crc32(), Crc32(expected.data(), expected.size())) << c;
+  }
+  AtomicFile empty(dir.File("empty"), 64);  // nothing written: an empty file
+  empty.Commit();
+  EXPECT_EQ(testing::ReadFile(dir.File("empty")), "");
 }
 
 TEST(AtomicDirectory, replaces_directory_only_on_commit) {

@@ -4,6 +4,7 @@
 #include <malloc.h>
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -49,6 +50,10 @@ void KeepHeapPad(int64_t bytes) {
 #else
   (void)bytes;
 #endif
+}
+
+int64_t HeapPadFor(int64_t input_bytes) {
+  return std::clamp<int64_t>(input_bytes / 16, int64_t{128} << 10, int64_t{64} << 20);
 }
 
 void ReleaseFreeHeap() {

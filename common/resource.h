@@ -28,6 +28,10 @@ void FixMallocThresholds(int64_t bytes);
 // docs/BENCHMARKS.md). The price is up to `bytes` of resident free memory: call
 // ReleaseFreeHeap() before a phase whose peak matters. No-op without glibc.
 void KeepHeapPad(int64_t bytes);
+// The pad for a command that reads `input_bytes` of text: 1/16 of it, between glibc's default
+// (128 KiB) and 64 MiB, so the resident free memory it may keep stays a small fraction of the
+// input's size (at most ~3.5 bytes per event of an events log, ~3 per triple).
+int64_t HeapPadFor(int64_t input_bytes);
 // Returns the heap's free memory to the system (malloc_trim(0)): the top pad and free pages
 // inside the heap. No-op without glibc.
 void ReleaseFreeHeap();

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/file_util.h"
 #include "common/log.h"
 #include "common/resource.h"
 #include "common/text.h"
@@ -33,7 +34,9 @@ struct BuildGraphOptions {
 void RunBuildGraph(const BuildGraphOptions& o) {
   const double start = WallSeconds();
   FixMallocThresholds(int64_t{128} << 10);  // freed tables and chunks leave the peak (docs/BENCHMARKS.md)
-  KeepHeapPad(int64_t{64} << 20);           // while reading: growing tables reuse freed memory
+  int64_t input_bytes = 0;
+  for (const std::string& path : o.triples) input_bytes += IsRegularFile(path) ? FileSize(path) : 0;
+  KeepHeapPad(HeapPadFor(input_bytes));  // while reading: growing tables reuse freed memory
   GraphBuildOptions build_options;
   build_options.symmetric_relations = SplitList(o.symmetric, ',');
   build_options.duplicates = ParseDuplicatePolicy(o.duplicates);

@@ -24,8 +24,8 @@ void FixMallocThresholds(int64_t bytes);
 // Keeps `bytes` of free memory at the top of glibc's heap instead of returning it (M_TOP_PAD):
 // blocks below the mmap threshold, and larger ones while the top has room, are then carved from
 // memory that is already resident, so growing buffers and short-lived temporaries stop paying a
-// page fault per 4 KiB each time (build-kg and build-graph at 10^7: ~19k faults fewer per stage,
-// docs/BENCHMARKS.md). The price is up to `bytes` of resident free memory: call
+// page fault per 4 KiB each time (build-kg and build-graph at 10^7: 14-18k faults fewer per
+// stage, docs/BENCHMARKS.md). The price is up to `bytes` of resident free memory: call
 // ReleaseFreeHeap() before a phase whose peak matters. No-op without glibc.
 void KeepHeapPad(int64_t bytes);
 // The pad for a command that reads `input_bytes` of text: 1/16 of it, between glibc's default

@@ -218,11 +218,13 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
   // The reference's node ids, the same in every case: types by name, ids by bytes.
   std::vector<std::pair<std::string, std::string>> nodes;
   for (const KeyEdge& e : edges)
-    for (const std::string& key : {e.head, e.tail}) nodes.emplace_back(key.substr(0, key.find(':')), key.substr(key.find(':') + 1));
+    for (const std::string& key : {e.head, e.tail})
+      nodes.emplace_back(key.substr(0, key.find(':')), key.substr(key.find(':') + 1));
   std::sort(nodes.begin(), nodes.end());
   nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
   std::map<std::string, NodeId> id;
-  for (size_t v = 0; v < nodes.size(); ++v) id[nodes[v].first + ":" + nodes[v].second] = static_cast<NodeId>(v);
+  for (size_t v = 0; v < nodes.size(); ++v)
+    id[nodes[v].first + ":" + nodes[v].second] = static_cast<NodeId>(v);
   std::vector<std::pair<NodeId, NodeId>> ends;  // (head, tail) of each edge
   for (const KeyEdge& e : edges) ends.emplace_back(id.at(e.head), id.at(e.tail));
   for (const auto& [policy, huge_from] : cases) {
@@ -233,7 +235,8 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
     opt.huge_page_csr_entries = huge_from;
     const Graph g = MakeGraph(edges, opt);
     ASSERT_EQ(g.num_nodes(), static_cast<NodeId>(nodes.size()));
-    for (size_t v = 0; v < nodes.size(); ++v) ASSERT_EQ(g.Key(static_cast<NodeId>(v)), nodes[v].first + ":" + nodes[v].second);
+    for (size_t v = 0; v < nodes.size(); ++v)
+      ASSERT_EQ(g.Key(static_cast<NodeId>(v)), nodes[v].first + ":" + nodes[v].second);
     std::map<std::string, RelationId> rel_id;  // each name joins one pair of types here
     for (size_t r = 0; r < g.relations().size(); ++r) rel_id[g.relations()[r].name] = static_cast<RelationId>(r);
     struct Entry {
@@ -276,8 +279,8 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
       ++e;
     if (e < csr.size())
       ADD_FAILURE() << "entry " << e << ": (col, relation, weight) = (" << g.col_idx()[e] << ", "
-                    << g.edge_relation()[e] << ", " << g.edge_weight()[e] << "), expected (" << csr[e].col << ", "
-                    << csr[e].rel << ", " << csr[e].weight << ")";
+                    << g.edge_relation()[e] << ", " << g.edge_weight()[e] << "), expected ("
+                    << csr[e].col << ", " << csr[e].rel << ", " << csr[e].weight << ")";
   }
 }
 
@@ -314,9 +317,11 @@ TEST(GraphBuilder, huge_page_csr_equals_small_page_csr_on_a_large_graph) {
   ASSERT_GT(a.num_edges() * static_cast<EdgeIdx>(sizeof(NodeId)), EdgeIdx{4} << 20);
   // Against the input: the distinct (head, relation, tail) triples, stored once each way, and
   // their summed weights per direction.
-  // On the raw array: checked iterators (_GLIBCXX_DEBUG in the dev preset) would triple the test's time.
+  // On the raw array: checked iterators (_GLIBCXX_DEBUG in the dev preset) would triple the test's
+  // time.
   std::sort(triples.data(), triples.data() + triples.size());
-  const auto distinct = std::unique(triples.data(), triples.data() + triples.size()) - triples.data();
+  const auto distinct =
+      std::unique(triples.data(), triples.data() + triples.size()) - triples.data();
   ASSERT_EQ(a.num_edges(), 2 * static_cast<EdgeIdx>(distinct));
   double forward_weight = 0, reverse_weight = 0;
   for (EdgeIdx e = 0; e < a.num_edges(); ++e)
@@ -327,7 +332,8 @@ TEST(GraphBuilder, huge_page_csr_equals_small_page_csr_on_a_large_graph) {
   ASSERT_EQ(a.num_edges(), b.num_edges());
   // Whole arrays at once (millions of entries), reporting the first difference.
   const auto first_difference = [](const auto& x, const auto& y, size_t n) {
-    return static_cast<size_t>(std::mismatch(x.begin(), x.begin() + n, y.begin()).first - x.begin());
+    return static_cast<size_t>(std::mismatch(x.begin(), x.begin() + n, y.begin()).first -
+                               x.begin());
   };
   const auto v = static_cast<size_t>(a.num_nodes()) + 1, m = static_cast<size_t>(a.num_edges());
   EXPECT_EQ(first_difference(a.row_ptr(), b.row_ptr(), v), v) << "row_ptr";

@@ -181,7 +181,8 @@ bool TripleReader::Parse(std::string_view line, TripleRecord& r, int64_t& column
   return true;
 }
 
-TripleWriter::TripleWriter(std::string path) : file_(std::move(path)) {}
+TripleWriter::TripleWriter(std::string path)
+    : file_(std::move(path)), weights_(size_t{1} << kWeightCacheBits) {}
 
 namespace {
 
@@ -192,6 +193,18 @@ char* Put(char* p, std::string_view s) {
 }
 
 }  // namespace
+
+char* TripleWriter::PutWeight(char* p, float w) {
+  uint32_t bits;
+  std::memcpy(&bits, &w, sizeof bits);
+  FormattedWeight& c = weights_[(bits * 0x9e3779b1u) >> (32 - kWeightCacheBits)];
+  if (c.size == 0 || c.bits != bits) {
+    c.bits = bits;
+    c.size = static_cast<uint32_t>(std::to_chars(c.text, c.text + sizeof c.text, w).ptr - c.text);
+  }
+  std::memcpy(p, c.text, sizeof c.text);  // whole slot: the caller has room, the excess is overwritten
+  return p + c.size;
+}
 
 // Lines are formatted straight into the file's buffer: room for the three fields, the tabs,
 // the newline, the shortest float text (at most 16 bytes) and an int64 (at most 20).
@@ -205,7 +218,7 @@ void TripleWriter::Write(std::string_view head, std::string_view relation, std::
   p = Put(p, tail);
   if (weight != 1.0) {
     *p++ = '\t';
-    p = std::to_chars(p, p + 32, static_cast<float>(weight)).ptr;
+    p = PutWeight(p, static_cast<float>(weight));
   }
   *p++ = '\n';
   file_.Advance(static_cast<size_t>(p - begin));
@@ -221,7 +234,7 @@ void TripleWriter::Write(std::string_view head, std::string_view relation, std::
   *p++ = '\t';
   p = Put(p, tail);
   *p++ = '\t';
-  p = std::to_chars(p, p + 16, static_cast<float>(weight)).ptr;
+  p = PutWeight(p, static_cast<float>(weight));
   *p++ = '\t';
   p = std::to_chars(p, p + 24, timestamp).ptr;
   *p++ = '\n';

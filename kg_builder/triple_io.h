@@ -93,8 +93,19 @@ class TripleWriter {
   uint32_t crc32() const { return file_.crc32(); }
 
  private:
+  // Writes the shortest decimal text of w at p (it may write up to 16 bytes), returns its end.
+  // Recent texts are kept by the float's bits: behaviour weights take few distinct values (sums
+  // of a small weight table, compressed), and std::to_chars costs tens of ns each.
+  char* PutWeight(char* p, float w);
+  struct FormattedWeight {
+    uint32_t bits = 0;
+    uint32_t size = 0;  // 0: empty slot (a float's text is never empty)
+    char text[16];
+  };
+  static constexpr int kWeightCacheBits = 10;
   AtomicFile file_;
   std::string line_;
+  std::vector<FormattedWeight> weights_;
   int64_t count_ = 0;
 };
 

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <vector>
+
 #include "tests/test_util.h"
 
 namespace melograph {
@@ -108,6 +113,37 @@ TEST(TripleWriter, round_trips_through_reader_including_gzip) {
   EXPECT_EQ(testing::ReadFile(dir.File("o.tsv")),
             "# made by a test\nuser:1\tlistened\tsong:2\nuser:1\tliked\tsong:3\t0.1\n"
             "user:1\tskipped\tsong:4\t-2\t1234\n");
+}
+
+// Weights are written as the shortest text of their float, from a cache of recent texts keyed
+// by the float's bits: repeated values, values sharing a cache slot, -0 and 0, long and short
+// texts must all come out exactly as std::to_chars writes them, in both Write forms.
+TEST(TripleWriter, weights_are_the_shortest_float_text_whatever_was_written_before) {
+  testing::TempDir dir;
+  std::vector<float> weights = {0.5f,           -0.0f,      0.0f, 1.17549435e-38f,
+                                -3.4028235e38f, 1.3862944f, 0.1f};
+  for (int i = 0; i < 5000; ++i)
+    weights.push_back(static_cast<float>(i % 300) * 0.37f - 20.0f);  // repeats
+  for (int i = 0; i < 3000; ++i)
+    weights.push_back(std::ldexp(1.0f + static_cast<float>(i) / 4096, i % 60 - 30));
+  TripleWriter w(dir.File("w.tsv"));
+  std::string expected;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    char text[32];
+    const std::string_view t(
+        text, static_cast<size_t>(std::to_chars(text, text + 32, weights[i]).ptr - text));
+    if (i % 2 == 0) {
+      w.Write("user:u", "listened", "song:s", weights[i], 1700000000 + static_cast<int64_t>(i));
+      expected += "user:u\tlistened\tsong:s\t" + std::string(t) + "\t" +
+                  std::to_string(1700000000 + i) + "\n";
+    } else {
+      w.Write("user:u", "listened", "song:s", weights[i]);
+      expected +=
+          "user:u\tlistened\tsong:s" + (weights[i] == 1.0f ? "" : "\t" + std::string(t)) + "\n";
+    }
+  }
+  w.Commit();
+  EXPECT_EQ(testing::ReadFile(dir.File("w.tsv")), expected);
 }
 
 }  // namespace

@@ -130,8 +130,6 @@ int main(int argc, char** argv) {
     int64_t nodes = 0, stored = 0;
     double t2 = 0, cpu2 = 0;
     {
-      KeepHeapPad(int64_t{128} << 10);  // as tools/cmd_build_graph.cc
-      ReleaseFreeHeap();
       const Graph graph = builder.Build();
       t2 = WallSeconds();
       cpu2 = CpuSeconds();

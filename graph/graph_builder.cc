@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "common/error.h"
+#include "common/resource.h"
 #include "common/text.h"
 
 namespace melograph {
@@ -281,6 +282,9 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   }
 
   // 3. Degrees (each directed edge gives two entries; a symmetric self loop gives one).
+  // From here the CSR fills in while the chunks are still held: the builder's peak. Free heap
+  // memory a caller kept for reuse while reading (KeepHeapPad) goes back to the system first.
+  ReleaseFreeHeap();
   const size_t m = AccumulatedEdges();
   AnonymousArray<EdgeIdx> row_ptr(static_cast<size_t>(num_nodes) + 1, PageSize::kHuge);  // zero filled
   // Tails are looked up at random, so each is translated once, here, and stored back as its

@@ -54,9 +54,6 @@ void RunBuildGraph(const BuildGraphOptions& o) {
   }
   if (budget.count() > 0) LogWarning(budget.Summary());
   GraphBuildStats stats;
-  // The build holds the peak: from here on, freed blocks go back to the system at once again.
-  KeepHeapPad(int64_t{128} << 10);  // glibc's default
-  ReleaseFreeHeap();
   const Graph graph = builder.Build(&stats);
   GraphBuildInfo info;
   info.inputs = o.triples;

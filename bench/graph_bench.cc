@@ -107,8 +107,7 @@ int main(int argc, char** argv) {
     WriteSyntheticTriples(triples, edges, seed);
     const int64_t baseline_rss = CurrentRssBytes();
 
-    FixMallocThresholds(int64_t{128} << 10);  // as tools/cmd_build_graph.cc
-    KeepHeapPad(HeapPadFor(FileSize(triples)));
+    UseBuilderMallocPolicy({triples});  // as tools/cmd_build_graph.cc
     const double t0 = WallSeconds();
     const double cpu0 = CpuSeconds();
     GraphBuildOptions options;

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/file_util.h"
+
 namespace melograph {
 namespace {
 int64_t ReadStatusKb(const char* key) {
@@ -60,6 +62,13 @@ void ReleaseFreeHeap() {
 #ifdef __GLIBC__
   malloc_trim(0);
 #endif
+}
+
+void UseBuilderMallocPolicy(const std::vector<std::string>& inputs) {
+  FixMallocThresholds(int64_t{128} << 10);
+  int64_t bytes = 0;
+  for (const std::string& path : inputs) bytes += IsRegularFile(path) ? FileSize(path) : 0;
+  KeepHeapPad(HeapPadFor(bytes));
 }
 
 }  // namespace melograph

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace melograph {
 
@@ -35,5 +37,10 @@ int64_t HeapPadFor(int64_t input_bytes);
 // Returns the heap's free memory to the system (malloc_trim(0)): the top pad and free pages
 // inside the heap. No-op without glibc.
 void ReleaseFreeHeap();
+// The malloc policy of the builders (build-kg, build-graph and its bench), called once at the
+// start: FixMallocThresholds(128 KiB), so freed tables leave the peak, and
+// KeepHeapPad(HeapPadFor(total size of `inputs`)) while reading. Inputs that are not regular
+// files (a pipe) count 0; a missing one is left for the reader to report.
+void UseBuilderMallocPolicy(const std::vector<std::string>& inputs);
 
 }  // namespace melograph

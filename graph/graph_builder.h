@@ -58,7 +58,8 @@ class GraphBuilder {
                    float weight = 1.0f);
 
   int64_t edges_added() const { return static_cast<int64_t>(AccumulatedEdges() + pending_.size()); }
-  // Builds the graph; the builder is left empty.
+  // Builds the graph; the builder is left empty. Before the CSR, where its peak is, it returns
+  // the process's free heap memory to the system (ReleaseFreeHeap, common/resource.h).
   Graph Build(GraphBuildStats* stats = nullptr);
 
  private:

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "common/file_util.h"
 #include "common/log.h"
 #include "common/resource.h"
 #include "common/text.h"
@@ -33,10 +32,7 @@ struct BuildGraphOptions {
 
 void RunBuildGraph(const BuildGraphOptions& o) {
   const double start = WallSeconds();
-  FixMallocThresholds(int64_t{128} << 10);  // freed tables and chunks leave the peak (docs/BENCHMARKS.md)
-  int64_t input_bytes = 0;
-  for (const std::string& path : o.triples) input_bytes += IsRegularFile(path) ? FileSize(path) : 0;
-  KeepHeapPad(HeapPadFor(input_bytes));  // while reading: growing tables reuse freed memory
+  UseBuilderMallocPolicy(o.triples);  // docs/BENCHMARKS.md
   GraphBuildOptions build_options;
   build_options.symmetric_relations = SplitList(o.symmetric, ',');
   build_options.duplicates = ParseDuplicatePolicy(o.duplicates);

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "common/error.h"
-#include "common/file_util.h"
 #include "common/log.h"
 #include "common/resource.h"
 #include "kg_builder/kg_builder.h"
@@ -33,11 +32,9 @@ void RunBuildKg(const BuildKgFlags& f, const CLI::App& cmd) {
     std::fputs(KgConfigToText(DefaultKgConfig()).c_str(), stdout);
     return;
   }
-  FixMallocThresholds(int64_t{128} << 10);  // freed tables leave the peak (docs/BENCHMARKS.md)
   if (f.events.empty() || f.catalog.empty() || f.out.empty())
     throw UsageError("build-kg needs --events FILE, --catalog DIR and --out DIR");
-  // Growing tables reuse freed memory instead of faulting in fresh pages (docs/BENCHMARKS.md).
-  KeepHeapPad(HeapPadFor(IsRegularFile(f.events) ? FileSize(f.events) : 0));
+  UseBuilderMallocPolicy({f.events});  // docs/BENCHMARKS.md
   KgBuildOptions options;
   options.events_path = f.events;
   options.catalog_dir = f.catalog;

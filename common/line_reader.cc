@@ -4,8 +4,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "common/error.h"
 #include "common/file_util.h"
@@ -41,7 +46,9 @@ struct LineReader::Source {
 };
 
 LineReader::LineReader(std::string path, size_t buffer_bytes)
-    : path_(std::move(path)), source_(std::make_unique<Source>()), buffer_(buffer_bytes) {
+    : path_(std::move(path)),
+      source_(std::make_unique<Source>()),
+      buffer_(std::max<size_t>(buffer_bytes, 1) + kPad) {
   if (IsGzipPath(path_)) {
     source_->gz = gzopen(path_.c_str(), "rb");
     if (!source_->gz) throw IoError("cannot open " + path_ + ": " + std::strerror(errno));
@@ -65,8 +72,8 @@ size_t LineReader::Fill() {
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
-  const size_t want = buffer_.size() - end_;
+  if (end_ == capacity()) buffer_.resize(capacity() * 2 + kPad);
+  const size_t want = capacity() - end_;
   int64_t got;
   if (source_->gz) {
     got = gzread(source_->gz, buffer_.data() + end_, static_cast<unsigned>(want));
@@ -122,6 +129,130 @@ bool LineReader::Next(std::string_view& line) {
     }
     scan_from = begin_ + consumed_scan;
   }
+}
+
+namespace {
+
+// Masks of one 16-byte chunk at p: tabs, newlines, and "odd" bytes (>= 0x80 or CR), bit i for
+// p[i]. The caller masks off bytes past the data.
+struct ChunkMasks {
+  uint32_t tabs, newlines, odd;
+};
+
+[[gnu::always_inline]] inline ChunkMasks ScanChunk(const char* p) {
+#ifdef __SSE2__
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return {static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))),
+          static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))),
+          static_cast<uint32_t>(_mm_movemask_epi8(v) |
+                                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))))};
+#else
+  ChunkMasks m{0, 0, 0};
+  for (uint32_t i = 0; i < 16; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    m.tabs |= static_cast<uint32_t>(c == '\t') << i;
+    m.newlines |= static_cast<uint32_t>(c == '\n') << i;
+    m.odd |= static_cast<uint32_t>(c >= 0x80 || c == '\r') << i;
+  }
+  return m;
+#endif
+}
+
+}  // namespace
+
+bool LineReader::NextFields(std::string_view& line, size_t max_fields, std::string_view* fields,
+                            size_t* starts, size_t& count, bool& plain) {
+  // The first max_fields tabs' offsets from the line's start go to starts[] (FinishFields turns
+  // them into fields), so a Fill() that moves the line to the front of the buffer only has to
+  // resume the scan where it stopped. Members are read into locals: the stores to starts[]
+  // could alias them.
+  size_t seen = 0;          // tabs so far
+  bool odd = false;         // a byte >= 0x80 or a CR so far, but for...
+  bool pending_cr = false;  // ...the last byte scanned, a CR: the terminator's if a LF follows
+  size_t scan = begin_;
+  for (;;) {
+    const char* const base = buffer_.data();
+    const size_t line_begin = begin_;
+    const size_t data_end = end_;
+    while (scan < data_end) {
+      ChunkMasks m = ScanChunk(base + scan);
+      unsigned last = 15;          // the chunk's last data byte
+      if (data_end - scan < 16) {  // the pad past end_ is readable, its bytes are not data
+        last = static_cast<unsigned>(data_end - scan - 1);
+        const uint32_t valid = (uint32_t{2} << last) - 1;
+        m.tabs &= valid;
+        m.newlines &= valid;
+        m.odd &= valid;
+      }
+      if (m.newlines != 0) {
+        const unsigned nl = static_cast<unsigned>(__builtin_ctz(m.newlines));
+        const uint32_t before = (uint32_t{1} << nl) - 1;
+        const size_t line_end = scan + nl;
+        uint32_t odd_bits = m.odd & before;
+        // The terminator's CR is not part of the line.
+        if (nl > 0) {
+          odd |= pending_cr;
+          if (base[line_end - 1] == '\r') odd_bits &= ~(uint32_t{1} << (nl - 1));
+        }
+        odd |= odd_bits != 0;
+        for (uint32_t tabs = m.tabs & before; tabs != 0; tabs &= tabs - 1) {
+          if (seen < max_fields)
+            starts[seen] = scan - line_begin + static_cast<size_t>(__builtin_ctz(tabs));
+          ++seen;
+        }
+        size_t len = line_end - line_begin;
+        bytes_consumed_ += static_cast<int64_t>(len + 1);
+        const char* const b = base + line_begin;
+        if (len > 0 && b[len - 1] == '\r') --len;
+        FinishFields(b, len, seen, max_fields, fields, starts, count);
+        plain = !odd;
+        line = std::string_view(b, len);
+        begin_ = line_end + 1;
+        ++line_number_;
+        return true;
+      }
+      odd |= pending_cr;
+      pending_cr = base[scan + last] == '\r';
+      odd |= (m.odd & ~(uint32_t{pending_cr} << last)) != 0;
+      for (uint32_t tabs = m.tabs; tabs != 0; tabs &= tabs - 1) {
+        if (seen < max_fields)
+          starts[seen] = scan - line_begin + static_cast<size_t>(__builtin_ctz(tabs));
+        ++seen;
+      }
+      scan += 16;
+    }
+    const size_t scanned = data_end - line_begin;
+    if (Fill() == 0) {
+      if (begin_ == end_) return false;
+      // Last line without a terminator (a final CR, pending_cr, is stripped like a CRLF's).
+      const char* const b = buffer_.data() + begin_;
+      size_t len = end_ - begin_;
+      bytes_consumed_ += static_cast<int64_t>(len);
+      if (len > 0 && b[len - 1] == '\r') --len;
+      FinishFields(b, len, seen, max_fields, fields, starts, count);
+      plain = !odd;
+      line = std::string_view(b, len);
+      begin_ = end_;
+      ++line_number_;
+      return true;
+    }
+    scan = begin_ + scanned;  // Fill() moved the line to the front; its offsets still hold
+  }
+}
+
+void LineReader::FinishFields(const char* b, size_t len, size_t tabs, size_t max_fields,
+                              std::string_view* fields, size_t* starts, size_t& count) {
+  // starts[i] holds tab i's offset (i < min(tabs, max_fields)); field i runs from after tab
+  // i - 1 to tab i, the last one to len (a tab always sits before len: a stripped CR is no tab).
+  size_t from = 0;
+  const size_t n = std::min(tabs + 1, max_fields);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t to = i < tabs ? starts[i] : len;
+    starts[i] = from;
+    fields[i] = std::string_view(b + from, to - from);
+    from = to + 1;
+  }
+  count = tabs + 1;
 }
 
 }  // namespace melograph

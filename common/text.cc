@@ -2,10 +2,6 @@
 
 #include <cstdio>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 namespace melograph {
 
 size_t FindInvalidUtf8(std::string_view s) {
@@ -119,70 +115,6 @@ std::optional<int64_t> ParseByteSize(std::string_view s) {
 }  // namespace melograph
 
 namespace melograph {
-
-namespace {
-
-// One pass over the line: calls field(begin, end) for every tab-separated field in order and
-// checks the text as CheckLineText does (whose column and reason it reports on failure).
-template <typename Field>
-bool ScanLine(std::string_view line, int64_t& column, std::string& reason, Field&& field) {
-  const char* p = line.data();
-  const size_t n = line.size();
-  size_t start = 0;
-  bool high = false, cr = false;
-  size_t i = 0;
-#ifdef __SSE2__
-  const __m128i tab = _mm_set1_epi8('\t');
-  const __m128i ret = _mm_set1_epi8('\r');
-  for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    auto tabs = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab)));
-    high |= _mm_movemask_epi8(v) != 0;
-    cr |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, ret)) != 0;
-    for (; tabs != 0; tabs &= tabs - 1) {
-      const size_t pos = i + static_cast<size_t>(__builtin_ctz(tabs));
-      field(start, pos);
-      start = pos + 1;
-    }
-  }
-#endif
-  for (; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(p[i]);
-    high |= c >= 0x80;
-    cr |= c == '\r';
-    if (c == '\t') {
-      field(start, i);
-      start = i + 1;
-    }
-  }
-  // Errors as CheckLineText reports them (UTF-8 first, then the first CR).
-  if ((high || cr) && !CheckLineText(line, column, reason)) return false;
-  field(start, n);
-  return true;
-}
-
-}  // namespace
-
-bool SplitCheckedLine(std::string_view line, size_t max_fields, std::string_view* fields, size_t* starts,
-                      size_t& count, int64_t& column, std::string& reason) {
-  size_t seen = 0;
-  const bool ok = ScanLine(line, column, reason, [&](size_t begin, size_t end) {
-    if (seen < max_fields) {
-      starts[seen] = begin;
-      fields[seen] = line.substr(begin, end - begin);
-    }
-    ++seen;
-  });
-  if (ok) count = seen;
-  return ok;
-}
-
-bool SplitCheckedLine(std::string_view line, std::vector<std::string_view>& fields, int64_t& column,
-                      std::string& reason) {
-  fields.clear();
-  return ScanLine(line, column, reason,
-                  [&](size_t begin, size_t end) { fields.push_back(line.substr(begin, end - begin)); });
-}
 
 bool CheckLineText(std::string_view line, int64_t& column, std::string& reason) {
   if (const size_t bad = FindInvalidUtf8(line); bad != std::string_view::npos) {

@@ -60,21 +60,26 @@ void ReadTsv(const std::string& path, size_t min_fields, size_t max_fields, cons
   LineReader reader(path);
   Line l;
   std::string_view text;
-  while (reader.Next(text)) {
+  size_t count = 0;
+  bool plain = true;
+  for (;;) {
+    // Room for one field more than a line may have, so that too many is still told apart.
+    l.fields.resize(max_fields + 1);
+    l.starts.resize(max_fields + 1);
+    if (!reader.NextFields(text, max_fields + 1, l.fields.data(), l.starts.data(), count, plain))
+      break;
     if (text.empty() || text[0] == '#') continue;
-    bool ok = SplitCheckedLine(text, l.fields, l.column, l.reason);
+    bool ok = plain || CheckLineText(text, l.column, l.reason);
     if (ok) {
-      l.starts.resize(l.fields.size());
-      for (size_t i = 0; i < l.fields.size(); ++i)
-        l.starts[i] = static_cast<size_t>(l.fields[i].data() - text.data());
-      if (l.fields.size() < min_fields || l.fields.size() > max_fields) {
+      if (count < min_fields || count > max_fields) {
         l.column = 1;
         l.reason = "expected " + std::to_string(min_fields) +
                    (min_fields == max_fields ? "" : " or " + std::to_string(max_fields)) +
-                   " tab-separated fields (" + columns + "), found " +
-                   std::to_string(l.fields.size());
+                   " tab-separated fields (" + columns + "), found " + std::to_string(count);
         ok = false;
       } else {
+        l.fields.resize(count);
+        l.starts.resize(count);
         ok = parse(l, reader.line_number());
       }
     }

@@ -12,9 +12,9 @@ bool ParseMillis(std::string_view s, int64_t* out) {
     *out = -1;
     return true;
   }
-  const auto v = ParseInt64(s);
-  if (!v || *v < 0) return false;
-  *out = *v;
+  int64_t v;
+  if (!ParseInt64(s, &v) || v < 0) return false;
+  *out = v;
   return true;
 }
 
@@ -25,23 +25,24 @@ EventsReader::EventsReader(std::string path, BadLineBudget* budget)
 
 bool EventsReader::Next(EventRecord& record) {
   std::string_view line;
+  std::string_view f[kMaxFields];
+  size_t starts[kMaxFields];
+  size_t n = 0;
+  bool plain = true;
   std::string reason;
-  while (reader_.Next(line)) {
+  while (reader_.NextFields(line, kMaxFields, f, starts, n, plain)) {
     if (line.empty() || line[0] == '#') continue;
     int64_t column = 0;
-    if (Parse(line, record, column, reason)) return true;
+    if ((plain || CheckLineText(line, column, reason)) &&
+        Parse(line, f, starts, n, record, column, reason))
+      return true;
     budget_->Record(InputError(reader_.path(), reader_.line_number(), column, reason));
   }
   return false;
 }
 
-bool EventsReader::Parse(std::string_view line, EventRecord& r, int64_t& column,
-                         std::string& reason) {
-  constexpr size_t kMaxFields = 7;
-  std::string_view f[kMaxFields];
-  size_t starts[kMaxFields];
-  size_t n = 0;
-  if (!SplitCheckedLine(line, kMaxFields, f, starts, n, column, reason)) return false;
+bool EventsReader::Parse(std::string_view line, const std::string_view* f, const size_t* starts,
+                         size_t n, EventRecord& r, int64_t& column, std::string& reason) {
   if (n != 4 && n != 6 && n != 7) {
     column = 1;
     reason = "expected 4, 6 or 7 tab-separated fields (user_id, song_id, event, timestamp"
@@ -58,14 +59,15 @@ bool EventsReader::Parse(std::string_view line, EventRecord& r, int64_t& column,
   if (f[1].empty()) return fail(1, "song_id is empty");
   if (!ParseEventType(f[2], &r.type))
     return fail(2, "unknown event '" + std::string(f[2]) + "' (expected one of " + EventTypeList() + ")");
-  const auto ts = ParseInt64(f[3]);
-  if (!ts) return fail(3, "timestamp '" + std::string(f[3]) + "' is not an integer (Unix seconds)");
-  if (*ts < 0 || *ts > kMaxEventTimestamp)
+  int64_t ts;
+  if (!ParseInt64(f[3], &ts))
+    return fail(3, "timestamp '" + std::string(f[3]) + "' is not an integer (Unix seconds)");
+  if (ts < 0 || ts > kMaxEventTimestamp)
     return fail(3, "timestamp " + std::string(f[3]) +
                        " is outside 0..4294967295 (Unix seconds, 1970 to 2106; milliseconds?)");
   r.user_id = f[0];
   r.song_id = f[1];
-  r.timestamp = *ts;
+  r.timestamp = ts;
   r.played_ms = -1;
   r.duration_ms = -1;
   r.scene = {};

@@ -23,10 +23,18 @@ constexpr NameTable kNameChar;
 
 // Clinger's fast path: `-?digits[.digits]` with at most 15 digits is mantissa / 10^k with both
 // exact in a double, so one correctly rounded division gives exactly what from_chars gives.
-// Anything else (exponents, '+', long inputs, junk) goes to ParseDouble.
-std::optional<double> ParseWeight(std::string_view s) {
+// Anything else (exponents, '+', long inputs, junk) goes to ParseDouble. Returns false when s is
+// not a number; a bool and an out-parameter, not a std::optional, for the reason ParseInt64
+// gives (common/text.h).
+[[gnu::always_inline]] inline bool ParseWeight(std::string_view s, double* out) {
   static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
                                       1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  const auto slow = [&] {
+    const auto v = ParseDouble(s);
+    if (!v) return false;
+    *out = *v;
+    return true;
+  };
   size_t i = 0;
   const bool negative = !s.empty() && s[0] == '-';
   if (negative) i = 1;
@@ -41,14 +49,14 @@ std::optional<double> ParseWeight(std::string_view s) {
     } else if (c == '.' && fraction < 0) {
       fraction = 0;
     } else {
-      return ParseDouble(s);
+      return slow();
     }
   }
-  if (digits == 0 || digits > 15 || fraction == 0 || (fraction < 0 && i != s.size()))
-    return ParseDouble(s);
+  if (digits == 0 || digits > 15 || fraction == 0 || (fraction < 0 && i != s.size())) return slow();
   double v = static_cast<double>(mantissa);
   if (fraction > 0) v /= kPow10[fraction];
-  return negative ? -v : v;
+  *out = negative ? -v : v;
+  return true;
 }
 
 }  // namespace
@@ -107,23 +115,24 @@ TripleReader::TripleReader(std::string path, BadLineBudget* budget)
 
 bool TripleReader::Next(TripleRecord& record) {
   std::string_view line;
+  std::string_view f[kMaxFields];
+  size_t starts[kMaxFields];
+  size_t n = 0;
+  bool plain = true;
   std::string reason;
-  while (reader_.Next(line)) {
+  while (reader_.NextFields(line, kMaxFields, f, starts, n, plain)) {
     if (line.empty() || line[0] == '#') continue;
     int64_t column = 0;
-    if (Parse(line, record, column, reason)) return true;
+    if ((plain || CheckLineText(line, column, reason)) &&
+        Parse(line, f, starts, n, record, column, reason))
+      return true;
     budget_->Record(InputError(reader_.path(), reader_.line_number(), column, reason));
   }
   return false;
 }
 
-bool TripleReader::Parse(std::string_view line, TripleRecord& r, int64_t& column,
-                         std::string& reason) {
-  // Check the text and split into at most 6 fields in one pass, without allocating.
-  std::string_view f[6];
-  size_t starts[6];
-  size_t n = 0;
-  if (!SplitCheckedLine(line, 6, f, starts, n, column, reason)) return false;
+bool TripleReader::Parse(std::string_view line, const std::string_view* f, const size_t* starts,
+                         size_t n, TripleRecord& r, int64_t& column, std::string& reason) {
   if (n < 3 || n > 5) {
     column = 1;
     reason = "expected 3 to 5 tab-separated fields (head, relation, tail[, weight[, timestamp]]), found " +
@@ -155,28 +164,28 @@ bool TripleReader::Parse(std::string_view line, TripleRecord& r, int64_t& column
   r.has_timestamp = false;
   r.timestamp = 0;
   if (n >= 4) {
-    const auto w = ParseWeight(f[3]);
-    if (!w) {
+    double w;
+    if (!ParseWeight(f[3], &w)) {
       column = static_cast<int64_t>(starts[3]) + 1;
       reason = "weight '" + std::string(f[3]) + "' is not a number";
       return false;
     }
-    if (!std::isfinite(*w) || std::fabs(*w) > 3.0e38) {
+    if (!std::isfinite(w) || std::fabs(w) > 3.0e38) {
       column = static_cast<int64_t>(starts[3]) + 1;
       reason = "weight '" + std::string(f[3]) + "' is not finite";
       return false;
     }
-    r.weight = static_cast<float>(*w);
+    r.weight = static_cast<float>(w);
   }
   if (n == 5) {
-    const auto t = ParseInt64(f[4]);
-    if (!t) {
+    int64_t t;
+    if (!ParseInt64(f[4], &t)) {
       column = static_cast<int64_t>(starts[4]) + 1;
       reason = "timestamp '" + std::string(f[4]) + "' is not an integer (Unix seconds)";
       return false;
     }
     r.has_timestamp = true;
-    r.timestamp = *t;
+    r.timestamp = t;
   }
   return true;
 }

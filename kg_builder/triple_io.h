@@ -69,8 +69,11 @@ class TripleReader {
   const std::string& path() const { return reader_.path(); }
 
  private:
-  // Parses one line; returns an empty reason on success, or sets column/reason.
-  bool Parse(std::string_view line, TripleRecord& record, int64_t& column, std::string& reason);
+  static constexpr size_t kMaxFields = 6;  // one more than a triple has: a sixth is an error
+  // The line's fields (LineReader::NextFields, text already checked) to a record, or the
+  // column and reason of what is wrong.
+  bool Parse(std::string_view line, const std::string_view* f, const size_t* starts, size_t n,
+             TripleRecord& record, int64_t& column, std::string& reason);
 
   LineReader reader_;
   BadLineBudget* budget_;

@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <random>
+
 #include "common/error.h"
+#include "common/text.h"
 #include "tests/test_util.h"
 
 namespace melograph {
@@ -72,6 +75,146 @@ TEST(LineReader, counts_lines_and_reports_missing_file) {
   EXPECT_EQ(r.line_number(), 2);
   EXPECT_FALSE(r.Next(line));
   EXPECT_THROW(LineReader(dir.File("missing.txt")), IoError);
+}
+
+// What NextFields must give for one line, from Next() and a plain split.
+struct SplitLine {
+  std::string line;
+  size_t count = 0;
+  std::vector<std::string> fields;  // the first max_fields
+  std::vector<size_t> starts;
+  bool plain = true;
+  int64_t line_number = 0, bytes_read = 0;
+  bool operator==(const SplitLine&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const SplitLine& l) {
+  os << "line " << l.line_number << " '";
+  for (const char c : l.line) {
+    if (c == '\t')
+      os << "\\t";
+    else if (c == '\r')
+      os << "\\r";
+    else
+      os << c;
+  }
+  return os << "' count " << l.count << " plain " << l.plain << " bytes " << l.bytes_read;
+}
+
+std::vector<SplitLine> Reference(const std::string& path, size_t max_fields) {
+  LineReader r(path);
+  std::vector<SplitLine> out;
+  std::string_view line;
+  std::vector<std::string_view> f;
+  while (r.Next(line)) {
+    SplitLine l;
+    l.line = std::string(line);
+    l.count = SplitFields(line, '\t', f);
+    size_t at = 0;
+    for (size_t i = 0; i < f.size(); ++i) {
+      if (i < max_fields) {
+        l.fields.emplace_back(f[i]);
+        l.starts.push_back(at);
+      }
+      at += f[i].size() + 1;
+    }
+    for (const char c : line)
+      l.plain = l.plain && static_cast<unsigned char>(c) < 0x80 && c != '\r';
+    l.line_number = r.line_number();
+    l.bytes_read = r.bytes_read();
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+std::vector<SplitLine> ReadFields(const std::string& path, size_t max_fields, size_t buffer) {
+  LineReader r(path, buffer);
+  std::vector<SplitLine> out;
+  std::string_view line;
+  std::vector<std::string_view> f(max_fields + 1, "unset");
+  std::vector<size_t> starts(max_fields + 1, 999);
+  size_t count = 0;
+  bool plain = false;
+  while (r.NextFields(line, max_fields, f.data(), starts.data(), count, plain)) {
+    SplitLine l;
+    l.line = std::string(line);
+    l.count = count;
+    for (size_t i = 0; i < std::min(count, max_fields); ++i) {
+      l.fields.emplace_back(f[i]);
+      l.starts.push_back(starts[i]);
+      // Each view lies inside the line at its offset.
+      EXPECT_EQ(f[i].data(), line.data() + starts[i]);
+    }
+    EXPECT_EQ(f[max_fields], "unset") << "wrote past max_fields";
+    l.plain = plain;
+    l.line_number = r.line_number();
+    l.bytes_read = r.bytes_read();
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+TEST(LineReader, next_fields_matches_next_and_a_plain_split) {
+  testing::TempDir dir;
+  const std::string path = dir.File("a.txt");
+  // Hand-picked cases: CRLF, a CR inside, a CR as the 16th byte before the LF, tabs at chunk
+  // edges, empty fields and lines, a multi-byte character, a stray high byte, a long line, an
+  // unterminated last line ending in CR.
+  testing::WriteFile(path, std::string("a\tb\tc\r\n") + "x\ry\n" + std::string(15, 'q') + "\r\n" +
+                               std::string(14, 'q') + "\r\n" + std::string(16, 'q') + "\r\n" +
+                               std::string(15, 'w') + "\t" + std::string(16, 'e') + "\t\n" +
+                               "\t\t\n\n\r\n" + "caf\xc3\xa9\tx\n" + "\x80\n" +
+                               std::string(100, 'l') + "\t" + std::string(40, 'm') + "\n" +
+                               "last\tone\r");
+  for (const size_t max_fields : {size_t{0}, size_t{1}, size_t{2}, size_t{6}})
+    for (const size_t buffer : {size_t{1}, size_t{3}, size_t{16}, size_t{17}, size_t{1} << 20})
+      EXPECT_EQ(ReadFields(path, max_fields, buffer), Reference(path, max_fields))
+          << "max_fields " << max_fields << " buffer " << buffer;
+  const auto lines = ReadFields(path, 6, 1 << 20);
+  ASSERT_EQ(lines.size(), 13u);
+  EXPECT_TRUE(lines[0].plain);   // a CRLF terminator is not an odd byte
+  EXPECT_FALSE(lines[1].plain);  // a CR inside is
+  EXPECT_TRUE(lines[2].plain);   // CR as the 16th byte, LF in the next chunk
+  EXPECT_EQ(lines[2].line, std::string(15, 'q'));
+  EXPECT_EQ(lines[5].count, 3u);
+  EXPECT_EQ(lines[9].fields, (std::vector<std::string>{"caf\xc3\xa9", "x"}));
+  EXPECT_FALSE(lines[9].plain);
+  EXPECT_FALSE(lines[10].plain);
+  EXPECT_EQ(lines[12].fields, (std::vector<std::string>{"last", "one"}));
+  EXPECT_TRUE(lines[12].plain);  // the final CR is stripped like a CRLF's
+}
+
+TEST(LineReader, next_fields_matches_next_on_random_text) {
+  // Random lines dense in tabs, CRs and high bytes, at buffer sizes that move lines across
+  // refills, plain and gzip.
+  testing::TempDir dir;
+  std::mt19937_64 rng(7);
+  // Letters, tabs, CRs, LFs, a valid 3-byte character, a lone lead byte, a comment mark.
+  const std::string_view pieces[] = {"a",  "b",  "\t",           "\t",   "\r",
+                                     "\n", "\n", "\xe7\xb1\xb3", "\xe1", "#"};
+  for (int round = 0; round < 40; ++round) {
+    std::string text;
+    const size_t size = rng() % 400;
+    for (size_t i = 0; i < size; ++i) {
+      // Runs of plain bytes so lines span several 16-byte chunks.
+      text +=
+          rng() % 3 ? std::string(rng() % 20, 'z') : std::string(pieces[rng() % std::size(pieces)]);
+    }
+    const bool gz = round % 4 == 3;
+    const std::string path = dir.File(gz ? "r.txt.gz" : "r.txt");
+    if (gz) {
+      gzFile g = gzopen(path.c_str(), "wb");
+      gzwrite(g, text.data(), static_cast<unsigned>(text.size()));
+      gzclose(g);
+    } else {
+      testing::WriteFile(path, text);
+    }
+    for (const size_t buffer : {size_t{1}, size_t{5}, size_t{16}, size_t{31}, size_t{1} << 16}) {
+      const size_t max_fields = rng() % 5;
+      ASSERT_EQ(ReadFields(path, max_fields, buffer), Reference(path, max_fields))
+          << "round " << round << " buffer " << buffer << " max_fields " << max_fields;
+    }
+  }
 }
 
 }  // namespace

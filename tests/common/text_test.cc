@@ -93,49 +93,6 @@ TEST(Text, parses_byte_sizes) {
   EXPECT_FALSE(ParseByteSize("lots"));
 }
 
-TEST(Text, split_checked_line_equals_check_then_split_at_every_tab_position) {
-  // Tabs, CRs and multi-byte characters at every offset around the 16-byte blocks, lines of
-  // 0..40 bytes: the one-pass split must give CheckLineText's verdict (column and reason) and
-  // SplitFields' fields, with the bounded form keeping only the first max_fields.
-  const std::string_view pieces[] = {"\t", "a", "\r", "\xe7\xb1\xb3", "\xe1", "b", "\t", "x"};
-  uint64_t state = 12345;
-  for (int trial = 0; trial < 4000; ++trial) {
-    std::string line;
-    const size_t length = static_cast<size_t>(trial % 41);
-    while (line.size() < length) {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      const size_t pick = (state >> 33) % 100;
-      // Mostly letters and tabs; a CR, a valid and an invalid multi-byte piece now and then.
-      const size_t piece = pick < 40 ? 1 : pick < 60 ? 0 : pick < 75 ? 5 : pick < 90 ? 7 : pick < 94 ? 3 : pick < 97 ? 2 : 4;
-      line += pieces[piece];
-    }
-    int64_t want_column = 0, column = 0;
-    std::string want_reason, reason;
-    const bool want_ok = CheckLineText(line, want_column, want_reason);
-    std::vector<std::string_view> want_fields, fields;
-    SplitFields(line, '\t', want_fields);
-    EXPECT_EQ(SplitCheckedLine(line, fields, column, reason), want_ok) << trial;
-    std::string_view bounded[3];
-    size_t starts[3], count = 0;
-    int64_t column3 = 0;
-    std::string reason3;
-    EXPECT_EQ(SplitCheckedLine(line, 3, bounded, starts, count, column3, reason3), want_ok) << trial;
-    if (!want_ok) {
-      EXPECT_EQ(column, want_column) << trial;
-      EXPECT_EQ(reason, want_reason) << trial;
-      EXPECT_EQ(column3, want_column) << trial;
-      EXPECT_EQ(reason3, want_reason) << trial;
-      continue;
-    }
-    EXPECT_EQ(fields, want_fields) << trial;
-    ASSERT_EQ(count, want_fields.size()) << trial;
-    for (size_t i = 0; i < std::min<size_t>(count, 3); ++i) {
-      EXPECT_EQ(bounded[i], want_fields[i]) << trial;
-      EXPECT_EQ(starts[i], static_cast<size_t>(want_fields[i].data() - line.data())) << trial;
-    }
-  }
-}
-
 TEST(Text, same_text_compares_every_length) {
   for (size_t n = 0; n <= 40; ++n) {
     const std::string a(n, 'k');

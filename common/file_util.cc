@@ -197,18 +197,6 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   return *this;
 }
 
-uint32_t Crc32(const void* data, size_t bytes, uint32_t crc) {
-  const auto* p = static_cast<const Bytef*>(data);
-  uLong c = crc;
-  while (bytes > 0) {
-    const uInt chunk = bytes > (1u << 30) ? (1u << 30) : static_cast<uInt>(bytes);
-    c = ::crc32(c, p, chunk);
-    p += chunk;
-    bytes -= chunk;
-  }
-  return static_cast<uint32_t>(c);
-}
-
 uint32_t Crc32File(const std::string& path) {
   MappedFile f(path);
   return Crc32(f.data(), f.size());

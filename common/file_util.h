@@ -7,7 +7,8 @@
 //  * AtomicDirectory builds a directory under "<dir>.tmp.<pid>" and swaps it into place in
 //    Commit(); an existing <dir> is replaced only then.
 //  * MappedFile maps a whole file read-only (empty files map to an empty span).
-//  * Crc32 helpers use zlib's CRC-32 and are the checksums recorded in every manifest.
+//  * Crc32 (common/crc32.h: zlib's CRC-32, folded with PCLMULQDQ where the CPU has it) is the
+//    checksum recorded in every manifest; Crc32File checksums a whole file.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/crc32.h"
 
 namespace melograph {
 
@@ -109,7 +112,6 @@ class MappedFile {
   size_t size_ = 0;
 };
 
-uint32_t Crc32(const void* data, size_t bytes, uint32_t crc = 0);
 uint32_t Crc32File(const std::string& path);
 
 bool PathExists(const std::string& path);

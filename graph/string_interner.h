@@ -79,6 +79,16 @@ class StringInterner {
   void PrefetchOffsets(int32_t id) const { __builtin_prefetch(&offsets_[id]); }
   void PrefetchBytes(int32_t id) const { __builtin_prefetch(arena_.data() + offsets_[id]); }
   size_t size() const { return offsets_.size() - 1; }
+  size_t slot_count() const { return slots_.size(); }  // the hash table's size (0 once dropped)
+  // Sizes the table for `keys` keys and the id offsets for as many, so that reaching that
+  // count rehashes no more: each doubling on the way would take fresh pages (a 2^20-slot table
+  // is 24 MiB) for a table dropped at the next. For callers that know about how many keys come
+  // (a catalog file's estimated lines, LineReader's EstimateLineCount). Ids are unchanged.
+  void Reserve(size_t keys) {
+    if (keys > (size_t{1} << 30)) keys = size_t{1} << 30;
+    if (keys * 2 > slots_.size()) Rehash(std::bit_ceil(keys * 2));
+    offsets_.reserve(keys + 1);
+  }
   // Frees the hash table (lookups no longer work; Get still does).
   void DropIndex() {
     decltype(slots_)().swap(slots_);

@@ -132,6 +132,7 @@ class CatalogReader {
       : budget_(budget), sink_(sink), c_(catalog) {}
 
   void Songs(const std::string& path) {
+    c_.songs.Reserve(EstimateLineCount(path));
     ReadTsv(path, 7, 8, "song_id, title, artist_ids, album_id, language, genre, year[, works]",
             budget_, [&](Line& l, int64_t) {
               const auto& f = l.fields;
@@ -159,7 +160,7 @@ class CatalogReader {
   }
 
   void ArtistWorks(const std::string& path) {
-    FlatIdMap seen;
+    FlatIdMap seen(EstimateLineCount(path));
     ReadTsv(path, 2, 2, "artist_id, work_key", budget_, [&](Line& l, int64_t) {
       const auto& f = l.fields;
       if (f[0].empty()) return l.Fail(0, "artist_id is empty");
@@ -175,6 +176,7 @@ class CatalogReader {
   }
 
   void Users(const std::string& path) {
+    users_.Reserve(EstimateLineCount(path));
     ReadTsv(path, 5, 5, "user_id, gender, age, region, language", budget_, [&](Line& l, int64_t) {
       const auto& f = l.fields;
       if (f[0].empty()) return l.Fail(0, "user_id is empty");
@@ -190,6 +192,7 @@ class CatalogReader {
 
   void Playlists(const std::string& path) {
     StringInterner& playlists = c_.playlists;
+    playlists.Reserve(EstimateLineCount(path));
     ReadTsv(path, 3, 3, "playlist_id, creator_user_id, song_ids", budget_, [&](Line& l, int64_t line) {
       const auto& f = l.fields;
       if (f[0].empty()) return l.Fail(0, "playlist_id is empty");
@@ -225,22 +228,69 @@ class CatalogReader {
   }
 
   void Follows(const std::string& path) {
-    FlatIdMap seen;
+    FlatIdMap seen(EstimateLineCount(path));  // sized once: no doubling through fresh pages
+    // Lines are checked as they come and resolved kBatch at a time: the followed users' slots
+    // are prefetched for the whole batch, then the pairs' slots in `seen`, so the two random
+    // probes per line (tables of tens of MB at 10^7) overlap instead of stalling in turn.
+    // Interning and output stay in line order.
+    struct Pending {
+      size_t follower_at, follower_size, followed_at, followed_size;
+      uint64_t hash;  // the followed id's hash, then the pair's key
+      int32_t follower;
+    };
+    constexpr size_t kBatch = 64;
+    Pending pending[kBatch];
+    size_t count = 0;
+    std::string ids;  // the batch's id bytes
+    const auto id = [&](size_t at, size_t size) { return std::string_view(ids).substr(at, size); };
+    const auto flush = [&] {
+      for (size_t i = 0; i < count; ++i) {
+        Pending& p = pending[i];
+        p.hash = StringInterner::HashOf(id(p.followed_at, p.followed_size));
+        users_.Prefetch(p.hash);
+      }
+      for (size_t i = 0; i < count; ++i) {
+        Pending& p = pending[i];
+        // Follows files list one follower's lines together: its id is interned once per run.
+        const std::string_view follower = id(p.follower_at, p.follower_size);
+        if (follower_ < 0 || !SameText(follower, follower_id_)) {
+          follower_ = users_.Intern(follower);
+          follower_id_.assign(follower);
+        }
+        p.follower = follower_;
+        p.hash = PackIds(p.follower, users_.Intern(id(p.followed_at, p.followed_size), p.hash));
+        seen.Prefetch(p.hash);
+      }
+      for (size_t i = 0; i < count; ++i) {
+        const Pending& p = pending[i];
+        bool inserted = false;
+        seen.FindOrInsert(p.hash, 0, &inserted);
+        if (inserted)
+          sink_.Add(keys_.Head("user", id(p.follower_at, p.follower_size)), "follows",
+                    keys_.Tail("user", id(p.followed_at, p.followed_size)));
+      }
+      count = 0;
+      ids.clear();
+    };
     ReadTsv(path, 2, 2, "user_id, followed_user_id", budget_, [&](Line& l, int64_t) {
       const auto& f = l.fields;
+      // (Resolving a batch raises no error: a bad line's place among the errors is unchanged.)
       if (f[0].empty()) return l.Fail(0, "user_id is empty");
       if (f[1].empty()) return l.Fail(1, "followed_user_id is empty");
-      // Follows files list one follower's lines together: its id is interned once per run.
-      if (follower_ < 0 || !SameText(f[0], follower_id_)) {
-        follower_ = users_.Intern(f[0]);
-        follower_id_.assign(f[0]);
-      }
-      bool inserted = false;
-      seen.FindOrInsert(PackIds(follower_, users_.Intern(f[1])), 0, &inserted);
-      if (inserted) sink_.Add(keys_.Head("user", f[0]), "follows", keys_.Tail("user", f[1]));
+      Pending& p = pending[count++];
+      p.follower_at = ids.size();
+      p.follower_size = f[0].size();
+      ids.append(f[0]);
+      p.followed_at = ids.size();
+      p.followed_size = f[1].size();
+      ids.append(f[1]);
+      if (count == kBatch) flush();
       return true;
     });
+    flush();
   }
+
+  size_t user_count() const { return users_.size(); }
 
  private:
   BadLineBudget* budget_;
@@ -294,6 +344,7 @@ Catalog ReadCatalog(const std::string& dir, BadLineBudget* budget, TripleSink& s
   optional("users.tsv", &CatalogReader::Users);
   optional("playlists.tsv", &CatalogReader::Playlists);
   optional("follows.tsv", &CatalogReader::Follows);
+  catalog.user_ids = static_cast<int64_t>(reader.user_count());
   // Only Get is used on these from here on (playlists and songs are still looked up).
   catalog.artists.DropIndex();
   catalog.works.DropIndex();

@@ -43,6 +43,9 @@ struct Catalog {
   StringInterner playlists;  // raw playlist ids, playlists.tsv order
   std::vector<ArtistWork> ost_credits;  // artist sings a song that is ost_of work (may repeat)
   std::vector<ArtistWork> appearances;  // artist appears_in work (distinct)
+  // Distinct user ids of users.tsv, playlist creators and follows.tsv: a size hint for the
+  // tables of the users in the events.
+  int64_t user_ids = 0;
   int64_t unknown_song_refs = 0;
   std::vector<std::string> first_unknown_song_refs;  // up to 5 "file:line:column: song 'x'"
   std::vector<std::string> files_read;

@@ -287,7 +287,8 @@ class BatchedInteractionReader {
 }  // namespace
 
 InteractionLog ReadInteractions(const std::string& events_path, const StringInterner& songs,
-                                const BehaviourWeights& weights, BadLineBudget* budget) {
+                                const BehaviourWeights& weights, BadLineBudget* budget,
+                                size_t expected_users) {
   InteractionLog log;
   // Pairs are at most events: reserving the pair arrays for the estimate too costs only the
   // pages written, and spares the doublings (each held the old and the new array, and up to
@@ -296,6 +297,7 @@ InteractionLog ReadInteractions(const std::string& events_path, const StringInte
   log.events.reserve(estimate);
   log.pair_user.reserve(estimate);
   log.pair_song.reserve(estimate);
+  log.users.Reserve(std::min(expected_users, estimate));
   EventsReader reader(events_path, budget);
   BatchedInteractionReader batch(events_path, songs, weights, log);
   EventRecord e;

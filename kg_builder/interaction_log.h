@@ -51,7 +51,9 @@ struct InteractionLog {
   int64_t events_read() const;
 };
 
+// `expected_users` (Catalog::user_ids, 0: unknown) sizes the users table up front.
 InteractionLog ReadInteractions(const std::string& events_path, const StringInterner& songs,
-                                const BehaviourWeights& weights, BadLineBudget* budget);
+                                const BehaviourWeights& weights, BadLineBudget* budget,
+                                size_t expected_users = 0);
 
 }  // namespace melograph

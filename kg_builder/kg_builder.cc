@@ -155,7 +155,8 @@ KgBuildStats BuildKg(const KgBuildOptions& options) {
   stats.unknown_song_refs = catalog.unknown_song_refs;
   stats.first_unknown_song_refs = catalog.first_unknown_song_refs;
 
-  InteractionLog log = ReadInteractions(options.events_path, catalog.songs, weights, &budget);
+  InteractionLog log = ReadInteractions(options.events_path, catalog.songs, weights, &budget,
+                                        static_cast<size_t>(catalog.user_ids));
   stats.events_by_type = log.events_by_type;
   stats.events_read = log.events_read();
   stats.unknown_song_events = log.unknown_song_events;
@@ -183,7 +184,8 @@ KgBuildStats BuildKg(const KgBuildOptions& options) {
   if (const std::string follows = FindCatalogFile(options.catalog_dir, "playlist_follows.tsv"); !follows.empty()) {
     AtomicFile test_playlists(out.File("test_playlists.tsv"));
     stats.playlist_follows =
-        SplitPlaylistFollows(follows, catalog.playlists, split.time_filter, split.cutoff, &budget, sink, test_playlists);
+        SplitPlaylistFollows(follows, catalog.playlists, split.time_filter, split.cutoff, &budget,
+                             sink, test_playlists, static_cast<size_t>(catalog.user_ids));
     stats.has_playlist_follows = true;
     test_playlists.Commit();
   }

@@ -13,10 +13,12 @@ namespace melograph {
 
 PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringInterner& playlists,
                                          bool has_cutoff, int64_t cutoff, BadLineBudget* budget,
-                                         TripleSink& sink, AtomicFile& test) {
+                                         TripleSink& sink, AtomicFile& test,
+                                         size_t expected_users) {
   PlaylistFollowStats stats;
   StringInterner users;
-  FlatIdMap pair_index;  // PackIds(user, playlist) -> index into pairs
+  users.Reserve(std::min(expected_users, EstimateLineCount(path)));
+  FlatIdMap pair_index(EstimateLineCount(path));  // PackIds(user, playlist) -> index into pairs
   int32_t last_user = -1;  // files list one user's follows together: intern once per run
   std::string last_user_id;
   struct Pair {

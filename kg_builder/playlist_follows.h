@@ -37,9 +37,11 @@ struct PlaylistFollowStats {
 };
 
 // `playlists` holds the ids of playlists.tsv (Catalog::playlists). `has_cutoff` / `cutoff` as
-// the play split (Split::time_filter / Split::cutoff).
+// the play split (Split::time_filter / Split::cutoff). `expected_users` (Catalog::user_ids, 0:
+// unknown) sizes the followers' table up front.
 PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringInterner& playlists,
                                          bool has_cutoff, int64_t cutoff, BadLineBudget* budget,
-                                         TripleSink& sink, AtomicFile& test);
+                                         TripleSink& sink, AtomicFile& test,
+                                         size_t expected_users = 0);
 
 }  // namespace melograph

@@ -62,5 +62,22 @@ TEST(StringInterner, survives_many_rehashes) {
   EXPECT_EQ(in.Get(99999), "user:" + std::to_string(99999 * 7919));
 }
 
+TEST(StringInterner, reserve_sizes_the_table_once_and_keeps_ids) {
+  StringInterner reserved, grown;
+  reserved.Reserve(50000);
+  EXPECT_EQ(reserved.slot_count(), 131072u);  // load <= 1/2: the power of two >= 100,000
+  for (int i = 0; i < 50000; ++i) {
+    const std::string key = "song:" + std::to_string(int64_t{i} * 104729);
+    ASSERT_EQ(reserved.Intern(key), grown.Intern(key));
+    ASSERT_EQ(reserved.slot_count(), 131072u) << "rehashed at " << i;
+  }
+  EXPECT_EQ(grown.slot_count(), 131072u);  // the same table in the end, reached by doubling
+  EXPECT_EQ(reserved.Find("song:0"), 0);
+  EXPECT_EQ(reserved.Find("song:" + std::to_string(int64_t{49999} * 104729)), 49999);
+  reserved.Reserve(10);  // smaller than the table: no change
+  EXPECT_EQ(reserved.slot_count(), 131072u);
+  EXPECT_EQ(reserved.Find("song:" + std::to_string(int64_t{123} * 104729)), 123);
+}
+
 }  // namespace
 }  // namespace melograph

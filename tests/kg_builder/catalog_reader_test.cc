@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
 #include "tests/kg_builder/kg_test_util.h"
+#include "tests/test_util.h"
 
 namespace melograph {
 namespace {
@@ -113,6 +116,42 @@ TEST(CatalogReader, missing_directory_or_songs_file_is_io_error) {
   MemoryTripleSink sink;
   EXPECT_THROW(ReadCatalog(kBadCatalog + "/no_such_dir", nullptr, sink), IoError);
   EXPECT_THROW(ReadCatalog(kBadCatalog, nullptr, sink), IoError);  // a directory without songs.tsv
+}
+
+TEST(CatalogReader, follows_over_many_batches_keep_order_duplicates_and_bad_lines) {
+  // 500 lines (follows are resolved 64 at a time): runs of one follower, followers that come
+  // back, pairs repeated across batches, and skipped bad lines among them. The triples must be
+  // each distinct pair once, in the order of its first line, as a line-by-line reading gives.
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("songs.tsv"), "s1\tt\ta1\tal1\ten\tpop\t2020\n");
+  std::string follows;
+  std::vector<std::string> want;
+  std::set<std::pair<int, int>> pairs;
+  std::vector<int64_t> bad_lines;
+  for (int line = 1; line <= 500; ++line) {
+    const int follower = (line / 7) % 23;  // runs of 7, each follower again every 23 runs
+    const int followed = (line * 37) % 41;
+    if (line % 97 == 0) {
+      follows += "u" + std::to_string(follower) + "\t\n";  // followed_user_id empty
+      bad_lines.push_back(line);
+      continue;
+    }
+    follows += "u" + std::to_string(follower) + "\tu" + std::to_string(followed) + "\n";
+    if (pairs.insert({follower, followed}).second)
+      want.push_back("user:u" + std::to_string(follower) + " follows user:u" +
+                     std::to_string(followed));
+  }
+  testing::WriteFile(dir.File("follows.tsv"), follows);
+  BadLineBudget budget(100);
+  MemoryTripleSink sink;
+  const Catalog c = ReadCatalog(dir.path(), &budget, sink);
+  std::vector<std::string> got;
+  for (const StoredTriple& t : sink.triples)
+    if (t.relation == "follows") got.push_back(t.head + " follows " + t.tail);
+  EXPECT_EQ(got, want);
+  EXPECT_LT(want.size(), 500u - bad_lines.size());  // duplicates were dropped
+  EXPECT_EQ(budget.count(), static_cast<int64_t>(bad_lines.size()));
+  EXPECT_EQ(c.user_ids, 41);  // u0..u40: every follower (u0..u22) is also followed
 }
 
 }  // namespace

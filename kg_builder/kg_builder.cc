@@ -124,15 +124,23 @@ int64_t WriteTestPairs(const InteractionLog& log, const StringInterner& songs, c
                        AtomicFile& out) {
   std::vector<uint8_t> user_has_test(log.users.size(), 0);
   int64_t users = 0;
-  std::string line;
   for (int32_t p = 0; p < log.pair_count(); ++p) {
     if (!split.is_test[p]) continue;
     const int32_t u = log.pair_user[p];
     users += !user_has_test[u];
     user_has_test[u] = 1;
-    line.assign("user:").append(log.users.Get(u)).append("\tsong:").append(songs.Get(log.pair_song[p]));
-    line.push_back('\n');
-    out.Write(line);
+    // "user:<id>\tsong:<id>\n", formatted straight into the file's buffer.
+    const std::string_view user = log.users.Get(u), song = songs.Get(log.pair_song[p]);
+    char* const begin = out.Space(user.size() + song.size() + 12);
+    char* q = begin;
+    std::memcpy(q, "user:", 5);
+    std::memcpy(q + 5, user.data(), user.size());
+    q += 5 + user.size();
+    std::memcpy(q, "\tsong:", 6);
+    std::memcpy(q + 6, song.data(), song.size());
+    q += 6 + song.size();
+    *q++ = '\n';
+    out.Advance(static_cast<size_t>(q - begin));
   }
   return users;
 }

@@ -142,20 +142,43 @@ bool TripleReader::Parse(std::string_view line, const std::string_view* f, const
   }
   const char* why = nullptr;
   std::string_view id;
-  if (!SplitKey(f[0], r.head_type, id, &why)) {
-    column = static_cast<int64_t>(starts[0]) + 1;
-    reason = std::string("bad head key '") + std::string(f[0]) + "': " + why;
-    return false;
+  // Files list one head's triples together, and a few relations and tail types over and over:
+  // text equal to the last valid head / relation / tail type is valid without a second check.
+  if (SameText(f[0], last_head_)) {
+    r.head_type = f[0].substr(0, last_head_type_size_);
+  } else {
+    if (!SplitKey(f[0], r.head_type, id, &why)) {
+      column = static_cast<int64_t>(starts[0]) + 1;
+      reason = std::string("bad head key '") + std::string(f[0]) + "': " + why;
+      return false;
+    }
+    last_head_.assign(f[0]);
+    last_head_type_size_ = r.head_type.size();
   }
-  if (!IsValidName(f[1])) {
-    column = static_cast<int64_t>(starts[1]) + 1;
-    reason = "bad relation '" + std::string(f[1]) + "': must match [a-z][a-z0-9_]*";
-    return false;
+  if (!SameText(f[1], last_relation_)) {
+    if (!IsValidName(f[1])) {
+      column = static_cast<int64_t>(starts[1]) + 1;
+      reason = "bad relation '" + std::string(f[1]) + "': must match [a-z][a-z0-9_]*";
+      return false;
+    }
+    last_relation_.assign(f[1]);
   }
-  if (!SplitKey(f[2], r.tail_type, id, &why)) {
-    column = static_cast<int64_t>(starts[2]) + 1;
-    reason = std::string("bad tail key '") + std::string(f[2]) + "': " + why;
-    return false;
+  {
+    const std::string_view tail = f[2];
+    size_t colon = 0;  // types are a few letters: a loop, not a library call
+    while (colon < tail.size() && tail[colon] != ':') ++colon;
+    const bool known = colon < tail.size() && colon + 1 < tail.size() &&
+                       SameText(tail.substr(0, colon), last_tail_type_);
+    if (known) {
+      r.tail_type = tail.substr(0, colon);
+    } else {
+      if (!SplitKey(tail, r.tail_type, id, &why)) {
+        column = static_cast<int64_t>(starts[2]) + 1;
+        reason = std::string("bad tail key '") + std::string(tail) + "': " + why;
+        return false;
+      }
+      last_tail_type_.assign(r.tail_type);
+    }
   }
   r.head = f[0];
   r.relation = f[1];

@@ -78,6 +78,12 @@ class TripleReader {
   LineReader reader_;
   BadLineBudget* budget_;
   BadLineBudget local_budget_;
+  // The last valid head key (and the length of its type), relation and tail type: Parse skips
+  // checking them again. A tab never occurs in a field, so the initial values match nothing.
+  std::string last_head_ = "\t";
+  size_t last_head_type_size_ = 0;
+  std::string last_relation_ = "\t";
+  std::string last_tail_type_ = "\t";
 };
 
 // Writes triples in the same format (".gz" paths compressed), atomically on Commit().

@@ -83,6 +83,38 @@ TEST(TripleReader, rejects_each_malformed_field_with_position) {
   ExpectBadTriples("# ok\nuser:1\tr\tsong:caf\xe9\n", 2, 18, "invalid UTF-8");
 }
 
+TEST(TripleReader, a_bad_key_or_relation_after_good_lines_like_it_is_still_rejected) {
+  // The reader skips re-checking a head, relation or tail type equal to the last valid one:
+  // text that differs from them, however slightly, must still be checked.
+  const std::string good = "user:1\tlistened\tsong:2\n";
+  ExpectBadTriples(good + "User:1\tlistened\tsong:2\n", 2, 1, "bad head key");
+  ExpectBadTriples(good + "user1\tlistened\tsong:2\n", 2, 1, "no ':'");
+  ExpectBadTriples(good + "user:\tlistened\tsong:2\n", 2, 1, "id is empty");
+  ExpectBadTriples(good + "user:1\tListened\tsong:2\n", 2, 8, "bad relation");
+  ExpectBadTriples(good + "user:1\tlistened\tsong:\n", 2, 17, "id is empty");
+  ExpectBadTriples(good + "user:1\tlistened\tsong2\n", 2, 17, "no ':'");
+  ExpectBadTriples(good + "user:1\tlistened\tSong:2\n", 2, 17, "bad tail key");
+  ExpectBadTriples(
+      good + "user:1\tlistened\tsong_:2\n" + "user:1\tlistened\tso:2\n" + "user:1\tlistened\t:2\n",
+      4, 17, "key type must match");
+  // And the cached parts still come out right when only the id changes.
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("t.tsv"),
+                     good + "user:1\tlistened\tsong:3\nuser:12\trejected\tsong:x:4\n");
+  const auto t = ReadAll(dir.File("t.tsv"));
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[1].tail, "song:3");
+  EXPECT_EQ(t[2].head, "user:12");
+  EXPECT_EQ(t[2].relation, "rejected");
+  EXPECT_EQ(t[2].tail, "song:x:4");
+  TripleReader r(dir.File("t.tsv"), nullptr);
+  TripleRecord rec;
+  std::vector<std::string> types;
+  while (r.Next(rec))
+    types.push_back(std::string(rec.head_type) + "/" + std::string(rec.tail_type));
+  EXPECT_EQ(types, (std::vector<std::string>{"user/song", "user/song", "user/song"}));
+}
+
 TEST(TripleReader, skips_and_counts_bad_lines_within_budget) {
   testing::TempDir dir;
   testing::WriteFile(dir.File("t.tsv"), "user:1\tr\tsong:1\nbroken\nuser:2\tr\tsong:2\tx\nuser:3\tr\tsong:3\n");

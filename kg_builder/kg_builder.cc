@@ -83,6 +83,7 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
   }
   int64_t training_events = 0;
   std::string user, song;
+  int32_t user_id = -1;  // whose key `user` holds
   CompressCache compress(weights);
   for (int32_t begin = 0; begin < pairs; begin += block) {
     const int32_t end = pairs - begin > block ? begin + block : pairs;
@@ -111,7 +112,10 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
       if (p + 8 < end) songs.PrefetchBytes(log.pair_song[static_cast<size_t>(p + 8)]);
       const Sums& s = sums[p - begin];
       if (split.is_test[p] || (s.positive <= 0 && s.negative >= 0)) continue;
-      user.assign("user:").append(log.users.Get(log.pair_user[p]));
+      if (log.pair_user[p] != user_id) {  // a user's pairs mostly follow each other
+        user_id = log.pair_user[p];
+        user.assign("user:").append(log.users.Get(user_id));
+      }
       song.assign("song:").append(songs.Get(log.pair_song[p]));
       if (s.positive > 0) sink.Add(user, "listened", song, compress.Compress(s.positive), s.last_positive);
       if (s.negative < 0) sink.Add(user, "rejected", song, -compress.Compress(-s.negative), s.last_negative);

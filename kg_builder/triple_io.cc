@@ -218,10 +218,30 @@ TripleWriter::TripleWriter(std::string path)
 
 namespace {
 
-// Appends bytes at p, returns the end.
-char* Put(char* p, std::string_view s) {
-  std::memcpy(p, s.data(), s.size());
-  return p + s.size();
+// Appends bytes at p, returns the end. Keys and relations are mostly under 17 bytes: those are
+// copied with two overlapping loads and stores of 8 (or 4) bytes, not a library call (a
+// variable-length memcpy per field was ~4% of build-kg). Reads stay within s.
+[[gnu::always_inline]] inline char* Put(char* p, std::string_view s) {
+  const size_t n = s.size();
+  const char* q = s.data();
+  if (n >= 8 && n <= 16) {
+    uint64_t a, b;
+    std::memcpy(&a, q, 8);
+    std::memcpy(&b, q + n - 8, 8);
+    std::memcpy(p, &a, 8);
+    std::memcpy(p + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t a, b;
+    std::memcpy(&a, q, 4);
+    std::memcpy(&b, q + n - 4, 4);
+    std::memcpy(p, &a, 4);
+    std::memcpy(p + n - 4, &b, 4);
+  } else if (n < 4) {
+    for (size_t i = 0; i < n; ++i) p[i] = q[i];
+  } else {
+    std::memcpy(p, q, n);
+  }
+  return p + n;
 }
 
 }  // namespace

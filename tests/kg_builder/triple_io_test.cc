@@ -150,6 +150,30 @@ TEST(TripleWriter, round_trips_through_reader_including_gzip) {
 // Weights are written as the shortest text of their float, from a cache of recent texts keyed
 // by the float's bits: repeated values, values sharing a cache slot, -0 and 0, long and short
 // texts must all come out exactly as std::to_chars writes them, in both Write forms.
+TEST(TripleWriter, writes_fields_of_every_length_exactly) {
+  // Fields are copied by length class (under 4, 4-7, 8-16, longer bytes): every length from 1
+  // to 40 in every field, each next to distinct neighbours so an overlong or short copy shows.
+  testing::TempDir dir;
+  std::string want;
+  {
+    TripleWriter w(dir.File("o.tsv"));
+    for (size_t n = 1; n <= 40; ++n) {
+      std::string id, rel;
+      for (size_t i = 0; i < n; ++i) {
+        id.push_back(static_cast<char>('A' + (i * 7 + n) % 26));
+        rel.push_back(static_cast<char>('a' + (i * 5 + n) % 26));
+      }
+      const std::string head = "h:" + id.substr(0, n > 2 ? n - 2 : 1), tail = "t:" + id;
+      w.Write(head, rel, tail);
+      w.Write(tail, rel, head, 0.5, static_cast<int64_t>(n));
+      want += head + "\t" + rel + "\t" + tail + "\n" + tail + "\t" + rel + "\t" + head + "\t0.5\t" +
+              std::to_string(n) + "\n";
+    }
+    w.Commit();
+  }
+  EXPECT_EQ(testing::ReadFile(dir.File("o.tsv")), want);
+}
+
 TEST(TripleWriter, weights_are_the_shortest_float_text_whatever_was_written_before) {
   testing::TempDir dir;
   std::vector<float> weights = {0.5f,           -0.0f,      0.0f, 1.17549435e-38f,

@@ -4,6 +4,7 @@
 #include <google/protobuf/text_format.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "common/error.h"
 #include "common/file_util.h"
@@ -69,14 +70,44 @@ const pb::FieldDescriptor* WeightField(EventType type) {
 
 std::string_view EventTypeName(EventType type) { return kEventNames[static_cast<int>(type)]; }
 
-bool ParseEventType(std::string_view name, EventType* type) {
-  for (int i = 0; i < kEventTypeCount; ++i) {
-    if (SameText(kEventNames[i], name)) {
-      *type = static_cast<EventType>(i);
-      return true;
+namespace {
+
+// Event names by their first four bytes (all names have them, and they differ): a
+// multiplicative hash into 64 slots, collision-free for these names (checked at compile time:
+// a collision throws in the constant evaluation), then one comparison. A scan of the 13 names
+// mispredicted its exit on most events (~2% of build-kg).
+constexpr uint32_t First4(std::string_view s) {
+  return static_cast<uint32_t>(static_cast<unsigned char>(s[0])) |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[1])) << 8 |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[2])) << 16 |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[3])) << 24;
+}
+constexpr unsigned EventSlot(uint32_t first4) { return (first4 * 0x9e3779b5u) >> 26; }
+
+struct EventSlots {
+  int8_t event[64] = {};
+  constexpr EventSlots() {
+    for (int8_t& e : event) e = -1;
+    for (int i = 0; i < kEventTypeCount; ++i) {
+      if (kEventNames[i].size() < 4) throw "event names need four bytes";
+      int8_t& e = event[EventSlot(First4(kEventNames[i]))];
+      if (e >= 0) throw "event names collide in EventSlot: pick another multiplier";
+      e = static_cast<int8_t>(i);
     }
   }
-  return false;
+};
+constexpr EventSlots kEventSlots;
+
+}  // namespace
+
+bool ParseEventType(std::string_view name, EventType* type) {
+  if (name.size() < 4) return false;
+  uint32_t first4;
+  std::memcpy(&first4, name.data(), 4);  // little-endian, as First4 builds it
+  const int e = kEventSlots.event[EventSlot(first4)];
+  if (e < 0 || !SameText(kEventNames[e], name)) return false;
+  *type = static_cast<EventType>(e);
+  return true;
 }
 
 std::string EventTypeList() {

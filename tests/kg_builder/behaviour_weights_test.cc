@@ -49,6 +49,13 @@ TEST(BehaviourWeights, event_names_round_trip) {
   }
   EXPECT_FALSE(ParseEventType("listen", &t));
   EXPECT_FALSE(ParseEventType("", &t));
+  // Names found by their first four bytes must still match whole: same start, other length or
+  // ending; shorter than four bytes; a different case.
+  for (const char* bad : {"plays", "pla", "p", "full", "full_pla", "full_plays", "liked", "comme",
+                          "collects", "dislike_", "Play", "PLAY", "skip\t", "block "})
+    EXPECT_FALSE(ParseEventType(bad, &t)) << bad;
+  ASSERT_TRUE(ParseEventType(std::string("comment"), &t));  // not a literal's storage
+  EXPECT_EQ(EventTypeName(t), "comment");
   EXPECT_EQ(EventTypeList().substr(0, 16), "play, full_play,");
 }
 

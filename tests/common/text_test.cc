@@ -93,6 +93,48 @@ TEST(Text, parses_byte_sizes) {
   EXPECT_FALSE(ParseByteSize("lots"));
 }
 
+TEST(Text, parse_int64_equals_from_chars_at_every_length_and_bad_byte) {
+  // Plain digits of every length 1..19 (the 8-at-a-time path covers up to 16), and each length
+  // with one byte replaced by a character just outside '0'..'9' or far from it, at every place:
+  // the answer must be std::from_chars' on the whole field.
+  uint64_t state = 99;
+  const auto next = [&] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL; };
+  const char bad[] = {'/', ':', ' ', '-', '+', '.', 'a', '\0', '\x80', '\xfa', '\xff', '\x06', 'v'};
+  for (size_t n = 1; n <= 19; ++n) {
+    for (int trial = 0; trial < 50; ++trial) {
+      std::string digits;
+      for (size_t i = 0; i < n; ++i) digits.push_back(static_cast<char>('0' + (next() >> 33) % 10));
+      const auto want = FromCharsWhole<int64_t>(digits);
+      int64_t got = -1;
+      ASSERT_EQ(ParseInt64(digits, &got), want.has_value()) << digits;
+      if (want) EXPECT_EQ(got, *want) << digits;
+      for (size_t at = 0; at < n; ++at) {
+        std::string broken = digits;
+        broken[at] = bad[(next() >> 33) % sizeof bad];
+        const auto want_broken = FromCharsWhole<int64_t>(broken);
+        int64_t v = -1;
+        ASSERT_EQ(ParseInt64(broken, &v), want_broken.has_value()) << n << " at " << at;
+        if (want_broken) EXPECT_EQ(v, *want_broken) << broken;
+      }
+    }
+  }
+  int64_t v = 0;
+  EXPECT_TRUE(ParseInt64("0", &v));
+  EXPECT_EQ(v, 0);
+  EXPECT_TRUE(ParseInt64("9999999999999999", &v));
+  EXPECT_EQ(v, 9999999999999999);
+  EXPECT_TRUE(ParseInt64("0000000000000001", &v));
+  EXPECT_EQ(v, 1);
+  EXPECT_TRUE(ParseInt64("1710039971", &v));
+  EXPECT_EQ(v, 1710039971);
+  // Bytes after the field are never read: a view into a longer buffer.
+  const std::string line = "12345\t678";
+  EXPECT_TRUE(ParseInt64(std::string_view(line).substr(0, 5), &v));
+  EXPECT_EQ(v, 12345);
+  EXPECT_TRUE(ParseInt64(std::string_view(line).substr(1, 3), &v));
+  EXPECT_EQ(v, 234);
+}
+
 TEST(Text, same_text_compares_every_length) {
   for (size_t n = 0; n <= 40; ++n) {
     const std::string a(n, 'k');

@@ -186,7 +186,9 @@ bool TripleReader::Parse(std::string_view line, const std::string_view* f, const
   r.weight = 1.0f;
   r.has_timestamp = false;
   r.timestamp = 0;
-  if (n >= 4) {
+  if (n >= 4 && weights_.Find(f[3], &r.weight)) {
+    // a weight text met before
+  } else if (n >= 4) {
     double w;
     if (!ParseWeight(f[3], &w)) {
       column = static_cast<int64_t>(starts[3]) + 1;
@@ -199,6 +201,7 @@ bool TripleReader::Parse(std::string_view line, const std::string_view* f, const
       return false;
     }
     r.weight = static_cast<float>(w);
+    weights_.Insert(f[3], r.weight);
   }
   if (n == 5) {
     int64_t t;

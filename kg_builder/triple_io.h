@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +79,61 @@ class TripleReader {
   LineReader reader_;
   BadLineBudget* budget_;
   BadLineBudget local_budget_;
+  // Valid weight texts seen recently and their values, by the text's bytes (up to 16): the
+  // weights of a file take few distinct values (build-kg's sums of a small table), and parsing
+  // one costs a digit loop and a division. Direct-mapped; a miss only means parsing.
+  class WeightCache {
+   public:
+    bool Find(std::string_view text, float* value) const {
+      if (text.empty() || text.size() > 16) return false;
+      const Key k = KeyOf(text);
+      const Entry& e = entries_[Slot(k)];
+      if (e.key.lo != k.lo || e.key.hi != k.hi || e.key.size != k.size) return false;
+      *value = e.value;
+      return true;
+    }
+    void Insert(std::string_view text, float value) {
+      if (text.empty() || text.size() > 16) return;
+      const Key k = KeyOf(text);
+      entries_[Slot(k)] = Entry{k, value};
+    }
+
+   private:
+    struct Key {
+      uint64_t lo = 0, hi = 0;
+      uint32_t size = 0;  // 0: empty entry (texts looked up are never empty)
+    };
+    struct Entry {
+      Key key;
+      float value = 0;
+    };
+    static Key KeyOf(std::string_view t) {  // 1..16 bytes, read within the text
+      Key k;
+      k.size = static_cast<uint32_t>(t.size());
+      const char* p = t.data();
+      const size_t n = t.size();
+      if (n >= 8) {
+        std::memcpy(&k.lo, p, 8);
+        std::memcpy(&k.hi, p + n - 8, 8);
+      } else if (n >= 4) {
+        uint32_t a, b;
+        std::memcpy(&a, p, 4);
+        std::memcpy(&b, p + n - 4, 4);
+        k.lo = a;
+        k.hi = b;
+      } else {
+        for (size_t i = 0; i < n; ++i)
+          k.lo |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+      }
+      return k;
+    }
+    static size_t Slot(const Key& k) {
+      return static_cast<size_t>(
+          ((k.lo * 0x9e3779b97f4a7c15ULL) ^ (k.hi * 0xc2b2ae3d27d4eb4fULL) ^ k.size) >> 56);
+    }
+    Entry entries_[256];
+  };
+  WeightCache weights_;
   // The last valid head key (and the length of its type), relation and tail type: Parse skips
   // checking them again. A tab never occurs in a field, so the initial values match nothing.
   std::string last_head_ = "\t";

@@ -115,6 +115,55 @@ TEST(TripleReader, a_bad_key_or_relation_after_good_lines_like_it_is_still_rejec
   EXPECT_EQ(types, (std::vector<std::string>{"user/song", "user/song", "user/song"}));
 }
 
+TEST(TripleReader, repeated_and_colliding_weight_texts_read_as_parsed_afresh) {
+  // Weight texts are remembered by their bytes in 256 slots: 3,000 distinct texts (so slots are
+  // shared and overwritten), each written several times in different forms, must all read as
+  // std::from_chars reads them.
+  testing::TempDir dir;
+  std::string text;
+  std::vector<float> want;
+  uint64_t state = 5;
+  std::vector<std::string> forms;
+  for (int i = 0; i < 3000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double v = static_cast<double>(state >> 40) / 997.0 - 8000.0;
+    char buf[32];
+    const char* end = std::to_chars(buf, buf + sizeof buf, static_cast<float>(v)).ptr;
+    forms.emplace_back(buf, static_cast<size_t>(end - buf));
+  }
+  for (const char* f :
+       {"1", "-1", "0.5", "1e3", "-0", "0", "12345678901234.5", "1.00000000000000000001"})
+    forms.emplace_back(f);
+  // Texts of one length that share their first 8 bytes and differ only at the end, with far
+  // apart values: a slot that compared part of the text would hand out a wrong one.
+  for (int m = 1; m <= 9; ++m)
+    for (int e = 1; e <= 30; ++e)
+      forms.push_back(std::to_string(m) + ".0000000e" + std::to_string(e));
+  // Two such texts that share a slot under TripleReader's hash (found by search), one after
+  // the other.
+  forms.emplace_back("1.234567000e8");
+  forms.emplace_back("1.234567005e1");
+  for (int round = 0; round < 3; ++round)
+    for (size_t i = 0; i < forms.size(); i += static_cast<size_t>(1 + round)) {
+      text += "user:1\tlistened\tsong:2\t" + forms[i] + "\n";
+      float f = 0;
+      std::from_chars(forms[i].data(), forms[i].data() + forms[i].size(), f);
+      want.push_back(f);
+    }
+  testing::WriteFile(dir.File("w.tsv"), text);
+  const auto t = ReadAll(dir.File("w.tsv"));
+  ASSERT_EQ(t.size(), want.size());
+  for (size_t i = 0; i < t.size(); ++i) {
+    ASSERT_EQ(std::signbit(t[i].weight), std::signbit(want[i])) << i;
+    ASSERT_EQ(t[i].weight, want[i]) << "line " << i + 1;
+  }
+  // A valid text, then texts that share its bytes but are not numbers or not finite.
+  const std::string good = "user:1\tr\tsong:2\t1.5\n";
+  ExpectBadTriples(good + "user:1\tr\tsong:2\t1.5x\n", 2, 17, "not a number");
+  ExpectBadTriples(good + "user:1\tr\tsong:2\t1.5.\n", 2, 17, "not a number");
+  ExpectBadTriples(good + "user:1\tr\tsong:2\t1e39\n", 2, 17, "not finite");
+}
+
 TEST(TripleReader, skips_and_counts_bad_lines_within_budget) {
   testing::TempDir dir;
   testing::WriteFile(dir.File("t.tsv"), "user:1\tr\tsong:1\nbroken\nuser:2\tr\tsong:2\tx\nuser:3\tr\tsong:3\n");

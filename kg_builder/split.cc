@@ -75,19 +75,32 @@ void ValidateSplitOptions(const SplitOptions& o) {
     throw UsageError("--test-fraction must be in (0, 1)");
 }
 
-int64_t QuantileCutoff(std::span<InteractionEvent> events, double q) {
+int64_t QuantileCutoff(std::span<const InteractionEvent> events, double q) {
   if (!(q >= 0.0 && q <= 1.0)) throw UsageError("--cutoff-quantile must be in [0, 1]");
   if (events.empty()) return 0;
   const size_t n = events.size();
   const auto k = static_cast<size_t>(std::floor(q * static_cast<double>(n)));
-  const auto by_time = [](const InteractionEvent& a, const InteractionEvent& b) {
-    return a.timestamp() < b.timestamp();
-  };
   if (k >= n) {
-    return std::max_element(events.begin(), events.end(), by_time)->timestamp() + 1;
+    uint32_t latest = 0;
+    for (const InteractionEvent& e : events) latest = std::max(latest, e.time);
+    return int64_t{latest} + 1;
   }
-  std::nth_element(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(k), events.end(), by_time);
-  return events[k].timestamp();
+  // Radix select on the 32-bit times, in two sequential passes that leave the events in place
+  // (an nth_element scrambled the log's user-grouped order, and then every block of
+  // WriteBehaviourTriples spanned the whole log: 5.6 passes over it at 10^7 instead of ~1).
+  // Pass 1 counts the high 16 bits and finds the bucket holding the k-th smallest time; pass 2
+  // counts the low 16 bits within that bucket.
+  std::vector<uint32_t> count(size_t{1} << 16, 0);
+  for (const InteractionEvent& e : events) ++count[e.time >> 16];
+  size_t before = 0;  // times in lower buckets
+  uint32_t high = 0;
+  while (before + count[high] <= k) before += count[high++];
+  std::fill(count.begin(), count.end(), 0);
+  for (const InteractionEvent& e : events)
+    if ((e.time >> 16) == high) ++count[e.time & 0xffffu];
+  uint32_t low = 0;
+  while (before + count[low] <= k) before += count[low++];
+  return int64_t{high} << 16 | low;
 }
 
 Split SplitInteractions(InteractionLog& log, const StringInterner& songs, const SplitOptions& o) {

@@ -13,7 +13,7 @@
 //  * fraction: as last-n with k = floor(F*m) plus one with probability frac(F*m), drawn from
 //    Rng(HashCombine(seed, HashBytes(user id))), capped at m-1.
 // Users with no training interaction keep their test pairs. Deterministic for a given input
-// and seed. Cost: O(E) for time (O(E) nth_element for the quantile), O(E + P log P) otherwise.
+// and seed. Cost: O(E) for time (two counting passes for the quantile), O(E + P log P) otherwise.
 #pragma once
 
 #include <cstdint>
@@ -55,11 +55,11 @@ struct Split {
 // test_last_n >= 1, test_fraction in (0, 1)).
 void ValidateSplitOptions(const SplitOptions& options);
 
-// t[floor(q*n)] of the sorted timestamps (max+1 if that index is n, 0 if there are no events).
-// Reorders `events` (aggregation does not depend on event order). UsageError unless 0<=q<=1.
-int64_t QuantileCutoff(std::span<InteractionEvent> events, double q);
+// t[floor(q*n)] of the sorted timestamps (max+1 if that index is n, 0 if there are no events),
+// by a two-pass radix select: O(n), events left in place. UsageError unless 0<=q<=1.
+int64_t QuantileCutoff(std::span<const InteractionEvent> events, double q);
 
-// May reorder log.events. UsageError for out-of-range options.
+// Leaves log.events in place. UsageError for out-of-range options.
 Split SplitInteractions(InteractionLog& log, const StringInterner& songs, const SplitOptions& options);
 
 }  // namespace melograph

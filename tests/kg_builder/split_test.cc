@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -68,6 +70,36 @@ TEST(Split, quantile_cutoff_indexes_sorted_timestamps) {
   std::vector<InteractionEvent> none;
   EXPECT_EQ(QuantileCutoff(none, 0.8), 0);
   EXPECT_THROW(QuantileCutoff(events, 1.5), UsageError);
+}
+
+TEST(Split, quantile_cutoff_equals_sorting_for_spread_and_repeated_times_and_keeps_order) {
+  // Times over the whole 32-bit range (many high-16-bit buckets), clustered ones (one bucket),
+  // repeats and both extremes: t[floor(q n)] of the sorted times at many q, events untouched.
+  uint64_t state = 17;
+  const auto next = [&] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL; };
+  for (int shape = 0; shape < 3; ++shape) {
+    std::vector<InteractionEvent> events;
+    for (int i = 0; i < 5000; ++i) {
+      uint32_t t = static_cast<uint32_t>(next() >> 32);
+      if (shape == 1) t = 1700000000u + static_cast<uint32_t>(next() >> 52);  // within 4096 s
+      if (shape == 2)
+        t = (next() >> 60) < 3 ? 4294967295u : static_cast<uint32_t>(next() >> 61);  // few values
+      events.push_back({t, i, 1.0f});
+    }
+    events.push_back({0, 5000, 1.0f});
+    events.push_back({4294967295u, 5001, 1.0f});
+    const std::vector<InteractionEvent> before = events;
+    std::vector<int64_t> sorted;
+    for (const InteractionEvent& e : events) sorted.push_back(e.timestamp());
+    std::sort(sorted.begin(), sorted.end());
+    for (const double q : {0.0, 0.001, 0.1, 0.25, 0.5, 0.8, 0.9, 0.999, 0.9999, 1.0}) {
+      const auto k = static_cast<size_t>(std::floor(q * static_cast<double>(sorted.size())));
+      const int64_t want = k >= sorted.size() ? sorted.back() + 1 : sorted[k];
+      EXPECT_EQ(QuantileCutoff(events, q), want) << "shape " << shape << " q " << q;
+    }
+    for (size_t i = 0; i < events.size(); ++i)
+      ASSERT_EQ(events[i].pair, before[i].pair) << "reordered";
+  }
 }
 
 TEST(Split, time_default_uses_quantile_of_all_events) {

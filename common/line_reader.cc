@@ -66,6 +66,7 @@ LineReader::~LineReader() = default;
 
 size_t LineReader::Fill() {
   if (eof_) return 0;
+  block_at_ = block_end_ = 0;  // the bytes move or grow: NextFields' masks no longer hold
   // Move the unconsumed tail to the front; grow if the buffer is full of one line.
   if (begin_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
@@ -131,41 +132,50 @@ bool LineReader::Next(std::string_view& line) {
   }
 }
 
-namespace {
-
-// Masks of one 16-byte chunk at p: tabs, newlines, and "odd" bytes (>= 0x80 or CR), bit i for
-// p[i]. The caller masks off bytes past the data.
-struct ChunkMasks {
-  uint32_t tabs, newlines, odd;
-};
-
-[[gnu::always_inline]] inline ChunkMasks ScanChunk(const char* p) {
+void LineReader::LoadBlock(size_t at) {
+  // Masks of the 64 bytes at `at` (bit i for byte at + i): tabs, newlines, and "odd" bytes
+  // (>= 0x80 or CR). The pad past end_ is readable; its bits are cleared.
+  const char* p = buffer_.data() + at;
+  uint64_t tabs = 0, newlines = 0, odd = 0;
 #ifdef __SSE2__
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  return {static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))),
-          static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))),
-          static_cast<uint32_t>(_mm_movemask_epi8(v) |
-                                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))))};
-#else
-  ChunkMasks m{0, 0, 0};
-  for (uint32_t i = 0; i < 16; ++i) {
-    const auto c = static_cast<unsigned char>(p[i]);
-    m.tabs |= static_cast<uint32_t>(c == '\t') << i;
-    m.newlines |= static_cast<uint32_t>(c == '\n') << i;
-    m.odd |= static_cast<uint32_t>(c >= 0x80 || c == '\r') << i;
+  for (int k = 0; k < 4; ++k) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    const int shift = 16 * k;
+    tabs |=
+        uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))))}
+        << shift;
+    newlines |=
+        uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))))}
+        << shift;
+    odd |= uint64_t{static_cast<uint32_t>(
+               _mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))))}
+           << shift;
   }
-  return m;
+#else
+  for (int i = 0; i < 64; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    tabs |= uint64_t{c == '\t'} << i;
+    newlines |= uint64_t{c == '\n'} << i;
+    odd |= uint64_t{c >= 0x80 || c == '\r'} << i;
+  }
 #endif
+  block_at_ = at;
+  block_end_ = std::min(at + 64, end_);
+  const uint64_t valid =
+      block_end_ - at == 64 ? ~uint64_t{0} : (uint64_t{1} << (block_end_ - at)) - 1;
+  block_tabs_ = tabs & valid;
+  block_newlines_ = newlines & valid;
+  block_odd_ = odd & valid;
 }
-
-}  // namespace
 
 bool LineReader::NextFields(std::string_view& line, size_t max_fields, std::string_view* fields,
                             size_t* starts, size_t& count, bool& plain) {
-  // The first max_fields tabs' offsets from the line's start go to starts[] (FinishFields turns
-  // them into fields), so a Fill() that moves the line to the front of the buffer only has to
-  // resume the scan where it stopped. Members are read into locals: the stores to starts[]
-  // could alias them.
+  // The buffer is scanned 64 bytes at a time into bit masks (LoadBlock); a line's tabs and end
+  // are read off the masks from its start, and the next line goes on in the same block, so each
+  // byte is looked at once. The first max_fields tabs' offsets from the line's start go to
+  // starts[] (FinishFields turns them into fields), so a Fill() that moves the line to the
+  // front of the buffer only has to resume the scan where it stopped. Members are read into
+  // locals: the stores to starts[] could alias them.
   size_t seen = 0;          // tabs so far
   bool odd = false;         // a byte >= 0x80 or a CR so far, but for...
   bool pending_cr = false;  // ...the last byte scanned, a CR: the terminator's if a LF follows
@@ -175,29 +185,25 @@ bool LineReader::NextFields(std::string_view& line, size_t max_fields, std::stri
     const size_t line_begin = begin_;
     const size_t data_end = end_;
     while (scan < data_end) {
-      ChunkMasks m = ScanChunk(base + scan);
-      unsigned last = 15;          // the chunk's last data byte
-      if (data_end - scan < 16) {  // the pad past end_ is readable, its bytes are not data
-        last = static_cast<unsigned>(data_end - scan - 1);
-        const uint32_t valid = (uint32_t{2} << last) - 1;
-        m.tabs &= valid;
-        m.newlines &= valid;
-        m.odd &= valid;
-      }
-      if (m.newlines != 0) {
-        const unsigned nl = static_cast<unsigned>(__builtin_ctz(m.newlines));
-        const uint32_t before = (uint32_t{1} << nl) - 1;
-        const size_t line_end = scan + nl;
-        uint32_t odd_bits = m.odd & before;
+      if (scan < block_at_ || scan >= block_end_) LoadBlock(scan);
+      const size_t block_at = block_at_;
+      const auto rel = static_cast<unsigned>(scan - block_at);
+      const uint64_t from = ~uint64_t{0} << rel;
+      const uint64_t newlines = block_newlines_ & from;
+      if (newlines != 0) {
+        const auto nl = static_cast<unsigned>(__builtin_ctzll(newlines));
+        const uint64_t before = from & ((uint64_t{1} << nl) - 1);
+        const size_t line_end = block_at + nl;
+        uint64_t odd_bits = block_odd_ & before;
         // The terminator's CR is not part of the line.
-        if (nl > 0) {
+        if (nl > rel) {
           odd |= pending_cr;
-          if (base[line_end - 1] == '\r') odd_bits &= ~(uint32_t{1} << (nl - 1));
+          if (base[line_end - 1] == '\r') odd_bits &= ~(uint64_t{1} << (nl - 1));
         }
         odd |= odd_bits != 0;
-        for (uint32_t tabs = m.tabs & before; tabs != 0; tabs &= tabs - 1) {
+        for (uint64_t tabs = block_tabs_ & before; tabs != 0; tabs &= tabs - 1) {
           if (seen < max_fields)
-            starts[seen] = scan - line_begin + static_cast<size_t>(__builtin_ctz(tabs));
+            starts[seen] = block_at + static_cast<size_t>(__builtin_ctzll(tabs)) - line_begin;
           ++seen;
         }
         size_t len = line_end - line_begin;
@@ -211,15 +217,17 @@ bool LineReader::NextFields(std::string_view& line, size_t max_fields, std::stri
         ++line_number_;
         return true;
       }
+      const size_t block_end = block_end_;
+      const auto last = static_cast<unsigned>(block_end - 1 - block_at);  // the last data byte
       odd |= pending_cr;
-      pending_cr = base[scan + last] == '\r';
-      odd |= (m.odd & ~(uint32_t{pending_cr} << last)) != 0;
-      for (uint32_t tabs = m.tabs; tabs != 0; tabs &= tabs - 1) {
+      pending_cr = base[block_end - 1] == '\r';
+      odd |= (block_odd_ & from & ~(uint64_t{pending_cr} << last)) != 0;
+      for (uint64_t tabs = block_tabs_ & from; tabs != 0; tabs &= tabs - 1) {
         if (seen < max_fields)
-          starts[seen] = scan - line_begin + static_cast<size_t>(__builtin_ctz(tabs));
+          starts[seen] = block_at + static_cast<size_t>(__builtin_ctzll(tabs)) - line_begin;
         ++seen;
       }
-      scan += 16;
+      scan = block_end;
     }
     const size_t scanned = data_end - line_begin;
     if (Fill() == 0) {

@@ -2,7 +2,8 @@
 //
 // Contract: `Next(line)` yields each line without its terminator ("\n" or "\r\n"), as a view
 // that stays valid until the next call. `NextFields` yields the same line split at its tabs,
-// found in the same pass that finds its end (16 bytes at a time where SSE2 is there), and says
+// found in the same pass that finds its end (64 bytes at a time into bit masks, with SSE2 where
+// it is there), and says
 // whether the line needs CheckLineText (common/text.h): the parsers' hot path, one scan of the
 // text instead of a memchr for the newline and a second pass for the tabs. Files ending in
 // ".gz" are decompressed through zlib. Lines longer than the buffer grow it. I/O failures
@@ -48,8 +49,12 @@ class LineReader {
   struct Source;
   std::string path_;
   std::unique_ptr<Source> source_;
-  std::vector<char> buffer_;  // capacity() = size() - kPad: the pad keeps 16-byte loads in bounds
-  static constexpr size_t kPad = 16;
+  std::vector<char> buffer_;  // capacity() = size() - kPad: the pad keeps 64-byte loads in bounds
+  static constexpr size_t kPad = 64;
+  // NextFields' scan: masks of the bytes [block_at_, block_end_) (at most 64, within the data).
+  void LoadBlock(size_t at);
+  size_t block_at_ = 0, block_end_ = 0;
+  uint64_t block_tabs_ = 0, block_newlines_ = 0, block_odd_ = 0;
   size_t capacity() const { return buffer_.size() - kPad; }
   size_t begin_ = 0;  // start of unconsumed data
   size_t end_ = 0;    // end of valid data

@@ -182,6 +182,20 @@ TEST(LineReader, next_fields_matches_next_and_a_plain_split) {
   EXPECT_FALSE(lines[10].plain);
   EXPECT_EQ(lines[12].fields, (std::vector<std::string>{"last", "one"}));
   EXPECT_TRUE(lines[12].plain);  // the final CR is stripped like a CRLF's
+
+  // Lines are scanned in 64-byte blocks from the first line's start: a CRLF split across two
+  // blocks (CR at byte 63), and a CR inside a line at a block's last byte with its tab and LF
+  // in the next block.
+  const std::string path2 = dir.File("b.txt");
+  testing::WriteFile(path2, std::string(63, 'q') + "\r\n" + std::string(62, 'w') + "\r\tx\n");
+  for (const size_t buffer : {size_t{1}, size_t{64}, size_t{65}, size_t{1} << 20})
+    EXPECT_EQ(ReadFields(path2, 6, buffer), Reference(path2, 6)) << "buffer " << buffer;
+  const auto split = ReadFields(path2, 6, 1 << 20);
+  ASSERT_EQ(split.size(), 2u);
+  EXPECT_TRUE(split[0].plain);
+  EXPECT_EQ(split[0].line, std::string(63, 'q'));
+  EXPECT_FALSE(split[1].plain);
+  EXPECT_EQ(split[1].count, 2u);
 }
 
 TEST(LineReader, next_fields_matches_next_on_random_text) {

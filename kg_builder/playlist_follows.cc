@@ -18,7 +18,10 @@ PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringIn
   PlaylistFollowStats stats;
   StringInterner users;
   users.Reserve(std::min(expected_users, EstimateLineCount(path)));
-  FlatIdMap pair_index(EstimateLineCount(path));  // PackIds(user, playlist) -> index into pairs
+  // PackIds(user, playlist) -> index into pairs. Grown, not sized from the file like the
+  // catalog's maps: this runs while the event log is still held, at build-kg's peak, and a
+  // table sized up front raised it by 2 MB at 10^6 (47.6 B/event).
+  FlatIdMap pair_index;
   int32_t last_user = -1;  // files list one user's follows together: intern once per run
   std::string last_user_id;
   struct Pair {

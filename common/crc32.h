@@ -5,8 +5,9 @@
 // chains the same way (pass the previous result as crc). On x86-64 CPUs with PCLMULQDQ (checked
 // at run time) spans of 64 bytes and more are folded 64 bytes at a time with carry-less
 // multiplies, four 128-bit lanes in flight; the last 16-byte remainder and the tail go through
-// zlib. zlib's table-driven code does ~5 GB/s here, the folding loop ~15-20 GB/s: the checksums
-// of build-kg's and build-graph's outputs were 2-3% of each stage.
+// zlib. On a cold 400 MB buffer here zlib's table-driven code took 0.15 s, the folding loop
+// 0.06 s (bound by memory); the checksums of build-kg's and build-graph's outputs had been 2-3%
+// of each stage.
 #pragma once
 
 #include <cstddef>

@@ -2,12 +2,11 @@
 //
 // Contract: `Next(line)` yields each line without its terminator ("\n" or "\r\n"), as a view
 // that stays valid until the next call. `NextFields` yields the same line split at its tabs,
-// found in the same pass that finds its end (64 bytes at a time into bit masks, with SSE2 where
-// it is there), and says
-// whether the line needs CheckLineText (common/text.h): the parsers' hot path, one scan of the
-// text instead of a memchr for the newline and a second pass for the tabs. Files ending in
-// ".gz" are decompressed through zlib. Lines longer than the buffer grow it. I/O failures
-// throw IoError naming the file.
+// found in the same pass that finds its end (64 bytes at a time into bit masks, with SSE2
+// where it is there), and says whether the line needs CheckLineText (common/text.h): the
+// parsers' hot path, one scan of the text instead of a memchr for the newline and a second
+// pass for the tabs. Files ending in ".gz" are decompressed through zlib. Lines longer than
+// the buffer grow it. I/O failures throw IoError naming the file.
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,7 @@
 // number formatting.
 #pragma once
 
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -118,7 +119,9 @@ namespace text_detail {
   const size_t n = s.size();
   if (n == 0) return false;
   uint64_t hi = 0, lo = 0;
-  if (n <= 8) {
+  if constexpr (std::endian::native != std::endian::little) {
+    // (the 8-digit words assume the first byte is the lowest)
+  } else if (n <= 8) {
     if (text_detail::EightDigits(text_detail::DigitsWord(s.data(), n), &lo)) {
       *out = static_cast<int64_t>(lo);
       return true;

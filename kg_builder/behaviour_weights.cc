@@ -4,7 +4,6 @@
 #include <google/protobuf/text_format.h>
 
 #include <cmath>
-#include <cstring>
 
 #include "common/error.h"
 #include "common/file_util.h"
@@ -102,9 +101,7 @@ constexpr EventSlots kEventSlots;
 
 bool ParseEventType(std::string_view name, EventType* type) {
   if (name.size() < 4) return false;
-  uint32_t first4;
-  std::memcpy(&first4, name.data(), 4);  // little-endian, as First4 builds it
-  const int e = kEventSlots.event[EventSlot(first4)];
+  const int e = kEventSlots.event[EventSlot(First4(name))];  // one 4-byte load on x86
   if (e < 0 || !SameText(kEventNames[e], name)) return false;
   *type = static_cast<EventType>(e);
   return true;

@@ -33,7 +33,7 @@ class LineReader {
   // caller runs CheckLineText for the column and reason. Returns false at end of file.
   bool NextFields(std::string_view& line, size_t max_fields, std::string_view* fields,
                   size_t* starts, size_t& count, bool& plain);
-  // 1-based number of the line last returned by Next().
+  // 1-based number of the line last returned by Next() or NextFields().
   int64_t line_number() const { return line_number_; }
   const std::string& path() const { return path_; }
   // Bytes of (decompressed) input consumed so far.

@@ -83,7 +83,8 @@ class StringInterner {
   // Sizes the table for `keys` keys and the id offsets for as many, so that reaching that
   // count rehashes no more: each doubling on the way would take fresh pages (a 2^20-slot table
   // is 24 MiB) for a table dropped at the next. For callers that know about how many keys come
-  // (a catalog file's estimated lines, LineReader's EstimateLineCount). Ids are unchanged.
+  // (an exact count, or a file's EstimateLineCount where its lines are alike: an estimate past a
+  // power of two doubles the table for nothing). Ids are unchanged.
   void Reserve(size_t keys) {
     if (keys > (size_t{1} << 30)) keys = size_t{1} << 30;
     if (keys * 2 > slots_.size()) Rehash(std::bit_ceil(keys * 2));

@@ -5,7 +5,8 @@
 # Usage: bench/alternate.sh ROUNDS NAME='COMMAND' [NAME='COMMAND'...]
 #   e.g. bench/alternate.sh 5 new='build/release/tools/melograph build-graph --triples W/kg/train.tsv --out W/g' \
 #          off='MELOGRAPH_HUGE_PAGES=0 build/release/tools/melograph build-graph --triples W/kg/train.tsv --out W/g'
-# Prints stable `key: value` lines: NAME_cpu_runs, NAME_cpu_median, NAME_cpu_min, NAME_peak_rss_kib.
+# Prints stable `key: value` lines: NAME_cpu_runs, NAME_cpu_median, NAME_cpu_min, NAME_user_median,
+# NAME_sys_median (the two parts of the CPU time, each its own median), NAME_peak_rss_kib.
 set -euo pipefail
 rounds=${1:?usage: bench/alternate.sh ROUNDS NAME=COMMAND...}
 shift
@@ -20,13 +21,18 @@ for ((r = 0; r < rounds; ++r)); do
       { echo "$name failed: $cmd" >&2; exit 1; }
     read -r user sys kib <"$tmp/t"
     awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f\n", u + s }' >>"$tmp/$name.cpu"
+    echo "$user" >>"$tmp/$name.user"
+    echo "$sys" >>"$tmp/$name.sys"
     echo "$kib" >>"$tmp/$name.rss"
   done
 done
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 for spec in "$@"; do
   name=${spec%%=*}
   echo "${name}_cpu_runs: $(paste -sd' ' "$tmp/$name.cpu")"
-  echo "${name}_cpu_median: $(sort -n "$tmp/$name.cpu" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
+  echo "${name}_cpu_median: $(median "$tmp/$name.cpu")"
   echo "${name}_cpu_min: $(sort -n "$tmp/$name.cpu" | head -1)"
+  echo "${name}_user_median: $(median "$tmp/$name.user")"
+  echo "${name}_sys_median: $(median "$tmp/$name.sys")"
   echo "${name}_peak_rss_kib: $(sort -n "$tmp/$name.rss" | tail -1)"
 done

@@ -75,6 +75,15 @@ class AnonymousArray {
     }
   }
 
+  // Returns the whole pages inside elements [begin, end) to the system (MADV_DONTNEED); those
+  // elements read as zero afterwards, the rest are kept. For a consumer done with part of the
+  // array: SaveGraph(Graph&&) discards what it has written, so the page cache that takes the
+  // bytes reuses those pages rather than fresh ones (docs/BENCHMARKS.md, sixteenth session).
+  void Discard(size_t begin, size_t end) {
+    if (end > size_) end = size_;
+    if (begin < end) DiscardPages(data_ + begin, data_ + end);
+  }
+
   T* data() { return data_; }
   const T* data() const { return data_; }
   size_t size() const { return size_; }

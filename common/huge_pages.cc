@@ -1,6 +1,7 @@
 #include "common/huge_pages.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -46,6 +47,13 @@ void* MapMemory(size_t bytes) {
 void AdviseSmallPages(void* p, size_t bytes) {
   if (p == nullptr || bytes == 0) return;
   madvise(p, bytes, MADV_NOHUGEPAGE);  // a hint: failure is harmless
+}
+
+void DiscardPages(const void* begin, const void* end) {
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t first = (reinterpret_cast<uintptr_t>(begin) + page - 1) / page * page;
+  const uintptr_t last = reinterpret_cast<uintptr_t>(end) / page * page;
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 void UnmapMemory(void* p, size_t bytes) {

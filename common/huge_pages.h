@@ -43,6 +43,13 @@ bool HugePagesEnabled();
 size_t MappedBytes(size_t bytes);
 void* MapMemory(size_t bytes);
 void UnmapMemory(void* p, size_t bytes);
+// Returns the whole pages inside [begin, end) to the system (MADV_DONTNEED), in any private
+// anonymous memory (a mapping or a heap block) that the caller owns and is done with while the
+// rest of it stays in use: those bytes read as zero afterwards. Freed memory that is reused at
+// once is cheap where fresh memory is not (a VM whose host takes back what the guest frees):
+// writers discard what they have consumed before the page cache takes their output. A hint:
+// failure is harmless.
+void DiscardPages(const void* begin, const void* end);
 // Keeps [p, p + bytes) of a mapping (p page aligned) on 4 KiB pages (MADV_NOHUGEPAGE), for a
 // part of a huge-page block that is written sparsely. A hint, like the rest.
 void AdviseSmallPages(void* p, size_t bytes);

@@ -22,6 +22,7 @@ class ArrayRef {
   explicit ArrayRef(AnonymousArray<T> owned) {
     auto holder = std::make_shared<AnonymousArray<T>>(std::move(owned));
     span_ = std::span<const T>(holder->data(), holder->size());
+    anonymous_ = holder.get();
     keep_ = std::move(holder);
   }
   ArrayRef(std::span<const T> view, std::shared_ptr<const void> keep)
@@ -35,9 +36,17 @@ class ArrayRef {
   auto begin() const { return span_.begin(); }
   auto end() const { return span_.end(); }
 
+  // The AnonymousArray this ArrayRef owns, when it is its only owner (no copy shares it), else
+  // nullptr (a std::vector, a mapped file, or shared storage). Lets the last user of an array
+  // built in memory discard the parts it is done with (AnonymousArray::Discard).
+  AnonymousArray<T>* sole_anonymous() {
+    return anonymous_ && keep_.use_count() == 1 ? anonymous_ : nullptr;
+  }
+
  private:
   std::span<const T> span_;
   std::shared_ptr<const void> keep_;
+  AnonymousArray<T>* anonymous_ = nullptr;  // keep_'s object when it is an AnonymousArray
 };
 
 }  // namespace melograph

@@ -79,6 +79,20 @@ class Graph {
   std::optional<NodeId> Find(std::string_view key) const;
   const NodeDictionary& dictionary() const { return dictionary_; }
 
+  // The CSR arrays this graph alone owns in anonymous memory (built in this process: not loaded,
+  // not shared with a copy); nullptr for the others. For SaveGraph(Graph&&), which discards
+  // their pages as it writes them: the graph is then being consumed, and no longer read.
+  struct SoleArrays {
+    AnonymousArray<EdgeIdx>* row_ptr = nullptr;
+    AnonymousArray<NodeId>* col_idx = nullptr;
+    AnonymousArray<RelationId>* edge_relation = nullptr;
+    AnonymousArray<float>* edge_weight = nullptr;
+  };
+  SoleArrays sole_arrays() {
+    return {row_ptr_.sole_anonymous(), col_idx_.sole_anonymous(), edge_relation_.sole_anonymous(),
+            edge_weight_.sole_anonymous()};
+  }
+
  private:
   void Validate() const;
   NodeId num_nodes_ = 0;

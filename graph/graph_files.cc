@@ -8,9 +8,18 @@ namespace melograph {
 
 proto::GraphFile WriteBytesFile(const std::string& path, const std::string& name,
                                 const std::string& element_type, int64_t element_count,
-                                std::span<const std::byte> bytes) {
+                                std::span<const std::byte> bytes,
+                                const std::function<void(size_t, size_t)>& written) {
   AtomicFile file(path, 4096);  // the array goes to the file as one write: no copy through a buffer
-  file.Write(bytes.data(), bytes.size());
+  if (!written) {
+    file.Write(bytes.data(), bytes.size());
+  } else {
+    for (size_t begin = 0; begin < bytes.size(); begin += kReleasePieceBytes) {
+      const size_t end = std::min(bytes.size(), begin + kReleasePieceBytes);
+      file.Write(bytes.data() + begin, end - begin);
+      written(begin, end);
+    }
+  }
   file.Commit();
   proto::GraphFile record;
   record.set_name(name);

@@ -12,10 +12,12 @@
 #pragma once
 
 #include <bit>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 
+#include "common/anonymous_array.h"
 #include "common/file_util.h"
 #include "graph/array_ref.h"
 #include "proto/graph_manifest.pb.h"
@@ -25,15 +27,28 @@ namespace melograph {
 static_assert(std::endian::native == std::endian::little, "graph files are little-endian");
 
 // Writes `bytes` to `path` atomically; returns its record with `name` and `element_type`.
+// With `written`, the bytes go out kReleasePieceBytes at a time and written(begin, end) is
+// called after each piece with its byte range.
+inline constexpr size_t kReleasePieceBytes = size_t{4} << 20;
 proto::GraphFile WriteBytesFile(const std::string& path, const std::string& name,
                                 const std::string& element_type, int64_t element_count,
-                                std::span<const std::byte> bytes);
+                                std::span<const std::byte> bytes,
+                                const std::function<void(size_t, size_t)>& written = {});
 
+// With `release` (the AnonymousArray that holds `values`), each 4 MiB written is discarded
+// (AnonymousArray::Discard) right after the write: the page cache that takes the bytes then
+// reuses those pages instead of fresh ones. `values` reads as zero afterwards.
 template <typename T>
 proto::GraphFile WriteArrayFile(const std::string& path, const std::string& name,
-                                const std::string& element_type, std::span<const T> values) {
+                                const std::string& element_type, std::span<const T> values,
+                                AnonymousArray<T>* release = nullptr) {
+  std::function<void(size_t, size_t)> written;
+  if (release != nullptr && release->data() == values.data() && release->size() == values.size())
+    written = [release](size_t begin, size_t end) {
+      release->Discard(begin / sizeof(T), end / sizeof(T));
+    };
   return WriteBytesFile(path, name, element_type, static_cast<int64_t>(values.size()),
-                        std::as_bytes(values));
+                        std::as_bytes(values), written);
 }
 
 // Maps `dir/record.name()` after checking it exists, has record.size_bytes() bytes equal to

@@ -12,14 +12,16 @@
 // Save: O(nodes + edges) sequential writes, CRC computed while writing. Load: O(1) per array
 // (mmap) plus one pass over the dictionaries and the CSR checks of Graph's constructor, plus a
 // CRC pass per file when verify_checksums.
+#include "graph/graph_io.h"
+
 #include <google/protobuf/text_format.h>
 
 #include <map>
+#include <utility>
 
 #include "common/error.h"
 #include "common/file_util.h"
 #include "graph/graph_files.h"
-#include "graph/graph_io.h"
 
 namespace melograph {
 namespace {
@@ -102,7 +104,11 @@ void CheckDictionary(const std::string& dir, const std::string& type, const Type
 
 }  // namespace
 
-void SaveGraph(const Graph& graph, const std::string& dir, const GraphBuildInfo& info) {
+namespace {
+
+// `release`: the arrays to discard behind their writes (all nullptr: keep them).
+void Save(const Graph& graph, const std::string& dir, const GraphBuildInfo& info,
+          Graph::SoleArrays release) {
   for (const NodeType& t : graph.node_types())
     if (!IsSafeTypeName(t.name))
       throw UsageError("node type '" + t.name + "' cannot be saved: type names must match [a-z0-9_]+");
@@ -140,10 +146,14 @@ void SaveGraph(const Graph& graph, const std::string& dir, const GraphBuildInfo&
   }
 
   auto add = [&](const proto::GraphFile& f) { *m.add_files() = f; };
-  add(WriteArrayFile(out.File("row_ptr.i64"), "row_ptr.i64", "int64", graph.row_ptr()));
-  add(WriteArrayFile(out.File("col_idx.i32"), "col_idx.i32", "int32", graph.col_idx()));
-  add(WriteArrayFile(out.File("edge_relation.u16"), "edge_relation.u16", "uint16", graph.edge_relation()));
-  add(WriteArrayFile(out.File("edge_weight.f32"), "edge_weight.f32", "float32", graph.edge_weight()));
+  add(WriteArrayFile(out.File("row_ptr.i64"), "row_ptr.i64", "int64", graph.row_ptr(),
+                     release.row_ptr));
+  add(WriteArrayFile(out.File("col_idx.i32"), "col_idx.i32", "int32", graph.col_idx(),
+                     release.col_idx));
+  add(WriteArrayFile(out.File("edge_relation.u16"), "edge_relation.u16", "uint16",
+                     graph.edge_relation(), release.edge_relation));
+  add(WriteArrayFile(out.File("edge_weight.f32"), "edge_weight.f32", "float32", graph.edge_weight(),
+                     release.edge_weight));
   for (size_t t = 0; t < graph.node_types().size(); ++t) {
     const std::string& name = graph.node_types()[t].name;
     const TypeDictionary& d = graph.dictionary().type(static_cast<TypeId>(t));
@@ -165,6 +175,17 @@ void SaveGraph(const Graph& graph, const std::string& dir, const GraphBuildInfo&
   // The binary manifest is written last: a directory without it is never a graph.
   WriteWholeFile(out.File(kManifest), m.SerializeAsString());
   out.Commit();
+}
+
+}  // namespace
+
+void SaveGraph(const Graph& graph, const std::string& dir, const GraphBuildInfo& info) {
+  Save(graph, dir, info, {});
+}
+
+void SaveGraph(Graph&& graph, const std::string& dir, const GraphBuildInfo& info) {
+  Graph consumed = std::exchange(graph, Graph());  // empty from here, whatever happens
+  Save(consumed, dir, info, consumed.sole_arrays());
 }
 
 Graph LoadGraph(const std::string& dir, bool verify_checksums) {

@@ -24,6 +24,11 @@ struct GraphBuildInfo {
 };
 
 void SaveGraph(const Graph& graph, const std::string& dir, const GraphBuildInfo& info = {});
+// Same files, consuming the graph (left empty): the CSR arrays it alone owns in memory are
+// discarded 4 MiB at a time right after each is written, so the page cache that takes the bytes
+// reuses their pages. On a VM whose host takes back freed memory, fresh pages are what writing
+// costs most (build-graph at 10^7 edges: ~0.2 of ~3 CPU-s, docs/BENCHMARKS.md).
+void SaveGraph(Graph&& graph, const std::string& dir, const GraphBuildInfo& info = {});
 Graph LoadGraph(const std::string& dir, bool verify_checksums = true);
 
 }  // namespace melograph

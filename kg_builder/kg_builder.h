@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -80,10 +81,13 @@ std::string FormatKgBuildStats(const KgBuildStats& stats);
 // timestamp of the last positive training event) and `rejected` (-C(-N), timestamp of the last
 // negative one), in pair order. Returns the number of training events. `block_pairs` is how many
 // pairs' sums one pass over the events fills (0: the default, max(4 MiB of sums, pairs / 8 + 1));
-// the output does not depend on it.
+// the output does not depend on it. `events_done(i)`, when given, is called after a block's pass
+// once no later pass reads log.events below i (a caller that reads them no more may discard
+// them: BuildKg returns their pages before the block's triples are written).
 int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& songs,
                               const Split& split, const BehaviourWeights& weights, TripleSink& sink,
-                              int32_t block_pairs = 0);
+                              int32_t block_pairs = 0,
+                              const std::function<void(size_t)>& events_done = {});
 
 // Writes "user:<u>\tsong:<s>\n" for every test pair, in pair order; returns distinct test users.
 int64_t WriteTestPairs(const InteractionLog& log, const StringInterner& songs, const Split& split,

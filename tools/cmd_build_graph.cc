@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/log.h"
@@ -50,15 +51,13 @@ void RunBuildGraph(const BuildGraphOptions& o) {
   }
   if (budget.count() > 0) LogWarning(budget.Summary());
   GraphBuildStats stats;
-  const Graph graph = builder.Build(&stats);
+  Graph graph = builder.Build(&stats);
   GraphBuildInfo info;
   info.inputs = o.triples;
   info.symmetric_relations = build_options.symmetric_relations;
   info.duplicate_policy = std::string(ToString(build_options.duplicates));
   info.triples_read = triples;
   info.bad_lines_skipped = budget.count();
-  SaveGraph(graph, o.out, info);
-
   std::string out = "graph: " + o.out + "\n";
   out += "triples_read: " + std::to_string(triples) + "\n";
   out += "bad_lines_skipped: " + std::to_string(budget.count()) + "\n";
@@ -67,6 +66,8 @@ void RunBuildGraph(const BuildGraphOptions& o) {
   out += "relations: " + std::to_string(graph.relations().size()) + "\n";
   out += "stored_edges: " + std::to_string(graph.num_edges()) + "\n";
   out += "duplicate_entries_merged: " + std::to_string(stats.duplicate_edges_merged) + "\n";
+  // Consumed as it is written: its arrays' pages go to the page cache that takes the files.
+  SaveGraph(std::move(graph), o.out, info);
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.3f", WallSeconds() - start);
   out += std::string("seconds: ") + seconds + "\n";

@@ -1,6 +1,6 @@
 // AnonymousArray (common/anonymous_array.h): zero pages until written, Shrink keeps the prefix
 // and unmaps the tail, moves hand the mapping over, and the pages leave the process as soon as
-// the array is destroyed (what the graph builder's peak relies on).
+// the array is destroyed (what the graph builder's peak relies on), Discard zeroes whole pages.
 #include "common/anonymous_array.h"
 
 #include <gtest/gtest.h>
@@ -56,6 +56,23 @@ TEST(AnonymousArray, moves_hand_the_mapping_over) {
   EXPECT_EQ(c.size(), 10u);
   EXPECT_EQ(c[3], 1.5f);
   EXPECT_EQ(b.size(), 0u);  // NOLINT(bugprone-use-after-move)
+}
+
+TEST(AnonymousArray, discard_zeroes_the_whole_pages_inside_the_range_and_keeps_the_rest) {
+  AnonymousArray<int32_t> a(10000);  // 40,000 bytes: pages of 1,024 elements (4 KiB)
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<int32_t>(i) + 1;
+  a.Discard(1000, 5000);  // whole pages: elements [1024, 4096)
+  for (size_t i = 0; i < a.size(); ++i)
+    ASSERT_EQ(a[i], i >= 1024 && i < 4096 ? 0 : static_cast<int32_t>(i) + 1) << i;
+  a.Discard(5000, 6000);   // no whole page inside: nothing changes
+  a.Discard(9000, 20000);  // clamped to the array: its last whole page, [9216, 10000) is partial
+  for (size_t i = 4096; i < a.size(); ++i) ASSERT_EQ(a[i], static_cast<int32_t>(i) + 1) << i;
+  a[2000] = 7;  // a discarded page is still mapped and writable
+  EXPECT_EQ(a[2000], 7);
+  a.Discard(0, a.size());
+  EXPECT_EQ(a[0], 0);
+  EXPECT_EQ(a[9215], 0);
+  EXPECT_EQ(a[9999], 10000);  // in the partial last page
 }
 
 TEST(AnonymousArray, pages_are_resident_only_once_written_and_leave_at_destruction) {

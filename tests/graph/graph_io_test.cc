@@ -2,12 +2,21 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
+#include "common/anonymous_array.h"
+#include "common/crc32.h"
 #include "common/error.h"
 #include "common/file_util.h"
 #include "graph/graph_builder.h"
+#include "graph/graph_files.h"
 #include "proto/graph_manifest.pb.h"
 #include "tests/test_util.h"
 
@@ -95,6 +104,115 @@ TEST(GraphIo, round_trip_preserves_every_array_key_and_relation) {
   ExpectSameGraph(g, LoadGraph(dir, /*verify_checksums=*/false));
   EXPECT_EQ(LoadGraph(dir).Find("user:u2"), 4);
   EXPECT_EQ(LoadGraph(dir).KeyId(1), "s1");
+}
+
+TEST(GraphFiles, a_released_array_is_written_whole_and_discarded_piece_by_piece) {
+  // Three 4 MiB pieces and a partial fourth: the file and its CRC hold every value, and the
+  // array's whole pages read zero afterwards (its partial last page stays).
+  const size_t n = 3 * kReleasePieceBytes / sizeof(int32_t) + 1000;
+  AnonymousArray<int32_t> a(n);
+  std::vector<int32_t> want(n);
+  for (size_t i = 0; i < n; ++i) a[i] = want[i] = static_cast<int32_t>(i * 3 + 1);
+  testing::TempDir tmp;
+  const proto::GraphFile record = WriteArrayFile(tmp.File("a.i32"), "a.i32", "int32",
+                                                 std::span<const int32_t>(a.data(), n), &a);
+  EXPECT_EQ(record.element_count(), static_cast<int64_t>(n));
+  EXPECT_EQ(record.size_bytes(), static_cast<int64_t>(n * sizeof(int32_t)));
+  EXPECT_EQ(record.crc32(), Crc32(want.data(), n * sizeof(int32_t)));
+  const std::string bytes = ReadWholeFile(tmp.File("a.i32"));
+  ASSERT_EQ(bytes.size(), n * sizeof(int32_t));
+  EXPECT_EQ(std::memcmp(bytes.data(), want.data(), bytes.size()), 0);
+  EXPECT_EQ(a[0], 0);
+  EXPECT_EQ(a[n / 2], 0);
+  EXPECT_EQ(a[n - 1], want[n - 1]);  // 4,000 bytes into its page: not a whole page
+  // Without `release` (or with an array that does not hold the values) nothing is discarded.
+  AnonymousArray<int32_t> b(n);
+  for (size_t i = 0; i < n; ++i) b[i] = want[i];
+  WriteArrayFile(tmp.File("b.i32"), "b.i32", "int32", std::span<const int32_t>(b.data(), n));
+  WriteArrayFile(tmp.File("c.i32"), "c.i32", "int32", std::span<const int32_t>(b.data(), n - 1),
+                 &b);
+  EXPECT_EQ(b[n / 2], want[n / 2]);
+  EXPECT_EQ(ReadWholeFile(tmp.File("b.i32")), bytes);
+}
+
+// The arrays and every 97th key (ExpectSameGraph's per-node lookups are quadratic under the dev
+// preset's checked iterators at this size).
+void ExpectSameCsr(const Graph& a, const Graph& b) {
+  ASSERT_EQ(a.num_nodes(), b.num_nodes());
+  ASSERT_EQ(a.num_edges(), b.num_edges());
+  EXPECT_TRUE(Vec(a.row_ptr()) == Vec(b.row_ptr()));
+  EXPECT_TRUE(Vec(a.col_idx()) == Vec(b.col_idx()));
+  EXPECT_TRUE(Vec(a.edge_relation()) == Vec(b.edge_relation()));
+  EXPECT_TRUE(Vec(a.edge_weight()) == Vec(b.edge_weight()));
+  for (NodeId v = 0; v < a.num_nodes(); v += 97) EXPECT_EQ(a.Key(v), b.Key(v));
+}
+
+// A graph whose CSR arrays span several 4 MiB pieces: 1,000 nodes of 1,100 entries each
+// (1.1 M), made straight from arrays held by AnonymousArrays, as GraphBuilder::Build makes them.
+Graph PiecesGraph() {
+  constexpr NodeId kNodes = 1000;
+  constexpr EdgeIdx kDegree = 1100;
+  AnonymousArray<EdgeIdx> row_ptr(kNodes + 1);
+  AnonymousArray<NodeId> col(static_cast<size_t>(kNodes * kDegree));
+  AnonymousArray<RelationId> rel(col.size());
+  AnonymousArray<float> weight(col.size());
+  for (NodeId v = 0; v <= kNodes; ++v) row_ptr[v] = v * kDegree;
+  for (size_t e = 0; e < col.size(); ++e) {
+    col[e] = static_cast<NodeId>((e * 7919) % kNodes);
+    rel[e] = static_cast<RelationId>(e % 2);
+    weight[e] = 0.5f + static_cast<float>(e % 13);
+  }
+  std::vector<std::string> ids;
+  for (NodeId v = 0; v < kNodes; ++v) ids.push_back("n" + std::to_string(v));
+  const std::vector<std::string_view> views(ids.begin(), ids.end());
+  std::vector<TypeDictionary> dictionaries;
+  dictionaries.push_back(TypeDictionary::Build(views));
+  return Graph({NodeType{"node", 0, kNodes}},
+               {Relation{"likes", 0, 0, false, false, 1, kNodes * kDegree / 2},
+                Relation{"rev_likes", 0, 0, true, false, 0, kNodes * kDegree / 2}},
+               ArrayRef<EdgeIdx>(std::move(row_ptr)), ArrayRef<NodeId>(std::move(col)),
+               ArrayRef<RelationId>(std::move(rel)), ArrayRef<float>(std::move(weight)),
+               NodeDictionary(std::move(dictionaries)));
+}
+
+TEST(GraphIo, consuming_save_writes_the_same_files_and_leaves_the_graph_empty) {
+  testing::TempDir tmp;
+  Graph consumed = PiecesGraph();
+  ASSERT_GT(consumed.num_edges() * sizeof(NodeId), kReleasePieceBytes);
+  SaveGraph(consumed, tmp.File("kept"));                    // the const overload: nothing discarded
+  const Graph::SoleArrays arrays = consumed.sole_arrays();  // built here, one owner: all four
+  EXPECT_NE(arrays.row_ptr, nullptr);
+  EXPECT_NE(arrays.col_idx, nullptr);
+  EXPECT_NE(arrays.edge_relation, nullptr);
+  EXPECT_NE(arrays.edge_weight, nullptr);
+  SaveGraph(std::move(consumed), tmp.File("consumed"));
+  EXPECT_EQ(consumed.num_nodes(), 0);  // NOLINT(bugprone-use-after-move): specified as empty
+  EXPECT_EQ(consumed.num_edges(), 0);
+  int files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(tmp.File("kept"))) {
+    if (!entry.is_regular_file()) continue;
+    const std::string rel = std::filesystem::relative(entry.path(), tmp.File("kept")).string();
+    EXPECT_EQ(ReadWholeFile(entry.path().string()),
+              ReadWholeFile(JoinPath(tmp.File("consumed"), rel)))
+        << rel;
+    ++files;
+  }
+  EXPECT_EQ(files, 9);  // manifest.pb/.txt, 4 CSR arrays, 3 files per node type
+  const Graph kept = LoadGraph(tmp.File("kept"));
+  ExpectSameCsr(kept, LoadGraph(tmp.File("consumed")));
+
+  // Mapped files (a loaded graph) and shared storage (a copy) are written whole, not discarded.
+  Graph loaded = LoadGraph(tmp.File("kept"));
+  EXPECT_EQ(loaded.sole_arrays().edge_weight, nullptr);
+  SaveGraph(std::move(loaded), tmp.File("reloaded"));
+  ExpectSameCsr(kept, LoadGraph(tmp.File("reloaded")));
+  Graph original = TinyStored();
+  EXPECT_NE(original.sole_arrays().col_idx, nullptr);
+  const Graph copy = original;
+  EXPECT_EQ(original.sole_arrays().col_idx, nullptr);
+  SaveGraph(std::move(original), tmp.File("shared"));
+  ExpectSameGraph(TinyStored(), copy);
+  ExpectSameGraph(copy, LoadGraph(tmp.File("shared")));
 }
 
 TEST(GraphIo, writes_the_documented_files_and_manifest_fields) {

@@ -113,6 +113,31 @@ TEST(KgBuilder, behaviour_sums_in_blocks_equal_one_pass_for_grouped_and_shuffled
       EXPECT_EQ(got_training, training) << shuffled << " " << block;
       EXPECT_EQ(got, want) << shuffled << " " << block;
     }
+    // events_done(i) promises that no later pass reads an event below i: poisoning those
+    // events as soon as they are handed over (a training weight of 1000 on the same pair, as
+    // BuildKg's discarding would zero them) changes nothing. On the grouped log, each block's
+    // call hands over everything before the next block's first event.
+    for (const int32_t block : {1, 7, 64}) {
+      InteractionLog copy = log;
+      std::vector<size_t> done;
+      MemoryTripleSink sink;
+      const int64_t got_training =
+          WriteBehaviourTriples(copy, songs, split, weights, sink, block, [&](size_t i) {
+            ASSERT_LE(i, copy.events.size());
+            for (size_t k = done.empty() ? 0 : done.back(); k < i; ++k)
+              copy.events[k] = {1000, copy.events[k].pair, 1000.f};
+            done.push_back(std::max(i, done.empty() ? size_t{0} : done.back()));
+          });
+      EXPECT_EQ(got_training, training) << shuffled << " " << block;
+      EXPECT_EQ(sink.triples, want) << shuffled << " " << block;
+      ASSERT_EQ(done.size(), static_cast<size_t>((400 + block - 1) / block)) << block;
+      EXPECT_EQ(done.back(), log.events.size()) << block;
+      if (!shuffled)
+        for (size_t b = 0; b + 1 < done.size();
+             ++b)  // events of pairs < (b + 1) * block: all before
+          EXPECT_GE(done[b], static_cast<size_t>(((b + 1) * block * 3000 + 399) / 400))
+              << block << " " << b;
+    }
   }
 }
 

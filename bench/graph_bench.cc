@@ -119,8 +119,12 @@ int main(int argc, char** argv) {
       TripleReader reader(triples, &budget);
       TripleRecord t;
       while (reader.Next(t)) {
-        builder.AddEdge(t.head_type, t.head.substr(t.head_type.size() + 1), t.relation, t.tail_type,
-                        t.tail.substr(t.tail_type.size() + 1), t.weight);
+        if (t.same_kind)  // as tools/cmd_build_graph.cc
+          builder.AddEdgeLikeLast(t.head.substr(t.head_type.size() + 1),
+                                  t.tail.substr(t.tail_type.size() + 1), t.weight);
+        else
+          builder.AddEdge(t.head_type, t.head.substr(t.head_type.size() + 1), t.relation,
+                          t.tail_type, t.tail.substr(t.tail_type.size() + 1), t.weight);
         ++read;
       }
     }

@@ -53,6 +53,10 @@ class GraphBuilder {
   void AddNode(std::string_view type, std::string_view id);
   void AddEdge(std::string_view head_type, std::string_view head_id, std::string_view relation,
                std::string_view tail_type, std::string_view tail_id, float weight = 1.0f);
+  // Same as AddEdge with the head type, relation and tail type of the previous AddEdge (or
+  // AddEdgeLikeLast): for a reader that knows they repeat (TripleRecord::same_kind), which spares
+  // comparing the names again. UsageError when no edge was added since construction or Build.
+  void AddEdgeLikeLast(std::string_view head_id, std::string_view tail_id, float weight = 1.0f);
   // Same, from full keys "type:id" (must be well formed).
   void AddEdgeKeys(std::string_view head_key, std::string_view relation, std::string_view tail_key,
                    float weight = 1.0f);
@@ -71,12 +75,15 @@ class GraphBuilder {
     std::string name;
     int32_t head_type;
     int32_t tail_type;
+    int32_t successor = -1;  // the relation AddEdge last met right after this one (a hint)
   };
   int32_t TypeIndex(std::string_view type);
   int32_t RelationIndex(std::string_view name, int32_t head_type, int32_t tail_type);
   // Interns the ids of the pending edges (hashes and prefetches the whole batch first, so the
   // interner's cache misses overlap) and appends them to the accumulated edges, in order.
   void FlushPending();
+  // Queues an edge of relation r (AddEdge's second half).
+  void Queue(int32_t r, std::string_view head_id, std::string_view tail_id, float weight);
 
   // AddEdge queues edges here: ids copied into pending_ids_, interned kPendingBatch at a time.
   struct PendingEdge {

@@ -143,8 +143,12 @@ bool TripleReader::Parse(std::string_view line, const std::string_view* f, const
   const char* why = nullptr;
   std::string_view id;
   // Files list one head's triples together, and a few relations and tail types over and over:
-  // text equal to the last valid head / relation / tail type is valid without a second check.
-  if (SameText(f[0], last_head_)) {
+  // text equal to the previous record's head / relation / tail type is valid without a second
+  // check. The caches change only once the whole line is valid, so they always hold the
+  // previous record's fields, and the same comparisons tell the caller what repeats.
+  const bool same_head = SameText(f[0], last_head_);
+  bool same_head_type = same_head;
+  if (same_head) {
     r.head_type = f[0].substr(0, last_head_type_size_);
   } else {
     if (!SplitKey(f[0], r.head_type, id, &why)) {
@@ -152,32 +156,28 @@ bool TripleReader::Parse(std::string_view line, const std::string_view* f, const
       reason = std::string("bad head key '") + std::string(f[0]) + "': " + why;
       return false;
     }
-    last_head_.assign(f[0]);
-    last_head_type_size_ = r.head_type.size();
+    same_head_type =
+        SameText(r.head_type, std::string_view(last_head_).substr(0, last_head_type_size_));
   }
-  if (!SameText(f[1], last_relation_)) {
-    if (!IsValidName(f[1])) {
-      column = static_cast<int64_t>(starts[1]) + 1;
-      reason = "bad relation '" + std::string(f[1]) + "': must match [a-z][a-z0-9_]*";
-      return false;
-    }
-    last_relation_.assign(f[1]);
+  const bool same_relation = SameText(f[1], last_relation_);
+  if (!same_relation && !IsValidName(f[1])) {
+    column = static_cast<int64_t>(starts[1]) + 1;
+    reason = "bad relation '" + std::string(f[1]) + "': must match [a-z][a-z0-9_]*";
+    return false;
   }
+  bool same_tail_type;
   {
     const std::string_view tail = f[2];
     size_t colon = 0;  // types are a few letters: a loop, not a library call
     while (colon < tail.size() && tail[colon] != ':') ++colon;
-    const bool known = colon < tail.size() && colon + 1 < tail.size() &&
-                       SameText(tail.substr(0, colon), last_tail_type_);
-    if (known) {
+    same_tail_type = colon < tail.size() && colon + 1 < tail.size() &&
+                     SameText(tail.substr(0, colon), last_tail_type_);
+    if (same_tail_type) {
       r.tail_type = tail.substr(0, colon);
-    } else {
-      if (!SplitKey(tail, r.tail_type, id, &why)) {
-        column = static_cast<int64_t>(starts[2]) + 1;
-        reason = std::string("bad tail key '") + std::string(tail) + "': " + why;
-        return false;
-      }
-      last_tail_type_.assign(r.tail_type);
+    } else if (!SplitKey(tail, r.tail_type, id, &why)) {
+      column = static_cast<int64_t>(starts[2]) + 1;
+      reason = std::string("bad tail key '") + std::string(tail) + "': " + why;
+      return false;
     }
   }
   r.head = f[0];
@@ -213,6 +213,14 @@ bool TripleReader::Parse(std::string_view line, const std::string_view* f, const
     r.has_timestamp = true;
     r.timestamp = t;
   }
+  if (!same_head) {
+    last_head_.assign(f[0]);
+    last_head_type_size_ = r.head_type.size();
+  }
+  if (!same_relation) last_relation_.assign(f[1]);
+  if (!same_tail_type) last_tail_type_.assign(r.tail_type);
+  r.same_head = same_head;
+  r.same_kind = same_head_type && same_relation && same_tail_type;
   return true;
 }
 

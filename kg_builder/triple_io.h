@@ -58,6 +58,10 @@ struct TripleRecord {
   float weight = 1.0f;
   bool has_timestamp = false;
   int64_t timestamp = 0;
+  // Against the previous record this reader returned (both false for its first): the same head
+  // key; the same head type, relation and tail type (GraphBuilder::AddEdgeLikeLast).
+  bool same_head = false;
+  bool same_kind = false;
 };
 
 class TripleReader {
@@ -134,8 +138,9 @@ class TripleReader {
     Entry entries_[256];
   };
   WeightCache weights_;
-  // The last valid head key (and the length of its type), relation and tail type: Parse skips
-  // checking them again. A tab never occurs in a field, so the initial values match nothing.
+  // The previous record's head key (and the length of its type), relation and tail type: Parse
+  // skips checking them again. A tab never occurs in a field, so the initial values match
+  // nothing.
   std::string last_head_ = "\t";
   size_t last_head_type_size_ = 0;
   std::string last_relation_ = "\t";

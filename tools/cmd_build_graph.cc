@@ -44,8 +44,13 @@ void RunBuildGraph(const BuildGraphOptions& o) {
     TripleReader reader(path, &budget);
     TripleRecord t;
     while (reader.Next(t)) {
-      builder.AddEdge(t.head_type, t.head.substr(t.head_type.size() + 1), t.relation, t.tail_type,
-                      t.tail.substr(t.tail_type.size() + 1), t.weight);
+      // Mostly the previous line's relation and types: then the builder need not match them.
+      if (t.same_kind)
+        builder.AddEdgeLikeLast(t.head.substr(t.head_type.size() + 1),
+                                t.tail.substr(t.tail_type.size() + 1), t.weight);
+      else
+        builder.AddEdge(t.head_type, t.head.substr(t.head_type.size() + 1), t.relation, t.tail_type,
+                        t.tail.substr(t.tail_type.size() + 1), t.weight);
       ++triples;
     }
   }

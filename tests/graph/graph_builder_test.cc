@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <random>
@@ -116,6 +117,74 @@ TEST(GraphBuilder, duplicate_policies) {
   EXPECT_FLOAT_EQ(w(Tiny(DuplicatePolicy::kLast)), 3.0f);
 }
 
+TEST(GraphBuilder, rows_already_in_order_merge_duplicates_in_place_under_every_policy) {
+  // user:u's row arrives sorted with repeats (s1 s1 s2 s2 s2 s3), so do song:s1's and song:s2's
+  // reverse rows (u u); user:v's row (s2) is sorted without repeats and is moved down past the
+  // room the merges freed. Relation counts drop by the merged entries.
+  const std::vector<KeyEdge> edges = {
+      {"user:u", "listened", "song:s1", 1.0f}, {"user:u", "listened", "song:s1", 4.0f},
+      {"user:u", "listened", "song:s2", 2.0f}, {"user:u", "listened", "song:s2", 8.0f},
+      {"user:u", "listened", "song:s2", 3.0f}, {"user:u", "listened", "song:s3", 5.0f},
+      {"user:v", "listened", "song:s2", 7.0f}};
+  const std::pair<DuplicatePolicy, std::vector<float>> cases[] = {
+      {DuplicatePolicy::kSum, {5, 13, 5}},
+      {DuplicatePolicy::kMax, {4, 8, 5}},
+      {DuplicatePolicy::kFirst, {1, 2, 5}},
+      {DuplicatePolicy::kLast, {4, 3, 5}}};
+  for (const auto& [policy, want] : cases) {
+    GraphBuildOptions opt;
+    opt.duplicates = policy;
+    GraphBuildStats stats;
+    GraphBuilder b(opt);
+    for (const KeyEdge& e : edges) b.AddEdgeKeys(e.head, e.relation, e.tail, e.weight);
+    const Graph g = b.Build(&stats);
+    // song:s1=0 s2=1 s3=2 user:u=3 v=4; relations listened=0 rev_listened=1
+    EXPECT_EQ(stats.duplicate_edges_merged, 6) << ToString(policy);
+    ASSERT_EQ(g.num_edges(), 8) << ToString(policy);
+    EXPECT_EQ(std::vector<EdgeIdx>(g.row_ptr().begin(), g.row_ptr().end()),
+              (std::vector<EdgeIdx>{0, 1, 3, 4, 7, 8}));
+    EXPECT_EQ(std::vector<NodeId>(g.col_idx().begin(), g.col_idx().end()),
+              (std::vector<NodeId>{3, 3, 4, 3, 0, 1, 2, 1}));
+    EXPECT_EQ(std::vector<float>(g.edge_weight().begin() + 4, g.edge_weight().begin() + 7), want)
+        << ToString(policy);
+    EXPECT_EQ(g.edge_weight()[7], 7.0f);
+    EXPECT_EQ(g.relations()[0].edge_count, 4);
+    EXPECT_EQ(g.relations()[1].edge_count, 4);
+  }
+}
+
+TEST(GraphBuilder, a_row_longer_than_two_to_the_seventeen_sorts_stably_too) {
+  // 140,000 users listen to song:hub in shuffled order, 1 in 7 of them twice (weights 1, then
+  // 2): the hub's reverse row (150,000 entries before merging) takes the long-row sort, whose
+  // order and "first" policy must be the short rows' (by user, the first weight kept).
+  constexpr int kUsers = 140000;
+  std::vector<int> order(kUsers);
+  for (int u = 0; u < kUsers; ++u) order[static_cast<size_t>(u)] = u;
+  std::shuffle(order.begin(), order.end(), std::mt19937(5));
+  GraphBuildOptions opt;
+  opt.duplicates = DuplicatePolicy::kFirst;
+  GraphBuilder b(opt);
+  char id[16];
+  for (const int u : order) {
+    std::snprintf(id, sizeof id, "u%06d", u);
+    b.AddEdge("user", id, "listened", "song", "hub", 1.0f);
+  }
+  for (int u = 0; u < kUsers; u += 7) {
+    std::snprintf(id, sizeof id, "u%06d", u);
+    b.AddEdge("user", id, "listened", "song", "hub", 2.0f);
+  }
+  GraphBuildStats stats;
+  const Graph g = b.Build(&stats);
+  ASSERT_EQ(g.num_nodes(), kUsers + 1);  // song:hub=0, users 1..
+  EXPECT_EQ(stats.duplicate_edges_merged, 2 * ((kUsers + 6) / 7));
+  ASSERT_EQ(g.degree(0), kUsers);
+  const auto hub = g.out_neighbors(0);
+  for (int u = 0; u < kUsers; ++u) ASSERT_EQ(hub[static_cast<size_t>(u)], u + 1) << u;
+  for (EdgeIdx e = 0; e < 2 * kUsers; ++e) ASSERT_EQ(g.edge_weight()[e], 1.0f) << e;
+  EXPECT_EQ(g.relations()[0].edge_count, kUsers);
+  EXPECT_EQ(g.relations()[1].edge_count, kUsers);
+}
+
 TEST(GraphBuilder, symmetric_relation_merges_both_directions_and_self_loops_once) {
   GraphBuildOptions opt;
   opt.symmetric_relations = {"friend"};
@@ -182,6 +251,52 @@ TEST(GraphBuilder, runs_of_one_head_give_the_same_graph_as_any_order) {
   EXPECT_EQ(a.degree(user0), 45);
   EXPECT_EQ(a.out_neighbors(song0).size(), a.degree(song0));
   EXPECT_GE(a.degree(song0), 1);
+}
+
+TEST(GraphBuilder, add_edge_like_last_repeats_the_previous_relation_and_types) {
+  // The same edges through AddEdge only, and through AddEdgeLikeLast wherever the previous edge
+  // had the same head type, relation and tail type (as build-graph does from TripleRecord).
+  const std::vector<KeyEdge> edges = {
+      {"user:u1", "listened", "song:s1", 2.0f},  {"user:u1", "listened", "song:s2", 1.0f},
+      {"user:u2", "listened", "song:s2", 5.0f},  {"user:u2", "rejected", "song:s1", -1.0f},
+      {"user:u3", "rejected", "song:s3", -2.0f}, {"song:s1", "by", "artist:a", 1.0f},
+      {"song:s2", "by", "artist:a", 1.0f},       {"user:u3", "friend", "user:u1", 1.0f},
+      {"user:u2", "friend", "user:u3", 1.0f},    {"user:u2", "listened", "song:s1", 4.0f}};
+  GraphBuildOptions opt;
+  opt.symmetric_relations = {"friend"};
+  const Graph want = MakeGraph(edges, opt);
+  GraphBuilder b(opt);
+  EXPECT_THROW(b.AddEdgeLikeLast("u1", "s1"), UsageError);  // no previous edge
+  int like_last = 0;
+  for (size_t i = 0; i < edges.size(); ++i) {
+    const KeyEdge& e = edges[i];
+    const auto type = [](const std::string& key) { return key.substr(0, key.find(':')); };
+    const auto id = [](const std::string& key) { return key.substr(key.find(':') + 1); };
+    if (i > 0 && type(edges[i - 1].head) == type(e.head) && edges[i - 1].relation == e.relation &&
+        type(edges[i - 1].tail) == type(e.tail)) {
+      b.AddEdgeLikeLast(id(e.head), id(e.tail), e.weight);
+      ++like_last;
+    } else {
+      b.AddEdge(type(e.head), id(e.head), e.relation, type(e.tail), id(e.tail), e.weight);
+    }
+  }
+  EXPECT_EQ(like_last, 5);
+  const Graph got = b.Build();
+  ASSERT_EQ(got.num_nodes(), want.num_nodes());
+  ASSERT_EQ(got.num_edges(), want.num_edges());
+  ASSERT_EQ(got.relations().size(), want.relations().size());
+  for (size_t r = 0; r < want.relations().size(); ++r) {
+    EXPECT_EQ(got.relations()[r].name, want.relations()[r].name);
+    EXPECT_EQ(got.relations()[r].edge_count, want.relations()[r].edge_count);
+  }
+  for (NodeId v = 0; v < want.num_nodes(); ++v) EXPECT_EQ(got.Key(v), want.Key(v));
+  for (NodeId v = 0; v <= want.num_nodes(); ++v) EXPECT_EQ(got.row_ptr()[v], want.row_ptr()[v]);
+  for (EdgeIdx e = 0; e < want.num_edges(); ++e) {
+    EXPECT_EQ(got.col_idx()[e], want.col_idx()[e]);
+    EXPECT_EQ(got.edge_relation()[e], want.edge_relation()[e]);
+    EXPECT_EQ(got.edge_weight()[e], want.edge_weight()[e]);
+  }
+  EXPECT_THROW(b.AddEdgeLikeLast("u1", "s1"), UsageError);  // Build starts over
 }
 
 // The builder against a plain reference on 40,000 edges: heads in runs of 1-40 edges (the
@@ -270,6 +385,10 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
       row_ptr.push_back(static_cast<EdgeIdx>(csr.size()));
     }
     ASSERT_EQ(g.num_edges(), static_cast<EdgeIdx>(csr.size())) << ToString(policy);
+    std::vector<int64_t> per_relation(g.relations().size(), 0);
+    for (const Entry& x : csr) ++per_relation[x.rel];
+    for (size_t r = 0; r < g.relations().size(); ++r)
+      EXPECT_EQ(g.relations()[r].edge_count, per_relation[r]) << g.relations()[r].name;
     ASSERT_EQ(g.row_ptr().size(), row_ptr.size());
     EXPECT_TRUE(std::equal(row_ptr.begin(), row_ptr.end(), g.row_ptr().begin()));
     // Entry by entry, stopping at the first difference.

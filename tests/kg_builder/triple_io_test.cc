@@ -115,6 +115,34 @@ TEST(TripleReader, a_bad_key_or_relation_after_good_lines_like_it_is_still_rejec
   EXPECT_EQ(types, (std::vector<std::string>{"user/song", "user/song", "user/song"}));
 }
 
+TEST(TripleReader, same_head_and_same_kind_compare_with_the_previous_record_returned) {
+  // Flags as "head kind": H = same head key, K = same head type, relation and tail type. The
+  // skipped bad lines (a bad tail after a new head and relation; a bad weight after a new tail
+  // type) must not count as "previous": the line after each is compared with the last good one.
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("t.tsv"),
+                     "user:1\tlistened\tsong:2\t1\n"  // first record: nothing repeats
+                     "user:1\tlistened\tsong:3\n"     // H K
+                     "# a comment between\n"
+                     "user:2\tlistened\tsong:3\n"        // K (another user)
+                     "user:2\trejected\tsong:3\n"        // H, relation changes
+                     "user:2\trejected\tartist:3\n"      // H, tail type changes
+                     "song:2\trejected\tartist:3\n"      // head type changes
+                     "user:9\tfollows\tuser\n"           // bad tail: skipped
+                     "user:9\tfollows\tuser:1\n"         // neither: compared with song:2 rejected
+                     "user:9\tfollows\tplaylist:1\tx\n"  // bad weight: skipped
+                     "user:9\tfollows\tplaylist:2\n"     // H only: the last good tail type is user
+                     "user:9\tfollows\tplaylist:3\n");   // H K
+  BadLineBudget budget(2);
+  TripleReader r(dir.File("t.tsv"), &budget);
+  TripleRecord rec;
+  std::vector<std::string> flags;
+  while (r.Next(rec))
+    flags.push_back(std::string(rec.same_head ? "H" : "") + (rec.same_kind ? "K" : ""));
+  EXPECT_EQ(budget.count(), 2);
+  EXPECT_EQ(flags, (std::vector<std::string>{"", "HK", "K", "H", "H", "", "", "H", "HK"}));
+}
+
 TEST(TripleReader, repeated_and_colliding_weight_texts_read_as_parsed_afresh) {
   // Weight texts are remembered by their bytes in 256 slots: 3,000 distinct texts (so slots are
   // shared and overwritten), each written several times in different forms, must all read as

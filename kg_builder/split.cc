@@ -25,6 +25,26 @@ InOrderHugeVector<int64_t> FirstPositiveTimes(const InteractionLog& log) {
   return first;
 }
 
+// time: a pair is a test pair when its first positive event is at or after the cutoff, that is
+// when it has positive events and all of them are that late. One pass over the events keeps a
+// state per pair in `is_test` itself, raised with max: 0 no positive event yet, 1 only late ones,
+// 2 an early one; then 1 becomes 1 and the rest 0. (A first-time array would take 8 bytes per
+// pair, 41 MB at 10^7 events, probed at random; these bytes are 5 MB.)
+void MarkLatePairs(const InteractionLog& log, int64_t cutoff, std::vector<uint8_t>& is_test) {
+  constexpr size_t kAhead = 16;  // pairs come in random order: prefetch ahead
+  const size_t n = log.events.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n)
+      __builtin_prefetch(&is_test[static_cast<size_t>(log.events[i + kAhead].pair)]);
+    const InteractionEvent& e = log.events[i];
+    if (e.weight > 0) {
+      uint8_t& state = is_test[static_cast<size_t>(e.pair)];
+      state = std::max<uint8_t>(state, e.timestamp() < cutoff ? 2 : 1);
+    }
+  }
+  for (uint8_t& t : is_test) t = t == 1;
+}
+
 // last-n / fraction: marks the latest k(user, m) positive pairs of every user.
 template <typename TestCount>
 void MarkLatestPerUser(const InteractionLog& log, const StringInterner& songs,
@@ -107,26 +127,29 @@ Split SplitInteractions(InteractionLog& log, const StringInterner& songs, const 
   ValidateSplitOptions(o);
   Split split;
   split.is_test.assign(static_cast<size_t>(log.pair_count()), 0);
-  const InOrderHugeVector<int64_t> first = FirstPositiveTimes(log);
   switch (o.mode) {
     case SplitMode::kTime: {
       split.time_filter = true;
       split.cutoff = o.has_cutoff ? o.cutoff : QuantileCutoff(log.events, o.cutoff_quantile);
-      for (int32_t p = 0; p < log.pair_count(); ++p)
-        split.is_test[p] = first[p] != kNever && first[p] >= split.cutoff;
+      MarkLatePairs(log, split.cutoff, split.is_test);
       break;
     }
     case SplitMode::kLastN: {
-      MarkLatestPerUser(log, songs, first, [&](int32_t, int64_t) { return o.test_last_n; }, split);
+      MarkLatestPerUser(
+          log, songs, FirstPositiveTimes(log), [&](int32_t, int64_t) { return o.test_last_n; },
+          split);
       break;
     }
     case SplitMode::kFraction: {
-      MarkLatestPerUser(log, songs, first, [&](int32_t user, int64_t m) {
-        const double x = o.test_fraction * static_cast<double>(m);
-        const double whole = std::floor(x);
-        Rng rng(HashCombine(o.seed, HashBytes(log.users.Get(user))));
-        return static_cast<int64_t>(whole) + (rng.UniformDouble() < x - whole ? 1 : 0);
-      }, split);
+      MarkLatestPerUser(
+          log, songs, FirstPositiveTimes(log),
+          [&](int32_t user, int64_t m) {
+            const double x = o.test_fraction * static_cast<double>(m);
+            const double whole = std::floor(x);
+            Rng rng(HashCombine(o.seed, HashBytes(log.users.Get(user))));
+            return static_cast<int64_t>(whole) + (rng.UniformDouble() < x - whole ? 1 : 0);
+          },
+          split);
       break;
     }
   }

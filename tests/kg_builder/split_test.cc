@@ -60,6 +60,37 @@ TEST(Split, time_cutoff_tests_pairs_first_positive_after_it_and_drops_late_event
   EXPECT_EQ(training_times, (std::set<int64_t>{10, 30}));
 }
 
+TEST(Split, time_split_equals_its_definition_in_any_event_order) {
+  // Test pair <=> the pair has a positive event and its first positive time is >= the cutoff:
+  // against that definition on 3,000 events in random order (late before early events, weights
+  // -1 / 0 / +1, times up to 2^32 - 1), for cutoffs below, inside and at the top of the range.
+  Fixture f;
+  for (int p = 0; p < 300; ++p) f.Pair("u" + std::to_string(p / 10), "s" + std::to_string(p));
+  uint64_t state = 3;
+  const auto next = [&state](uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  for (int e = 0; e < 3000; ++e) {
+    const int64_t t = next(10) == 0 ? int64_t{4294967295} : static_cast<int64_t>(1000 + next(1000));
+    f.Event(static_cast<int32_t>(next(300)), t, static_cast<float>(static_cast<int>(next(3)) - 1));
+  }
+  for (const int64_t cutoff : {int64_t{0}, int64_t{1500}, int64_t{1999}, int64_t{4294967295}}) {
+    std::vector<int64_t> first(300, -1);
+    for (const InteractionEvent& e : f.log.events)
+      if (e.weight > 0 && (first[e.pair] < 0 || e.timestamp() < first[e.pair]))
+        first[e.pair] = e.timestamp();
+    std::vector<uint8_t> want(300);
+    for (int p = 0; p < 300; ++p) want[p] = first[p] >= 0 && first[p] >= cutoff;
+    SplitOptions o;
+    o.has_cutoff = true;
+    o.cutoff = cutoff;
+    const Split s = SplitInteractions(f.log, f.songs, o);
+    EXPECT_EQ(s.is_test, want) << cutoff;
+    EXPECT_EQ(s.test_pairs, std::count(want.begin(), want.end(), 1)) << cutoff;
+  }
+}
+
 TEST(Split, quantile_cutoff_indexes_sorted_timestamps) {
   std::vector<InteractionEvent> events;
   for (uint32_t t : {900, 50, 700, 100, 150, 800, 200, 300, 400, 550, 600}) events.push_back({t, 0, 1});

@@ -74,24 +74,34 @@ namespace {
 // Event names by their first four bytes (all names have them, and they differ): a
 // multiplicative hash into 64 slots, collision-free for these names (checked at compile time:
 // a collision throws in the constant evaluation), then one comparison. A scan of the 13 names
-// mispredicted its exit on most events (~2% of build-kg).
-constexpr uint32_t First4(std::string_view s) {
-  return static_cast<uint32_t>(static_cast<unsigned char>(s[0])) |
-         static_cast<uint32_t>(static_cast<unsigned char>(s[1])) << 8 |
-         static_cast<uint32_t>(static_cast<unsigned char>(s[2])) << 16 |
-         static_cast<uint32_t>(static_cast<unsigned char>(s[3])) << 24;
+// mispredicted its exit on most events (~2% of build-kg). The comparison is branch-free: names
+// are 4 to 12 bytes, which three 4-byte words cover (at 0, at min(4, n - 4) and at n - 4), so a
+// slot holds the name's words and length; a SameText call branched on the length class.
+constexpr uint32_t Word4(std::string_view s, size_t at) {
+  return static_cast<uint32_t>(static_cast<unsigned char>(s[at])) |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[at + 1])) << 8 |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[at + 2])) << 16 |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[at + 3])) << 24;
 }
 constexpr unsigned EventSlot(uint32_t first4) { return (first4 * 0x9e3779b5u) >> 26; }
 
 struct EventSlots {
-  int8_t event[64] = {};
+  struct Slot {
+    uint32_t word[3] = {};  // the name's words at 0, min(4, n - 4), n - 4
+    uint32_t size = 0;      // 0: no event (input names have 4 bytes or more)
+    int32_t event = -1;
+  };
+  Slot slot[64] = {};
   constexpr EventSlots() {
-    for (int8_t& e : event) e = -1;
     for (int i = 0; i < kEventTypeCount; ++i) {
-      if (kEventNames[i].size() < 4) throw "event names need four bytes";
-      int8_t& e = event[EventSlot(First4(kEventNames[i]))];
-      if (e >= 0) throw "event names collide in EventSlot: pick another multiplier";
-      e = static_cast<int8_t>(i);
+      const std::string_view name = kEventNames[i];
+      if (name.size() < 4 || name.size() > 12) throw "event names need 4 to 12 bytes";
+      Slot& x = slot[EventSlot(Word4(name, 0))];
+      if (x.event >= 0) throw "event names collide in EventSlot: pick another multiplier";
+      const size_t n = name.size();
+      x = Slot{{Word4(name, 0), Word4(name, n - 4 < 4 ? n - 4 : 4), Word4(name, n - 4)},
+               static_cast<uint32_t>(n),
+               i};
     }
   }
 };
@@ -100,10 +110,14 @@ constexpr EventSlots kEventSlots;
 }  // namespace
 
 bool ParseEventType(std::string_view name, EventType* type) {
-  if (name.size() < 4) return false;
-  const int e = kEventSlots.event[EventSlot(First4(name))];  // one 4-byte load on x86
-  if (e < 0 || !SameText(kEventNames[e], name)) return false;
-  *type = static_cast<EventType>(e);
+  const size_t n = name.size();
+  if (n < 4 || n > 12) return false;
+  const uint32_t w0 = Word4(name, 0);  // one 4-byte load each on x86
+  const EventSlots::Slot& x = kEventSlots.slot[EventSlot(w0)];
+  const uint32_t differs = (w0 ^ x.word[0]) | (Word4(name, n - 4 < 4 ? n - 4 : 4) ^ x.word[1]) |
+                           (Word4(name, n - 4) ^ x.word[2]) | (static_cast<uint32_t>(n) ^ x.size);
+  if (differs != 0) return false;  // also for an empty slot: its size 0 differs from n
+  *type = static_cast<EventType>(x.event);
   return true;
 }
 

@@ -54,6 +54,18 @@ TEST(BehaviourWeights, event_names_round_trip) {
   for (const char* bad : {"plays", "pla", "p", "full", "full_pla", "full_plays", "liked", "comme",
                           "collects", "dislike_", "Play", "PLAY", "skip\t", "block "})
     EXPECT_FALSE(ParseEventType(bad, &t)) << bad;
+  // Every byte of every name counts: one byte changed anywhere, or one more or less at the end.
+  for (int i = 0; i < kEventTypeCount; ++i) {
+    const std::string name(EventTypeName(static_cast<EventType>(i)));
+    for (size_t k = 0; k < name.size(); ++k) {
+      std::string changed = name;
+      changed[k] = static_cast<char>(changed[k] ^ 0x20);
+      EXPECT_FALSE(ParseEventType(changed, &t)) << changed;
+    }
+    EXPECT_FALSE(ParseEventType(name + "y", &t)) << name;
+    EXPECT_FALSE(ParseEventType(name.substr(0, name.size() - 1), &t)) << name;
+  }
+  EXPECT_FALSE(ParseEventType("active_playing", &t));       // longer than any name
   ASSERT_TRUE(ParseEventType(std::string("comment"), &t));  // not a literal's storage
   EXPECT_EQ(EventTypeName(t), "comment");
   EXPECT_EQ(EventTypeList().substr(0, 16), "play, full_play,");

@@ -25,11 +25,11 @@ EventsReader::EventsReader(std::string path, BadLineBudget* budget)
 
 bool EventsReader::Next(EventRecord& record) {
   std::string_view line;
-  std::string_view f[kMaxFields];
-  size_t starts[kMaxFields];
+  std::string_view* const f = fields_;  // members: a local array was zeroed on every call
+  size_t* const starts = starts_;
   size_t n = 0;
   bool plain = true;
-  std::string reason;
+  std::string& reason = reason_;
   while (reader_.NextFields(line, kMaxFields, f, starts, n, plain)) {
     if (line.empty() || line[0] == '#') continue;
     int64_t column = 0;

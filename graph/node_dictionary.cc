@@ -20,7 +20,9 @@ TypeDictionary TypeDictionary::Build(const std::vector<std::string_view>& ids) {
   for (size_t i = 0; i < ids.size(); ++i) std::copy(ids[i].begin(), ids[i].end(), blob.begin() + offsets[i]);
   std::vector<NodeId> sorted(ids.size());
   std::iota(sorted.begin(), sorted.end(), NodeId{0});
-  std::sort(sorted.begin(), sorted.end(), [&](NodeId a, NodeId b) { return ids[a] < ids[b]; });
+  // GraphBuilder hands its ids over in byte order already: then the check is all it costs.
+  if (!std::is_sorted(ids.begin(), ids.end()))
+    std::sort(sorted.begin(), sorted.end(), [&](NodeId a, NodeId b) { return ids[a] < ids[b]; });
   TypeDictionary d;
   d.blob = ArrayRef<char>(std::move(blob));
   d.offsets = ArrayRef<int64_t>(std::move(offsets));

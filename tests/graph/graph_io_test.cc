@@ -175,6 +175,22 @@ Graph PiecesGraph() {
                NodeDictionary(std::move(dictionaries)));
 }
 
+TEST(TypeDictionary, sorted_permutation_for_ids_in_any_order_and_in_byte_order) {
+  const std::vector<std::string_view> shuffled = {"n10", "n2", "m", "n1", "n"};
+  const TypeDictionary d = TypeDictionary::Build(shuffled);
+  EXPECT_EQ(std::vector<NodeId>(d.sorted.begin(), d.sorted.end()),
+            (std::vector<NodeId>{2, 4, 3, 0, 1}));
+  for (NodeId i = 0; i < 5; ++i) EXPECT_EQ(d.Find(shuffled[static_cast<size_t>(i)]), i);
+  EXPECT_EQ(d.Find("n3"), std::nullopt);
+  const std::vector<std::string_view> in_order = {"m", "n", "n1", "n10",
+                                                  "n2"};  // the builder's case
+  const TypeDictionary e = TypeDictionary::Build(in_order);
+  EXPECT_EQ(std::vector<NodeId>(e.sorted.begin(), e.sorted.end()),
+            (std::vector<NodeId>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(e.Find("n10"), 3);
+  EXPECT_EQ(e.Id(4), "n2");
+}
+
 TEST(GraphIo, consuming_save_writes_the_same_files_and_leaves_the_graph_empty) {
   testing::TempDir tmp;
   Graph consumed = PiecesGraph();

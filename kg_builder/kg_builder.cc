@@ -59,28 +59,66 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
     double positive = 0, negative = 0;
     int64_t last_positive = kNoTimestamp, last_negative = kNoTimestamp;
   };
-  // Pairs are aggregated a block at a time (one pass over the events per block, at most 8
-  // passes), so the sums take an eighth of 32 bytes per pair (at least 4 MiB) instead of all of
-  // it; within a pair the events are summed in array order, as in a single pass. Output stays
-  // in pair order.
+  // Pairs are aggregated a block at a time (one pass over the events per block), so the sums
+  // take a block's 32 bytes per pair instead of all pairs'; within a pair the events are summed
+  // in array order, as in a single pass. Output stays in pair order. Each block's pass covers
+  // only the events from the first to the last that hit it: when the log lists one user's
+  // events together, the blocks' ranges barely overlap and the passes add up to about one.
+  // Then blocks are small: the most of 64, 32, 16 or 8 blocks whose passes add up to at most
+  // 1.25 passes (sums of 2.5 MB at 10^7 events, in the cache, rather than 20 MB of fresh
+  // memory probed at random); otherwise (a log in random order) at most 8 passes, each with at
+  // least 4 MiB of sums.
   constexpr size_t kAhead = 16;  // events hit pairs in random order: prefetch ahead
   const int32_t pairs = log.pair_count();
-  const int32_t block = block_pairs > 0 ? block_pairs
-                                        : std::max<int32_t>((int32_t{4} << 20) / static_cast<int32_t>(sizeof(Sums)),
-                                                            pairs / 8 + 1);
   const size_t n = log.events.size();
-  // Hit at random, and up to 25 MB per block at 10^7 events: on huge pages (common/huge_pages.h).
-  HugeVector<Sums> sums(static_cast<size_t>(std::min(pairs, block)));
-  // Each block's pass covers only the events from the first to the last that hit it: when the
-  // log lists one user's events together, the blocks' ranges barely overlap and the passes add
-  // up to about one.
-  const size_t blocks = pairs == 0 ? 0 : static_cast<size_t>((pairs - 1) / block + 1);
-  std::vector<std::pair<size_t, size_t>> range(blocks, {n, 0});
-  for (size_t i = 0; i < n; ++i) {
-    auto& [first, last] = range[static_cast<size_t>(log.events[i].pair / block)];
-    first = std::min(first, i);
-    last = i + 1;
+  using Range = std::pair<size_t, size_t>;  // [first, last) of the events a block's pairs have
+  const auto ranges_of = [&](int32_t block) {
+    const size_t count = pairs == 0 ? 0 : static_cast<size_t>((pairs - 1) / block + 1);
+    std::vector<Range> range(count, {n, 0});
+    for (size_t i = 0; i < n; ++i) {
+      auto& [first, last] = range[static_cast<size_t>(log.events[i].pair / block)];
+      first = std::min(first, i);
+      last = i + 1;
+    }
+    return range;
+  };
+  int32_t block = block_pairs;
+  std::vector<Range> range;
+  if (block > 0) {
+    range = ranges_of(block);
+  } else {
+    constexpr int32_t kFinest = 64;
+    const int32_t fine = pairs / kFinest + 1;
+    const std::vector<Range> fine_range = ranges_of(fine);
+    // Groups of 1, 2, 4, 8 finest blocks: 64, 32, 16, 8 blocks.
+    for (int32_t group = 1; group <= kFinest / 8 && block <= 0; group *= 2) {
+      std::vector<Range> merged(
+          (fine_range.size() + static_cast<size_t>(group) - 1) / static_cast<size_t>(group),
+          {n, 0});
+      size_t scanned = 0;
+      for (size_t b = 0; b < merged.size(); ++b) {
+        for (size_t f = b * static_cast<size_t>(group);
+             f < std::min(fine_range.size(), (b + 1) * static_cast<size_t>(group)); ++f) {
+          merged[b].first = std::min(merged[b].first, fine_range[f].first);
+          merged[b].second = std::max(merged[b].second, fine_range[f].second);
+        }
+        if (merged[b].second > merged[b].first) scanned += merged[b].second - merged[b].first;
+      }
+      if (scanned <= n + n / 4) {
+        block = fine * group;
+        range = std::move(merged);
+      }
+    }
+    if (block <= 0) {
+      block =
+          std::max<int32_t>((int32_t{4} << 20) / static_cast<int32_t>(sizeof(Sums)), pairs / 8 + 1);
+      range = ranges_of(block);
+    }
   }
+  const size_t blocks = range.size();
+  // Hit at random, and up to 25 MB per block at 10^7 events in random order: on huge pages
+  // from 4 MiB on (common/huge_pages.h).
+  HugeVector<Sums> sums(static_cast<size_t>(std::min(pairs, block)));
   // later_first[b]: the first event any pass after block b reads.
   std::vector<size_t> later_first(blocks, n);
   for (size_t b = blocks; b-- > 1;) later_first[b - 1] = std::min(later_first[b], range[b].first);
@@ -187,11 +225,16 @@ KgBuildStats BuildKg(const KgBuildOptions& options) {
   // Nothing below reads log.events again (sessions have their own log): the events each block
   // has summed are discarded before its triples are written, so the page cache that takes
   // train.tsv reuses their pages (~120 MB at 10^7 events; docs/BENCHMARKS.md, sixteenth session).
-  size_t discarded = 0;
+  // Whole 2 MiB pages only: discarding part of a huge page splits it (and a block's events are
+  // about 2 MB at 10^7).
+  const auto* discarded = reinterpret_cast<const char*>(log.events.data());
   stats.training_events =
       WriteBehaviourTriples(log, catalog.songs, split, weights, sink, 0, [&](size_t done) {
-        if (done > discarded) DiscardPages(log.events.data() + discarded, log.events.data() + done);
-        discarded = std::max(discarded, done);
+        const auto end =
+            reinterpret_cast<uintptr_t>(log.events.data() + done) / kHugePageBytes * kHugePageBytes;
+        if (end <= reinterpret_cast<uintptr_t>(discarded)) return;
+        DiscardPages(discarded, reinterpret_cast<const char*>(end));
+        discarded = reinterpret_cast<const char*>(end);
       });
   stats.works_skipped =
       WriteDerivedRelations(catalog, options.config.max_artists_per_work(), sink).works_skipped;

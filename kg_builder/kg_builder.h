@@ -10,8 +10,10 @@
 // seed. One BadLineBudget (--max-bad-lines) is shared by every reader. Memory: 12 bytes per
 // event + 8 bytes per (user, song) pair, plus while reading a 10-15 byte per pair index once a
 // user's events come back after another user's (a log grouped by user needs none;
-// interaction_log.cc) and later 4-8 bytes per pair of split state and 1/8 of 32 bytes per
-// pair of sums (WriteBehaviourTriples works in 8 blocks), plus the catalog's keys.
+// interaction_log.cc) and later 1 byte per pair of split state (time split; 8 for the others)
+// and 1/64 to 1/8 of 32 bytes per pair of sums (WriteBehaviourTriples works in blocks), plus
+// the catalog's keys. The events are returned to the system as the behaviour triples are
+// written.
 // docs/BENCHMARKS.md has the measured figures.
 #pragma once
 
@@ -80,10 +82,11 @@ std::string FormatKgBuildStats(const KgBuildStats& stats);
 // Aggregates the training events of every non-test pair into `listened` (weight C(P), with the
 // timestamp of the last positive training event) and `rejected` (-C(-N), timestamp of the last
 // negative one), in pair order. Returns the number of training events. `block_pairs` is how many
-// pairs' sums one pass over the events fills (0: the default, max(4 MiB of sums, pairs / 8 + 1));
-// the output does not depend on it. `events_done(i)`, when given, is called after a block's pass
-// once no later pass reads log.events below i (a caller that reads them no more may discard
-// them: BuildKg returns their pages before the block's triples are written).
+// pairs' sums one pass over the events fills (0: the default, the smallest of pairs / 64 + 1
+// times 1, 2, 4 or 8 whose passes read at most 1.25 times the events, else max(4 MiB of sums,
+// pairs / 8 + 1)); the output does not depend on it. `events_done(i)`, when given, is called after
+// a block's pass once no later pass reads log.events below i (a caller that reads them no more may
+// discard them: BuildKg returns their pages before the block's triples are written).
 int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& songs,
                               const Split& split, const BehaviourWeights& weights, TripleSink& sink,
                               int32_t block_pairs = 0,

@@ -37,6 +37,19 @@ Graph Tiny(DuplicatePolicy policy = DuplicatePolicy::kSum) {
                    opt);
 }
 
+// Same node keys, and the CSR entry by entry.
+void ExpectSameKeysAndCsr(const Graph& a, const Graph& b) {
+  ASSERT_EQ(a.num_nodes(), b.num_nodes());
+  ASSERT_EQ(a.num_edges(), b.num_edges());
+  for (NodeId v = 0; v < a.num_nodes(); ++v) EXPECT_EQ(a.Key(v), b.Key(v));
+  for (NodeId v = 0; v <= a.num_nodes(); ++v) EXPECT_EQ(a.row_ptr()[v], b.row_ptr()[v]);
+  for (EdgeIdx e = 0; e < a.num_edges(); ++e) {
+    EXPECT_EQ(a.col_idx()[e], b.col_idx()[e]);
+    EXPECT_EQ(a.edge_relation()[e], b.edge_relation()[e]);
+    EXPECT_EQ(a.edge_weight()[e], b.edge_weight()[e]);
+  }
+}
+
 TEST(GraphBuilder, assigns_ids_by_type_then_key) {
   const Graph g = Tiny();
   ASSERT_EQ(g.num_nodes(), 5);
@@ -231,15 +244,7 @@ TEST(GraphBuilder, runs_of_one_head_give_the_same_graph_as_any_order) {
   ASSERT_EQ(runs[64].head, "song:0");
   ASSERT_EQ(runs[63].head, "user:0");
   const Graph a = MakeGraph(runs), b = MakeGraph(interleaved);
-  ASSERT_EQ(a.num_nodes(), b.num_nodes());
-  ASSERT_EQ(a.num_edges(), b.num_edges());
-  for (NodeId v = 0; v < a.num_nodes(); ++v) EXPECT_EQ(a.Key(v), b.Key(v));
-  for (NodeId v = 0; v <= a.num_nodes(); ++v) EXPECT_EQ(a.row_ptr()[v], b.row_ptr()[v]);
-  for (EdgeIdx e = 0; e < a.num_edges(); ++e) {
-    EXPECT_EQ(a.col_idx()[e], b.col_idx()[e]);
-    EXPECT_EQ(a.edge_relation()[e], b.edge_relation()[e]);
-    EXPECT_EQ(a.edge_weight()[e], b.edge_weight()[e]);
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectSameKeysAndCsr(a, b));
   // user:0 holds its 45 edges, song:0 its artist edge plus the reverse listened/rejected edges.
   NodeId user0 = -1, song0 = -1;
   for (NodeId v = 0; v < a.num_nodes(); ++v) {
@@ -282,19 +287,11 @@ TEST(GraphBuilder, add_edge_like_last_repeats_the_previous_relation_and_types) {
   }
   EXPECT_EQ(like_last, 5);
   const Graph got = b.Build();
-  ASSERT_EQ(got.num_nodes(), want.num_nodes());
-  ASSERT_EQ(got.num_edges(), want.num_edges());
+  ASSERT_NO_FATAL_FAILURE(ExpectSameKeysAndCsr(got, want));
   ASSERT_EQ(got.relations().size(), want.relations().size());
   for (size_t r = 0; r < want.relations().size(); ++r) {
     EXPECT_EQ(got.relations()[r].name, want.relations()[r].name);
     EXPECT_EQ(got.relations()[r].edge_count, want.relations()[r].edge_count);
-  }
-  for (NodeId v = 0; v < want.num_nodes(); ++v) EXPECT_EQ(got.Key(v), want.Key(v));
-  for (NodeId v = 0; v <= want.num_nodes(); ++v) EXPECT_EQ(got.row_ptr()[v], want.row_ptr()[v]);
-  for (EdgeIdx e = 0; e < want.num_edges(); ++e) {
-    EXPECT_EQ(got.col_idx()[e], want.col_idx()[e]);
-    EXPECT_EQ(got.edge_relation()[e], want.edge_relation()[e]);
-    EXPECT_EQ(got.edge_weight()[e], want.edge_weight()[e]);
   }
   EXPECT_THROW(b.AddEdgeLikeLast("u1", "s1"), UsageError);  // Build starts over
 }

@@ -32,10 +32,6 @@ inline constexpr size_t kHugePageBytes = size_t{2} << 20;
 // Blocks this large or larger get huge pages: at two huge pages, the rounding costs at most a
 // quarter of the block's address space, and nothing of the resident memory of a full table.
 inline constexpr size_t kHugePageThreshold = size_t{4} << 20;
-// Arrays written once in order (an event log, per-pair columns) hold up to one partly written
-// 2 MiB page more than 4 KiB pages would: they take huge pages only from 32 MiB on, where that
-// is at most ~6% of the array (and small worlds keep their lower peak).
-inline constexpr size_t kInOrderHugePageThreshold = size_t{32} << 20;
 
 // False when MELOGRAPH_HUGE_PAGES=0 (read once per process).
 bool HugePagesEnabled();
@@ -86,8 +82,5 @@ class HugePageAllocator {
 // A vector whose large blocks are on huge pages.
 template <typename T, size_t kMinBytes = kHugePageThreshold>
 using HugeVector = std::vector<T, HugePageAllocator<T, kMinBytes>>;
-// One written once in order (see kInOrderHugePageThreshold).
-template <typename T>
-using InOrderHugeVector = HugeVector<T, kInOrderHugePageThreshold>;
 
 }  // namespace melograph

@@ -1,6 +1,7 @@
 #include "common/line_reader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -46,9 +47,8 @@ struct LineReader::Source {
 };
 
 LineReader::LineReader(std::string path, size_t buffer_bytes)
-    : path_(std::move(path)),
-      source_(std::make_unique<Source>()),
-      buffer_(std::max<size_t>(buffer_bytes, 1) + kPad) {
+    : path_(std::move(path)), source_(std::make_unique<Source>()) {
+  size_t capacity = std::max<size_t>(buffer_bytes, 1);
   if (IsGzipPath(path_)) {
     source_->gz = gzopen(path_.c_str(), "rb");
     if (!source_->gz) throw IoError("cannot open " + path_ + ": " + std::strerror(errno));
@@ -59,7 +59,23 @@ LineReader::LineReader(std::string path, size_t buffer_bytes)
 #ifdef POSIX_FADV_SEQUENTIAL
     posix_fadvise(source_->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
+    // A file smaller than the buffer gets a buffer its size (at least 4 KiB): a catalog file of
+    // a few KB does not take a megabyte of fresh pages. (A file that grows meanwhile is still
+    // read whole: the buffer only bounds each read.)
+    struct stat st;
+    if (::fstat(source_->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
+      capacity =
+          std::min(capacity, std::max<size_t>(static_cast<size_t>(st.st_size) + 1, 4096 - kPad));
   }
+  Resize(capacity);
+}
+
+void LineReader::Resize(size_t capacity) {
+  // Uninitialised: only the bytes read in are written (and the pad past them is masked off).
+  std::unique_ptr<char[]> bigger(new char[capacity + kPad]);
+  if (end_ > 0) std::memcpy(bigger.get(), buffer_.get(), end_);
+  buffer_ = std::move(bigger);
+  capacity_ = capacity;
 }
 
 LineReader::~LineReader() = default;
@@ -69,15 +85,15 @@ size_t LineReader::Fill() {
   block_at_ = block_end_ = 0;  // the bytes move or grow: NextFields' masks no longer hold
   // Move the unconsumed tail to the front; grow if the buffer is full of one line.
   if (begin_ > 0) {
-    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ == capacity()) buffer_.resize(capacity() * 2 + kPad);
+  if (end_ == capacity()) Resize(capacity() * 2);
   const size_t want = capacity() - end_;
   int64_t got;
   if (source_->gz) {
-    got = gzread(source_->gz, buffer_.data() + end_, static_cast<unsigned>(want));
+    got = gzread(source_->gz, buffer_.get() + end_, static_cast<unsigned>(want));
     if (got < 0) {
       int errnum = 0;
       const char* msg = gzerror(source_->gz, &errnum);
@@ -90,7 +106,7 @@ size_t LineReader::Fill() {
     }
   } else {
     do {
-      got = ::read(source_->fd, buffer_.data() + end_, want);
+      got = ::read(source_->fd, buffer_.get() + end_, want);
     } while (got < 0 && errno == EINTR);
     if (got < 0) throw IoError("cannot read " + path_ + ": " + std::strerror(errno));
   }
@@ -102,12 +118,12 @@ size_t LineReader::Fill() {
 bool LineReader::Next(std::string_view& line) {
   size_t scan_from = begin_;
   for (;;) {
-    const char* start = buffer_.data() + scan_from;
+    const char* start = buffer_.get() + scan_from;
     const void* nl = std::memchr(start, '\n', end_ - scan_from);
     if (nl) {
-      const size_t pos = static_cast<const char*>(nl) - buffer_.data();
+      const size_t pos = static_cast<const char*>(nl) - buffer_.get();
       size_t len = pos - begin_;
-      const char* b = buffer_.data() + begin_;
+      const char* b = buffer_.get() + begin_;
       bytes_consumed_ += static_cast<int64_t>(len + 1);
       if (len > 0 && b[len - 1] == '\r') --len;
       line = std::string_view(b, len);
@@ -120,7 +136,7 @@ bool LineReader::Next(std::string_view& line) {
       if (begin_ == end_) return false;
       // Last line without a terminator.
       size_t len = end_ - begin_;
-      const char* b = buffer_.data() + begin_;
+      const char* b = buffer_.get() + begin_;
       bytes_consumed_ += static_cast<int64_t>(len);
       if (len > 0 && b[len - 1] == '\r') --len;
       line = std::string_view(b, len);
@@ -135,7 +151,7 @@ bool LineReader::Next(std::string_view& line) {
 void LineReader::LoadBlock(size_t at) {
   // Masks of the 64 bytes at `at` (bit i for byte at + i): tabs, newlines, and "odd" bytes
   // (>= 0x80 or CR). The pad past end_ is readable; its bits are cleared.
-  const char* p = buffer_.data() + at;
+  const char* p = buffer_.get() + at;
   uint64_t tabs = 0, newlines = 0, odd = 0;
 #ifdef __SSE2__
   for (int k = 0; k < 4; ++k) {
@@ -181,7 +197,7 @@ bool LineReader::NextFields(std::string_view& line, size_t max_fields, std::stri
   bool pending_cr = false;  // ...the last byte scanned, a CR: the terminator's if a LF follows
   size_t scan = begin_;
   for (;;) {
-    const char* const base = buffer_.data();
+    const char* const base = buffer_.get();
     const size_t line_begin = begin_;
     const size_t data_end = end_;
     while (scan < data_end) {
@@ -233,7 +249,7 @@ bool LineReader::NextFields(std::string_view& line, size_t max_fields, std::stri
     if (Fill() == 0) {
       if (begin_ == end_) return false;
       // Last line without a terminator (a final CR, pending_cr, is stripped like a CRLF's).
-      const char* const b = buffer_.data() + begin_;
+      const char* const b = buffer_.get() + begin_;
       size_t len = end_ - begin_;
       bytes_consumed_ += static_cast<int64_t>(len);
       if (len > 0 && b[len - 1] == '\r') --len;

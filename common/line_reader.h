@@ -48,13 +48,15 @@ class LineReader {
   struct Source;
   std::string path_;
   std::unique_ptr<Source> source_;
-  std::vector<char> buffer_;  // capacity() = size() - kPad: the pad keeps 64-byte loads in bounds
+  void Resize(size_t capacity);     // a buffer of capacity + kPad bytes, keeping [0, end_)
+  std::unique_ptr<char[]> buffer_;  // capacity_ + kPad bytes: the pad keeps 64-byte loads in bounds
+  size_t capacity_ = 0;
   static constexpr size_t kPad = 64;
   // NextFields' scan: masks of the bytes [block_at_, block_end_) (at most 64, within the data).
   void LoadBlock(size_t at);
   size_t block_at_ = 0, block_end_ = 0;
   uint64_t block_tabs_ = 0, block_newlines_ = 0, block_odd_ = 0;
-  size_t capacity() const { return buffer_.size() - kPad; }
+  size_t capacity() const { return capacity_; }
   size_t begin_ = 0;  // start of unconsumed data
   size_t end_ = 0;    // end of valid data
   bool eof_ = false;

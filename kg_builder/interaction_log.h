@@ -40,9 +40,9 @@ struct InteractionLog {
   StringInterner users;            // raw user ids, first-seen order
   // Written once in order, and from 32 MiB on (10^7 events) on huge pages (common/huge_pages.h):
   // a page fault per 2 MiB instead of per 4 KiB.
-  InOrderHugeVector<int32_t> pair_user;  // pair -> user id
-  InOrderHugeVector<int32_t> pair_song;  // pair -> song id (catalog songs)
-  InOrderHugeVector<InteractionEvent> events;
+  HugeVector<int32_t> pair_user;  // pair -> user id
+  HugeVector<int32_t> pair_song;  // pair -> song id (catalog songs)
+  HugeVector<InteractionEvent> events;
   std::array<int64_t, kEventTypeCount> events_by_type{};  // well-formed events read, per type
   int64_t unknown_song_events = 0;
   std::vector<std::string> first_unknown_song_events;  // "file:line: song 'x' is not in songs.tsv"

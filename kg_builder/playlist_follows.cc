@@ -28,7 +28,7 @@ PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringIn
     int32_t user, playlist;
     int64_t first;
   };
-  InOrderHugeVector<Pair> pairs;
+  HugeVector<Pair> pairs;
 
   // Accepted lines are resolved kBatch at a time: the playlist lookups, then the pair-index
   // probes, are hashed and prefetched for the whole batch first, so their cache misses overlap

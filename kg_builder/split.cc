@@ -13,8 +13,8 @@ namespace {
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
-InOrderHugeVector<int64_t> FirstPositiveTimes(const InteractionLog& log) {
-  InOrderHugeVector<int64_t> first(static_cast<size_t>(log.pair_count()), kNever);
+HugeVector<int64_t> FirstPositiveTimes(const InteractionLog& log) {
+  HugeVector<int64_t> first(static_cast<size_t>(log.pair_count()), kNever);
   constexpr size_t kAhead = 16;  // pairs come in random order: prefetch ahead
   const size_t n = log.events.size();
   for (size_t i = 0; i < n; ++i) {
@@ -48,7 +48,7 @@ void MarkLatePairs(const InteractionLog& log, int64_t cutoff, std::vector<uint8_
 // last-n / fraction: marks the latest k(user, m) positive pairs of every user.
 template <typename TestCount>
 void MarkLatestPerUser(const InteractionLog& log, const StringInterner& songs,
-                       const InOrderHugeVector<int64_t>& first, TestCount&& test_count, Split& split) {
+                       const HugeVector<int64_t>& first, TestCount&& test_count, Split& split) {
   std::vector<int32_t> order;
   for (int32_t p = 0; p < log.pair_count(); ++p)
     if (first[p] != kNever) order.push_back(p);

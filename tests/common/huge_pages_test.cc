@@ -80,17 +80,13 @@ TEST(HugePages, vector_allocator_holds_small_and_large_vectors) {
   EXPECT_EQ(z.back(), -1);
 }
 
-// An in-order vector takes huge pages only from kInOrderHugePageThreshold on: 8 MiB comes from
-// operator new (malloc's header: not 2 MiB aligned), 32 MiB from MapMemory (2 MiB aligned).
-TEST(HugePages, in_order_vectors_take_huge_pages_from_their_own_threshold) {
+// A copy of a large HugeVector (rebound allocator) is on huge pages too.
+TEST(HugePages, copies_of_large_vectors_keep_the_allocator_kind) {
   ASSERT_TRUE(HugePagesEnabled());
-  InOrderHugeVector<char> mid(size_t{8} << 20, 'm');
-  EXPECT_NE(reinterpret_cast<uintptr_t>(mid.data()) % kHugePageBytes, 0u);
-  EXPECT_EQ(mid.back(), 'm');
-  InOrderHugeVector<int32_t> large(kInOrderHugePageThreshold / sizeof(int32_t), 9);
+  HugeVector<int32_t> large(kHugePageThreshold / sizeof(int32_t), 9);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(large.data()) % kHugePageBytes, 0u);
-  EXPECT_EQ(large.back(), 9);
-  InOrderHugeVector<int32_t> copy = large;  // rebinding and copying keep the allocator kind
+  HugeVector<int32_t> copy = large;
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(copy.data()) % kHugePageBytes, 0u);
   EXPECT_EQ(copy, large);
   decltype(large)().swap(large);  // freed through UnmapMemory
   EXPECT_EQ(large.capacity(), 0u);

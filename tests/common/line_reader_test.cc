@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <fstream>
 #include <random>
 
 #include "common/error.h"
@@ -32,6 +33,31 @@ TEST(LineReader, grows_buffer_for_long_lines) {
   const std::string longline(10000, 'x');
   testing::WriteFile(dir.File("a.txt"), "a\n" + longline + "\nb\n");
   EXPECT_EQ(ReadAll(dir.File("a.txt"), 16), (std::vector<std::string>{"a", longline, "b"}));
+}
+
+TEST(LineReader, reads_a_file_that_grows_past_its_size_at_open) {
+  // The buffer is sized to a small file at open (4 KiB here, not the 1 MiB asked for); lines
+  // appended afterwards, one of them longer than that buffer, are still read whole.
+  testing::TempDir dir;
+  const std::string path = dir.File("a.txt");
+  testing::WriteFile(path, "first\tline\n");
+  LineReader r(path);
+  std::string_view line;
+  ASSERT_TRUE(r.Next(line));
+  EXPECT_EQ(line, "first\tline");
+  std::vector<std::string> added;
+  {
+    std::ofstream out(path, std::ios::app | std::ios::binary);
+    for (int i = 0; i < 2000; ++i)
+      added.push_back("song:" + std::to_string(i) + "\t" + std::string(i % 7, 'x'));
+    added.push_back(std::string(20000, 'y'));
+    added.push_back("last");
+    for (const std::string& a : added) out << a << '\n';
+  }
+  std::vector<std::string> rest;
+  while (r.Next(line)) rest.emplace_back(line);
+  EXPECT_EQ(rest, added);
+  EXPECT_EQ(r.line_number(), 2003);
 }
 
 TEST(LineReader, reads_gzip) {

@@ -44,8 +44,8 @@ TEST(InteractionLog, ids_follow_first_appearance_and_unknown_songs_are_counted) 
   ASSERT_EQ(log.users.size(), 2u);
   EXPECT_EQ(log.users.Get(0), "u1");
   EXPECT_EQ(log.users.Get(1), "u2");
-  EXPECT_EQ(log.pair_user, (InOrderHugeVector<int32_t>{0, 1, 1, 0}));
-  EXPECT_EQ(log.pair_song, (InOrderHugeVector<int32_t>{1, 2, 1, 2}));
+  EXPECT_EQ(log.pair_user, (HugeVector<int32_t>{0, 1, 1, 0}));
+  EXPECT_EQ(log.pair_song, (HugeVector<int32_t>{1, 2, 1, 2}));
   ASSERT_EQ(log.events.size(), 5u);
   const int32_t pairs[] = {0, 1, 2, 3, 0};
   const int64_t times[] = {11, 0, 14, 4294967295, 16};  // 32-bit event times: both ends

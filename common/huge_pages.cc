@@ -17,15 +17,16 @@ bool HugePagesEnabled() {
   return enabled;
 }
 
+bool UsesHugePages(size_t bytes) { return bytes >= kHugePageThreshold && HugePagesEnabled(); }
+
 size_t MappedBytes(size_t bytes) {
-  if (bytes >= kHugePageThreshold && HugePagesEnabled())
-    return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+  if (UsesHugePages(bytes)) return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
   return bytes;
 }
 
 void* MapMemory(size_t bytes) {
   if (bytes == 0) bytes = 1;
-  if (!(bytes >= kHugePageThreshold && HugePagesEnabled())) {
+  if (!UsesHugePages(bytes)) {
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     return p;
@@ -42,6 +43,13 @@ void* MapMemory(size_t bytes) {
   if (end > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), end - (aligned + size));
   madvise(reinterpret_cast<void*>(aligned), size, MADV_HUGEPAGE);  // a hint: failure is harmless
   return reinterpret_cast<void*>(aligned);
+}
+
+void AdviseSmallTail(void* p, size_t bytes) {
+  if (p == nullptr || !UsesHugePages(bytes)) return;
+  const size_t whole = bytes / kHugePageBytes * kHugePageBytes;
+  if (whole < MappedBytes(bytes))
+    AdviseSmallPages(static_cast<char*>(p) + whole, MappedBytes(bytes) - whole);
 }
 
 void AdviseSmallPages(void* p, size_t bytes) {

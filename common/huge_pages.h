@@ -35,6 +35,8 @@ inline constexpr size_t kHugePageThreshold = size_t{4} << 20;
 
 // False when MELOGRAPH_HUGE_PAGES=0 (read once per process).
 bool HugePagesEnabled();
+// Whether MapMemory(bytes) gives huge pages: at least the threshold, and huge pages enabled.
+bool UsesHugePages(size_t bytes);
 // What MapMemory(bytes) maps: bytes rounded up to 2 MiB when it gives huge pages.
 size_t MappedBytes(size_t bytes);
 void* MapMemory(size_t bytes);
@@ -46,6 +48,11 @@ void UnmapMemory(void* p, size_t bytes);
 // writers discard what they have consumed before the page cache takes their output. A hint:
 // failure is harmless.
 void DiscardPages(const void* begin, const void* end);
+// For a MapMemory block of `bytes` whose end does not fill a 2 MiB page: keeps that partial
+// last page on 4 KiB pages, so it is resident only as far as the block reaches (and is
+// written), not whole. For blocks held at a memory peak; before the block is first written.
+// A hint, like the rest.
+void AdviseSmallTail(void* p, size_t bytes);
 // Keeps [p, p + bytes) of a mapping (p page aligned) on 4 KiB pages (MADV_NOHUGEPAGE), for a
 // part of a huge-page block that is written sparsely. A hint, like the rest.
 void AdviseSmallPages(void* p, size_t bytes);

@@ -60,20 +60,43 @@ void GraphBuilder::AddNode(std::string_view type, std::string_view id) {
 }
 
 GraphBuilder::EdgeChunk::EdgeChunk(size_t capacity)
-    : memory((capacity * sizeof(int32_t) + 7) / 8 + (capacity + 63) / 64 +
-                 (capacity * (2 * sizeof(int32_t) + sizeof(uint16_t)) + 7) / 8,
+    : memory((2 * capacity * sizeof(int32_t) + 7) / 8 + (capacity + 63) / 64 +
+                 (capacity * (sizeof(int32_t) + sizeof(uint16_t) + 1) + 7) / 8,
              PageSize::kHuge),
       capacity_(capacity) {
-  // The run heads first, then the rest by decreasing alignment: bits, the 4-byte arrays, the
-  // relations. Every array but run_src is written edge by edge, in order, so huge pages cost
-  // them at most one partly written 2 MiB page each; run_src holds one entry per run (~14% of
-  // its capacity on train.tsv) and stays on 4 KiB pages, so its unused end is never resident.
+  // The run heads and the exceptions first, then the rest by decreasing alignment: bits, heads,
+  // relations, weight codes. Those are written edge by edge, in order, so huge pages cost them
+  // at most one partly written 2 MiB page each. run_src holds one entry per run (~14% of its
+  // capacity on train.tsv) and the exceptions one per uncoded weight (~10%): both stay on 4 KiB
+  // pages, so their unused ends are never resident.
   run_src = reinterpret_cast<int32_t*>(memory.data());
-  AdviseSmallPages(run_src, capacity * sizeof(int32_t));
-  run_start = memory.data() + (capacity * sizeof(int32_t) + 7) / 8;
+  exception = reinterpret_cast<float*>(run_src + capacity);
+  AdviseSmallPages(run_src, 2 * capacity * sizeof(int32_t));
+  run_start = memory.data() + (2 * capacity * sizeof(int32_t) + 7) / 8;
   dst = reinterpret_cast<int32_t*>(run_start + (capacity + 63) / 64);
-  weight = reinterpret_cast<float*>(dst + capacity);
-  rel = reinterpret_cast<uint16_t*>(weight + capacity);
+  rel = reinterpret_cast<uint16_t*>(dst + capacity);
+  weight_code = reinterpret_cast<uint8_t*>(rel + capacity);
+}
+
+uint8_t GraphBuilder::WeightCode(float weight) {
+  uint32_t bits;
+  std::memcpy(&bits, &weight, sizeof bits);
+  if (weight_bits_.empty()) {
+    weight_bits_.assign(512, 0);
+    weight_slot_code_.assign(512, -1);
+  }
+  // 512 slots for at most 255 codes: load <= 1/2, and 3 KB stay in the L1 cache.
+  for (uint32_t slot = (bits * 0x9e3779b1u) >> 23;; slot = (slot + 1) & 511) {
+    const int16_t code = weight_slot_code_[slot];
+    if (code >= 0 && weight_bits_[slot] == bits) return static_cast<uint8_t>(code);
+    if (code < 0) {
+      if (weight_values_.size() == kUncodedWeight) return kUncodedWeight;
+      weight_bits_[slot] = bits;
+      weight_slot_code_[slot] = static_cast<int16_t>(weight_values_.size());
+      weight_values_.push_back(weight);
+      return static_cast<uint8_t>(weight_values_.size() - 1);
+    }
+  }
 }
 
 void GraphBuilder::Append(int32_t src, int32_t dst, int32_t relation, float weight) {
@@ -86,8 +109,29 @@ void GraphBuilder::Append(int32_t src, int32_t dst, int32_t relation, float weig
   }
   c.dst[c.size] = dst;
   c.rel[c.size] = static_cast<uint16_t>(relation);
-  c.weight[c.size] = weight;
+  const uint8_t code = WeightCode(weight);
+  c.weight_code[c.size] = code;
+  if (code == kUncodedWeight) c.exception[c.exceptions++] = weight;
   ++c.size;
+}
+
+void GraphBuilder::TrimLastChunk() {
+  if (chunks_.empty()) return;
+  EdgeChunk& c = chunks_.back();
+  // Worth a copy only where the chunk is mostly empty: each of its arrays has at least one 2 MiB
+  // page resident however few edges it holds (at 10^6 edges: ~6 MB for 57K edges).
+  if (c.size * 2 > c.capacity() || c.capacity() < 4096) return;
+  EdgeChunk t((c.size + 63) / 64 * 64);
+  std::memcpy(t.run_src, c.run_src, c.runs * sizeof(int32_t));
+  std::memcpy(t.run_start, c.run_start, (c.size + 63) / 64 * sizeof(uint64_t));
+  std::memcpy(t.dst, c.dst, c.size * sizeof(int32_t));
+  std::memcpy(t.exception, c.exception, c.exceptions * sizeof(float));
+  std::memcpy(t.rel, c.rel, c.size * sizeof(uint16_t));
+  std::memcpy(t.weight_code, c.weight_code, c.size);
+  t.size = c.size;
+  t.runs = c.runs;
+  t.exceptions = c.exceptions;
+  c = std::move(t);
 }
 
 void GraphBuilder::FlushPending() {
@@ -307,6 +351,7 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   // From here the CSR fills in while the chunks are still held: the builder's peak. Free heap
   // memory a caller kept for reuse while reading (KeepHeapPad) goes back to the system first.
   ReleaseFreeHeap();
+  TrimLastChunk();
   const size_t m = AccumulatedEdges();
   AnonymousArray<EdgeIdx> row_ptr(static_cast<size_t>(num_nodes) + 1, PageSize::kHuge);  // zero filled
   // Tails are looked up at random, so each is translated once, here, and stored back as its
@@ -352,12 +397,18 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   // pages it pays a TLB miss per write and a page fault per 4 KiB (~10 us each on a VM with
   // shadow page tables: 1.2 of 4.6 CPU-s at 10^7 edges, docs/BENCHMARKS.md). The price is
   // residency: a 2 MiB page is resident from its first write, so the CSR is all resident while
-  // the chunks are still held (+2 B per edge at 10^7), where 4 KiB pages fill in as the chunks
-  // go. Small graphs, whose faults cost little, keep 4 KiB pages and the lower peak.
+  // the chunks are still held, where 4 KiB pages fill in as the chunks go (at 10^6 events,
+  // +3 B per event: 42.3 -> 45.2 MB, for 0.42 -> 0.28 CPU-s). The partial last 2 MiB of each
+  // array is on 4 KiB pages (5.4 MB less at 10^6), and the chunks' coded weights leave room.
   const PageSize csr_pages = entries >= options_.huge_page_csr_entries ? PageSize::kHuge : PageSize::kSmall;
   AnonymousArray<NodeId> col(static_cast<size_t>(entries), csr_pages);
   AnonymousArray<RelationId> rel(static_cast<size_t>(entries), csr_pages);
   AnonymousArray<float> weight(static_cast<size_t>(entries), csr_pages);
+  if (csr_pages == PageSize::kHuge) {  // the last 2 MiB holds only the arrays' ends
+    AdviseSmallTail(col.data(), col.size() * sizeof(NodeId));
+    AdviseSmallTail(rel.data(), rel.size() * sizeof(RelationId));
+    AdviseSmallTail(weight.data(), weight.size() * sizeof(float));
+  }
   // The writes land all over the three arrays (a song's reverse entries are spread over the
   // whole input), so edges go in blocks: the row ends of a block are fetched first, then the
   // places they point at, and only then written, so the cache misses of a block overlap.
@@ -366,6 +417,7 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   for (; !chunks_.empty(); chunks_.pop_back()) {
     const EdgeChunk& c = chunks_.back();
     size_t run = c.runs;  // edges above i belong to runs below `run`
+    size_t exceptions = c.exceptions;  // likewise for the uncoded weights
     for (size_t end = c.size; end > 0;) {
       const size_t begin = end > kFillBlock ? end - kFillBlock : 0;
       for (size_t i = end; i-- > begin; run -= c.StartsRun(i)) {  // edge i: run `run - 1`
@@ -388,17 +440,19 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
         const uint16_t r = c.rel[i];
         const NodeId s = block_src[i - begin];
         const NodeId d = block_dst[i - begin];
+        const uint8_t code = c.weight_code[i];
+        const float w = code != kUncodedWeight ? weight_values_[code] : c.exception[--exceptions];
         EdgeIdx p;
         if (!(is_symmetric[r] && s == d)) {
           p = --row_ptr[d + 1];
           col[p] = s;
           rel[p] = rev_id[r];
-          weight[p] = c.weight[i];
+          weight[p] = w;
         }
         p = --row_ptr[s + 1];
         col[p] = d;
         rel[p] = fwd_id[r];
-        weight[p] = c.weight[i];
+        weight[p] = w;
       }
       end = begin;
     }
@@ -534,6 +588,9 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
     stats->duplicate_edges_merged = merged;
   }
   relations_.clear();
+  weight_values_.clear();
+  weight_bits_.clear();
+  weight_slot_code_.clear();
   types_.clear();
   type_names_ = StringInterner();
   last_relation_ = -1;

@@ -9,13 +9,14 @@
 //    relation's own name. Relation order: forward relations by (name, head, tail), each followed
 //    by its reverse.
 //  * Duplicate (head, relation, tail) edges merge by `duplicates` (sum weights by default).
-//  * Memory: 10 bytes and 1 bit per added edge while accumulating plus 4 per run of one head
-//    (~11 B per edge on build-kg's train.tsv, 14 B when heads never repeat); 10 bytes per stored
+//  * Memory: 7 bytes and 1 bit per added edge while accumulating, plus 4 per weight outside the
+//    first 255 distinct ones and 4 per run of one head (~8.1 B per edge on build-kg's
+//    train.tsv, 15.2 B when heads never repeat and weights never do); 10 bytes per stored
 //    CSR entry (two per directed edge) plus 8 bytes per node when building; keys cost their
 //    bytes + ~40 B per node. The accumulated edges are kept in chunks that Build frees one by
 //    one as it fills the CSR (both in their own mappings, common/anonymous_array.h), so the two
-//    overlap only partly; from `huge_page_csr_entries` on, the CSR is on huge pages and
-//    resident from the start of the fill (faster, ~2 B per edge more at 10^7).
+//    overlap only partly; the CSR is on huge pages (from `huge_page_csr_entries` on, by default
+//    always) and resident from the start of the fill (faster; ~3 B per edge more at 10^6).
 #pragma once
 
 #include <cstdint>
@@ -37,8 +38,9 @@ struct GraphBuildOptions {
   std::vector<std::string> symmetric_relations;
   DuplicatePolicy duplicates = DuplicatePolicy::kSum;
   // CSR arrays of this many stored entries or more are built on huge pages (Build explains the
-  // trade: faster fill, higher peak). 2^23: from ~4M edges on; 0 means always.
-  int64_t huge_page_csr_entries = int64_t{1} << 23;
+  // trade: faster fill, higher peak). 0, the default: always (arrays under 4 MiB get 4 KiB
+  // pages anyway, common/huge_pages.h).
+  int64_t huge_page_csr_entries = 0;
 };
 
 struct GraphBuildStats {
@@ -103,8 +105,11 @@ class GraphBuilder {
   // of build-kg's train.tsv repeat the previous head): a run is a local head id, and one bit per
   // edge marks where a run starts, so an edge costs 10 bytes + 1 bit + 4 bytes per run (~11 B
   // on train.tsv; 14 B + 1 bit when no two consecutive heads are equal). Runs compare local ids
-  // only; each edge's relation gives the head's type. One anonymous mapping per chunk holds its
-  // five arrays (at 10^9 edges that is ~1,900 mappings, far below Linux's default of 65,530).
+  // only; each edge's relation gives the head's type. Weights are coded: the first 255 distinct
+  // values (by bits) get a byte each, any other is code 255 and goes to the chunk's exceptions,
+  // in edge order (on build-kg's train.tsv 89-90% of edges have a coded weight: 1.4 B per edge
+  // instead of 4, so ~8.1 B per edge in all). One anonymous mapping per chunk holds its arrays
+  // (at 10^9 edges that is ~1,900 mappings, far below Linux's default of 65,530).
   struct EdgeChunk {
     explicit EdgeChunk(size_t capacity);
     EdgeChunk(EdgeChunk&&) noexcept = default;
@@ -115,16 +120,27 @@ class GraphBuilder {
     uint64_t* run_start = nullptr;  // bit i: edge i starts a run
     int32_t* dst = nullptr;
     int32_t* run_src = nullptr;     // head of the r-th run
-    float* weight = nullptr;
+    float* exception = nullptr;     // weights coded 255, in edge order
     uint16_t* rel = nullptr;
+    uint8_t* weight_code = nullptr;
     size_t size = 0;
     size_t runs = 0;
+    size_t exceptions = 0;
 
    private:
     size_t capacity_ = 0;
   };
   static constexpr size_t kMaxChunkEdges = size_t{1} << 19;  // 7 MiB: huge pages (common/huge_pages.h)
   void Append(int32_t src, int32_t dst, int32_t relation, float weight);
+  // The weight's code (see EdgeChunk): a small open-addressing table from bits to code.
+  uint8_t WeightCode(float weight);
+  static constexpr uint8_t kUncodedWeight = 255;
+  std::vector<float> weight_values_;       // code -> weight
+  std::vector<uint32_t> weight_bits_;      // 512 slots: the bits of a coded weight...
+  std::vector<int16_t> weight_slot_code_;  // ...and its code, -1 for an empty slot
+  // Build's first step on the chunks: a last chunk at most half full is copied into one of its
+  // size (on 4 KiB pages), so its unused capacity holds no resident huge pages at the peak.
+  void TrimLastChunk();
   size_t AccumulatedEdges() const {
     size_t n = 0;
     for (const EdgeChunk& c : chunks_) n += c.size;

@@ -1,7 +1,7 @@
 // Huge pages (common/huge_pages.h): large blocks come 2 MiB aligned and rounded, zero filled and
 // writable; small ones are plain; UnmapMemory and the vector allocator give the memory back; an
 // AnonymousArray on huge pages keeps its contract (zero until written, Shrink keeps the prefix);
-// AdviseSmallPages keeps part of a block on 4 KiB pages.
+// AdviseSmallPages keeps part of a block on 4 KiB pages, AdviseSmallTail its partial last page.
 #include "common/huge_pages.h"
 
 #include <gtest/gtest.h>
@@ -139,6 +139,29 @@ TEST(HugePages, advise_small_pages_keeps_a_part_on_4k_pages) {
   for (size_t i = 0; i < bytes; i += 4096) ASSERT_EQ(p[i], static_cast<uint8_t>(i / 4096 + 7));
   UnmapMemory(p, bytes);
   AdviseSmallPages(nullptr, 0);  // nothing to advise: no effect
+}
+
+TEST(HugePages, advise_small_tail_keeps_only_the_partial_last_page_on_4k_pages) {
+  if (!std::filesystem::exists("/sys/kernel/mm/transparent_hugepage/enabled"))
+    GTEST_SKIP() << "kernel without transparent huge pages: the advice has nothing to change";
+  const size_t bytes = 2 * kHugePageBytes + 12345;  // two whole 2 MiB pages and a partial third
+  auto* p = static_cast<uint8_t*>(MapMemory(bytes));
+  AdviseSmallTail(p, bytes);
+  const std::string body = VmFlagsAt(p), tail = VmFlagsAt(p + 2 * kHugePageBytes);  // (area starts)
+  EXPECT_NE(body.find(" hg"), std::string::npos) << body;
+  EXPECT_NE(tail.find(" nh"), std::string::npos) << tail;
+  EXPECT_EQ(tail.find(" hg"), std::string::npos) << tail;
+  for (size_t i = 0; i < bytes; i += 4096) p[i] = static_cast<uint8_t>(i / 4096 + 3);
+  for (size_t i = 0; i < bytes; i += 4096) ASSERT_EQ(p[i], static_cast<uint8_t>(i / 4096 + 3));
+  UnmapMemory(p, bytes);
+  // A block of whole 2 MiB pages has no partial page: all of it stays advised huge.
+  const size_t whole = 3 * kHugePageBytes;
+  auto* q = static_cast<uint8_t*>(MapMemory(whole));
+  AdviseSmallTail(q, whole);
+  const std::string all = VmFlagsAt(q), past = VmFlagsAt(q + 2 * kHugePageBytes);
+  EXPECT_NE(all.find(" hg"), std::string::npos) << all;
+  EXPECT_EQ(past, "") << "the block was split: " << past;
+  UnmapMemory(q, whole);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <map>
@@ -320,13 +321,18 @@ TEST(GraphBuilder, equals_a_plain_reference_on_runs_across_chunks) {
     for (int k = 0; k < run; ++k) {
       const Rel& x = rels[k % 7 == 3 ? (r + 1) % 5 : r];  // a relation switch inside some runs
       const int tail = pick(10) == 0 ? head : pick(400);    // self loops for friend and next
+      // Small integers, and a third distinct: past the 255 coded weights, most go to the
+      // chunks' exceptions (including the last chunk, which Build copies to its size).
+      const float weight =
+          pick(3) == 0 ? 0.25f * static_cast<float>(edges.size()) : static_cast<float>(1 + pick(9));
       edges.push_back({std::string(x.head) + ":" + std::to_string(head), x.name,
-                       std::string(x.tail) + ":" + std::to_string(tail), static_cast<float>(1 + pick(9))});
+                       std::string(x.tail) + ":" + std::to_string(tail), weight});
     }
   }
   std::vector<std::pair<DuplicatePolicy, int64_t>> cases;  // (policy, huge_page_csr_entries)
   for (DuplicatePolicy policy : {DuplicatePolicy::kSum, DuplicatePolicy::kMax, DuplicatePolicy::kFirst, DuplicatePolicy::kLast})
-    for (const int64_t huge_from : {int64_t{0}, GraphBuildOptions().huge_page_csr_entries}) cases.emplace_back(policy, huge_from);
+    for (const int64_t huge_from : {int64_t{0}, std::numeric_limits<int64_t>::max()})
+      cases.emplace_back(policy, huge_from);
   // The reference's node ids, the same in every case: types by name, ids by bytes.
   std::vector<std::pair<std::string, std::string>> nodes;
   for (const KeyEdge& e : edges)
@@ -456,6 +462,34 @@ TEST(GraphBuilder, huge_page_csr_equals_small_page_csr_on_a_large_graph) {
   EXPECT_EQ(first_difference(a.col_idx(), b.col_idx(), m), m) << "col_idx";
   EXPECT_EQ(first_difference(a.edge_relation(), b.edge_relation(), m), m) << "edge_relation";
   EXPECT_EQ(first_difference(a.edge_weight(), b.edge_weight(), m), m) << "edge_weight";
+}
+
+// Weights are stored by their bits: past the first 255 distinct values (coded), the rest keep
+// every bit too, and so do 0 and -0 (two codes).
+TEST(GraphBuilder, weights_keep_their_bits_coded_or_not) {
+  GraphBuilder b;
+  std::vector<float> weight;
+  for (int i = 0; i < 700; ++i) {
+    const float w = i == 0       ? 0.0f
+                    : i == 1     ? -0.0f
+                    : i % 2 == 0 ? 1.0f / static_cast<float>(i)
+                                 : -static_cast<float>(i) * 3.5f;
+    weight.push_back(w);
+    b.AddEdge("user", "u" + std::to_string(1000 + i), "listened", "song", "s", w);
+  }
+  const Graph g = b.Build();
+  ASSERT_EQ(g.num_edges(), 1400);
+  const NodeId song = g.node_types()[0].begin;  // song:s, then users by key
+  ASSERT_EQ(g.Key(song), "song:s");
+  for (int i = 0; i < 700; ++i) {
+    const NodeId u = song + 1 + i;  // u1000 ... u1699: byte order is numeric order here
+    ASSERT_EQ(g.Key(u), "user:u" + std::to_string(1000 + i));
+    ASSERT_EQ(g.degree(u), 1);
+    const float w = g.edge_weight()[g.row_ptr()[u]];
+    EXPECT_EQ(std::signbit(w), std::signbit(weight[i])) << i;
+    EXPECT_EQ(w, weight[i]) << i;
+    EXPECT_EQ(g.edge_weight()[g.row_ptr()[song] + i], weight[i]) << i;  // the reverse entry
+  }
 }
 
 TEST(GraphBuilder, isolated_nodes_and_empty_graph) {

@@ -109,7 +109,13 @@ void GraphBuilder::Append(int32_t src, int32_t dst, int32_t relation, float weig
   }
   c.dst[c.size] = dst;
   c.rel[c.size] = static_cast<uint16_t>(relation);
-  const uint8_t code = WeightCode(weight);
+  uint32_t bits;
+  std::memcpy(&bits, &weight, sizeof bits);
+  if (bits != last_weight_bits_ || last_weight_code_ == kNoWeightCode) {  // runs of one weight
+    last_weight_bits_ = bits;
+    last_weight_code_ = WeightCode(weight);
+  }
+  const auto code = static_cast<uint8_t>(last_weight_code_);
   c.weight_code[c.size] = code;
   if (code == kUncodedWeight) c.exception[c.exceptions++] = weight;
   ++c.size;
@@ -591,6 +597,7 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   weight_values_.clear();
   weight_bits_.clear();
   weight_slot_code_.clear();
+  last_weight_code_ = kNoWeightCode;
   types_.clear();
   type_names_ = StringInterner();
   last_relation_ = -1;

@@ -138,6 +138,10 @@ class GraphBuilder {
   std::vector<float> weight_values_;       // code -> weight
   std::vector<uint32_t> weight_bits_;      // 512 slots: the bits of a coded weight...
   std::vector<int16_t> weight_slot_code_;  // ...and its code, -1 for an empty slot
+  // The previous edge's weight (bits) and code; kNoWeightCode until an edge is added.
+  static constexpr uint16_t kNoWeightCode = 256;
+  uint32_t last_weight_bits_ = 0;
+  uint16_t last_weight_code_ = kNoWeightCode;
   // Build's first step on the chunks: a last chunk at most half full is copied into one of its
   // size (on 4 KiB pages), so its unused capacity holds no resident huge pages at the peak.
   void TrimLastChunk();

@@ -78,23 +78,17 @@ GraphBuilder::EdgeChunk::EdgeChunk(size_t capacity)
   weight_code = reinterpret_cast<uint8_t*>(rel + capacity);
 }
 
-uint8_t GraphBuilder::WeightCode(float weight) {
-  uint32_t bits;
-  std::memcpy(&bits, &weight, sizeof bits);
-  if (weight_bits_.empty()) {
-    weight_bits_.assign(512, 0);
-    weight_slot_code_.assign(512, -1);
-  }
-  // 512 slots for at most 255 codes: load <= 1/2, and 3 KB stay in the L1 cache.
-  for (uint32_t slot = (bits * 0x9e3779b1u) >> 23;; slot = (slot + 1) & 511) {
-    const int16_t code = weight_slot_code_[slot];
-    if (code >= 0 && weight_bits_[slot] == bits) return static_cast<uint8_t>(code);
-    if (code < 0) {
+uint8_t GraphBuilder::WeightCode(uint32_t bits, float weight) {
+  // Open addressing on the bits (the table stays in the L1 cache); a new value takes the next
+  // code while there are codes left.
+  for (uint32_t i = (bits * 0x9e3779b1u) >> 23;; i = (i + 1) % weight_slots_.size()) {
+    WeightSlot& slot = weight_slots_[i];
+    if (slot.code >= 0 && slot.bits == bits) return static_cast<uint8_t>(slot.code);
+    if (slot.code < 0) {
       if (weight_values_.size() == kUncodedWeight) return kUncodedWeight;
-      weight_bits_[slot] = bits;
-      weight_slot_code_[slot] = static_cast<int16_t>(weight_values_.size());
+      slot = WeightSlot{bits, static_cast<int16_t>(weight_values_.size())};
       weight_values_.push_back(weight);
-      return static_cast<uint8_t>(weight_values_.size() - 1);
+      return static_cast<uint8_t>(slot.code);
     }
   }
 }
@@ -113,7 +107,7 @@ void GraphBuilder::Append(int32_t src, int32_t dst, int32_t relation, float weig
   std::memcpy(&bits, &weight, sizeof bits);
   if (bits != last_weight_bits_ || last_weight_code_ == kNoWeightCode) {  // runs of one weight
     last_weight_bits_ = bits;
-    last_weight_code_ = WeightCode(weight);
+    last_weight_code_ = WeightCode(bits, weight);
   }
   const auto code = static_cast<uint8_t>(last_weight_code_);
   c.weight_code[c.size] = code;
@@ -595,8 +589,7 @@ Graph GraphBuilder::Build(GraphBuildStats* stats) {
   }
   relations_.clear();
   weight_values_.clear();
-  weight_bits_.clear();
-  weight_slot_code_.clear();
+  weight_slots_.fill(WeightSlot{});
   last_weight_code_ = kNoWeightCode;
   types_.clear();
   type_names_ = StringInterner();

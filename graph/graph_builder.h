@@ -19,6 +19,7 @@
 //    always) and resident from the start of the fill (faster; ~3 B per edge more at 10^6).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -133,11 +134,14 @@ class GraphBuilder {
   static constexpr size_t kMaxChunkEdges = size_t{1} << 19;  // 7 MiB: huge pages (common/huge_pages.h)
   void Append(int32_t src, int32_t dst, int32_t relation, float weight);
   // The weight's code (see EdgeChunk): a small open-addressing table from bits to code.
-  uint8_t WeightCode(float weight);
+  uint8_t WeightCode(uint32_t bits, float weight);  // bits: the weight's
   static constexpr uint8_t kUncodedWeight = 255;
-  std::vector<float> weight_values_;       // code -> weight
-  std::vector<uint32_t> weight_bits_;      // 512 slots: the bits of a coded weight...
-  std::vector<int16_t> weight_slot_code_;  // ...and its code, -1 for an empty slot
+  std::vector<float> weight_values_;  // code -> weight
+  struct WeightSlot {
+    uint32_t bits = 0;
+    int16_t code = -1;  // -1: empty
+  };
+  std::array<WeightSlot, 512> weight_slots_{};  // at most 255 codes: load <= 1/2, 4 KB
   // The previous edge's weight (bits) and code; kNoWeightCode until an edge is added.
   static constexpr uint16_t kNoWeightCode = 256;
   uint32_t last_weight_bits_ = 0;

@@ -104,13 +104,13 @@ class GraphBuilder {
   // Accumulated edges, type-local ids, in chunks of 1K doubling up to kMaxChunkEdges edges.
   // Heads are run-length coded (triple files list one head's edges together: 86% of the lines
   // of build-kg's train.tsv repeat the previous head): a run is a local head id, and one bit per
-  // edge marks where a run starts, so an edge costs 10 bytes + 1 bit + 4 bytes per run (~11 B
-  // on train.tsv; 14 B + 1 bit when no two consecutive heads are equal). Runs compare local ids
-  // only; each edge's relation gives the head's type. Weights are coded: the first 255 distinct
-  // values (by bits) get a byte each, any other is code 255 and goes to the chunk's exceptions,
-  // in edge order (on build-kg's train.tsv 89-90% of edges have a coded weight: 1.4 B per edge
-  // instead of 4, so ~8.1 B per edge in all). One anonymous mapping per chunk holds its arrays
-  // (at 10^9 edges that is ~1,900 mappings, far below Linux's default of 65,530).
+  // edge marks where a run starts, so an edge costs 6 bytes + 1 bit + its weight (below) + 4
+  // bytes per run. Runs compare local ids only; each edge's relation gives the head's type.
+  // Weights are coded: the first 255 distinct values (by bits) get a byte each, any other is
+  // code 255 and goes to the chunk's exceptions, in edge order (on build-kg's train.tsv 89-90%
+  // of edges have a coded weight: 1.4 B per edge instead of 4, so ~8.1 B per edge in all). One
+  // anonymous mapping per chunk holds its arrays (at 10^9 edges that is ~1,900 mappings, far
+  // below Linux's default of 65,530).
   struct EdgeChunk {
     explicit EdgeChunk(size_t capacity);
     EdgeChunk(EdgeChunk&&) noexcept = default;

@@ -57,13 +57,13 @@ void AtomicFile::Write(std::string_view bytes) {
     }
     Reserve(bytes.size());
   }
-  std::memcpy(buffer_.get() + used_, bytes.data(), bytes.size());
+  std::memcpy(buffer_.data() + used_, bytes.data(), bytes.size());
   used_ += bytes.size();
 }
 
 void AtomicFile::Flush() {
   if (used_ == 0) return;
-  Emit(buffer_.get(), used_);
+  Emit(buffer_.data(), used_);
   used_ = 0;
 }
 
@@ -71,7 +71,7 @@ void AtomicFile::Reserve(size_t n) {
   Flush();
   if (n > capacity_) {
     const size_t bytes = std::max(n, buffer_bytes_);
-    buffer_.reset(new char[bytes]);  // uninitialised
+    buffer_ = AnonymousArray<char>(bytes, PageSize::kHuge);
     capacity_ = bytes;
   }
 }

@@ -29,9 +29,14 @@
 namespace melograph {
 
 inline constexpr size_t kHugePageBytes = size_t{2} << 20;
-// Blocks this large or larger get huge pages: at two huge pages, the rounding costs at most a
-// quarter of the block's address space, and nothing of the resident memory of a full table.
-inline constexpr size_t kHugePageThreshold = size_t{4} << 20;
+// Blocks this large or larger get huge pages. A 2 MiB page is then at least half used, so a
+// fully written block holds at most twice its size resident (a 1 MiB block: 2 MiB), and the
+// rounding is at most 1 MiB per block below 2 MiB. What it buys is page faults: on the VMs we
+// measure, a 4 KiB fault costs ~12.7 us (3.2 ms per MiB written) and a whole 2 MiB page ~0.14
+// ms, so a 1 MiB table costs 25 times less to fill on a huge page (bench/page_fault_bench.cc;
+// docs/BENCHMARKS.md, eighteenth session: a threshold of 4 MiB left build-kg's and
+// build-graph's growing hash tables between 1 and 4 MiB on 4 KiB pages, ~45% of their faults).
+inline constexpr size_t kHugePageThreshold = size_t{1} << 20;
 
 // False when MELOGRAPH_HUGE_PAGES=0 (read once per process).
 bool HugePagesEnabled();

@@ -59,11 +59,14 @@ LineReader::LineReader(std::string path, size_t buffer_bytes)
 #ifdef POSIX_FADV_SEQUENTIAL
     posix_fadvise(source_->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-    // A file smaller than the buffer gets a buffer its size (at least 4 KiB): a catalog file of
-    // a few KB does not take a megabyte of fresh pages. (A file that grows meanwhile is still
-    // read whole: the buffer only bounds each read.)
+    // A small file gets a buffer its size (at least 4 KiB), which a few 4 KiB pages hold. Any
+    // larger one keeps the whole buffer: from 1 MiB that is one huge page, a single page fault,
+    // cheaper than the 4 KiB pages of a file of more than 64 KiB (common/huge_pages.h). (A
+    // file that grows meanwhile is still read whole: the buffer only bounds each read.)
+    constexpr size_t kSmallFileBytes = size_t{64} << 10;
     struct stat st;
-    if (::fstat(source_->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
+    if (::fstat(source_->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+        static_cast<size_t>(st.st_size) < kSmallFileBytes)
       capacity =
           std::min(capacity, std::max<size_t>(static_cast<size_t>(st.st_size) + 1, 4096 - kPad));
   }
@@ -71,9 +74,9 @@ LineReader::LineReader(std::string path, size_t buffer_bytes)
 }
 
 void LineReader::Resize(size_t capacity) {
-  // Uninitialised: only the bytes read in are written (and the pad past them is masked off).
-  std::unique_ptr<char[]> bigger(new char[capacity + kPad]);
-  if (end_ > 0) std::memcpy(bigger.get(), buffer_.get(), end_);
+  // Only the bytes read in are written (and the pad past them is masked off).
+  AnonymousArray<char> bigger(capacity + kPad, PageSize::kHuge);
+  if (end_ > 0) std::memcpy(bigger.data(), buffer_.data(), end_);
   buffer_ = std::move(bigger);
   capacity_ = capacity;
 }
@@ -85,7 +88,7 @@ size_t LineReader::Fill() {
   block_at_ = block_end_ = 0;  // the bytes move or grow: NextFields' masks no longer hold
   // Move the unconsumed tail to the front; grow if the buffer is full of one line.
   if (begin_ > 0) {
-    std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
@@ -93,7 +96,7 @@ size_t LineReader::Fill() {
   const size_t want = capacity() - end_;
   int64_t got;
   if (source_->gz) {
-    got = gzread(source_->gz, buffer_.get() + end_, static_cast<unsigned>(want));
+    got = gzread(source_->gz, buffer_.data() + end_, static_cast<unsigned>(want));
     if (got < 0) {
       int errnum = 0;
       const char* msg = gzerror(source_->gz, &errnum);
@@ -106,7 +109,7 @@ size_t LineReader::Fill() {
     }
   } else {
     do {
-      got = ::read(source_->fd, buffer_.get() + end_, want);
+      got = ::read(source_->fd, buffer_.data() + end_, want);
     } while (got < 0 && errno == EINTR);
     if (got < 0) throw IoError("cannot read " + path_ + ": " + std::strerror(errno));
   }
@@ -118,12 +121,12 @@ size_t LineReader::Fill() {
 bool LineReader::Next(std::string_view& line) {
   size_t scan_from = begin_;
   for (;;) {
-    const char* start = buffer_.get() + scan_from;
+    const char* start = buffer_.data() + scan_from;
     const void* nl = std::memchr(start, '\n', end_ - scan_from);
     if (nl) {
-      const size_t pos = static_cast<const char*>(nl) - buffer_.get();
+      const size_t pos = static_cast<const char*>(nl) - buffer_.data();
       size_t len = pos - begin_;
-      const char* b = buffer_.get() + begin_;
+      const char* b = buffer_.data() + begin_;
       bytes_consumed_ += static_cast<int64_t>(len + 1);
       if (len > 0 && b[len - 1] == '\r') --len;
       line = std::string_view(b, len);
@@ -136,7 +139,7 @@ bool LineReader::Next(std::string_view& line) {
       if (begin_ == end_) return false;
       // Last line without a terminator.
       size_t len = end_ - begin_;
-      const char* b = buffer_.get() + begin_;
+      const char* b = buffer_.data() + begin_;
       bytes_consumed_ += static_cast<int64_t>(len);
       if (len > 0 && b[len - 1] == '\r') --len;
       line = std::string_view(b, len);
@@ -151,7 +154,7 @@ bool LineReader::Next(std::string_view& line) {
 void LineReader::LoadBlock(size_t at) {
   // Masks of the 64 bytes at `at` (bit i for byte at + i): tabs, newlines, and "odd" bytes
   // (>= 0x80 or CR). The pad past end_ is readable; its bits are cleared.
-  const char* p = buffer_.get() + at;
+  const char* p = buffer_.data() + at;
   uint64_t tabs = 0, newlines = 0, odd = 0;
 #ifdef __SSE2__
   for (int k = 0; k < 4; ++k) {
@@ -197,7 +200,7 @@ bool LineReader::NextFields(std::string_view& line, size_t max_fields, std::stri
   bool pending_cr = false;  // ...the last byte scanned, a CR: the terminator's if a LF follows
   size_t scan = begin_;
   for (;;) {
-    const char* const base = buffer_.get();
+    const char* const base = buffer_.data();
     const size_t line_begin = begin_;
     const size_t data_end = end_;
     while (scan < data_end) {
@@ -249,7 +252,7 @@ bool LineReader::NextFields(std::string_view& line, size_t max_fields, std::stri
     if (Fill() == 0) {
       if (begin_ == end_) return false;
       // Last line without a terminator (a final CR, pending_cr, is stripped like a CRLF's).
-      const char* const b = buffer_.get() + begin_;
+      const char* const b = buffer_.data() + begin_;
       size_t len = end_ - begin_;
       bytes_consumed_ += static_cast<int64_t>(len);
       if (len > 0 && b[len - 1] == '\r') --len;

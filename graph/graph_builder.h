@@ -39,7 +39,7 @@ struct GraphBuildOptions {
   std::vector<std::string> symmetric_relations;
   DuplicatePolicy duplicates = DuplicatePolicy::kSum;
   // CSR arrays of this many stored entries or more are built on huge pages (Build explains the
-  // trade: faster fill, higher peak). 0, the default: always (arrays under 4 MiB get 4 KiB
+  // trade: faster fill, higher peak). 0, the default: always (arrays under 1 MiB get 4 KiB
   // pages anyway, common/huge_pages.h).
   int64_t huge_page_csr_entries = 0;
 };

@@ -38,7 +38,7 @@ static_assert(sizeof(InteractionEvent) == 12);
 
 struct InteractionLog {
   StringInterner users;            // raw user ids, first-seen order
-  // Written once in order, and from 4 MiB on (~250K events) on huge pages (common/huge_pages.h):
+  // Written once in order, and from 1 MiB on (~87K events) on huge pages (common/huge_pages.h):
   // a page fault per 2 MiB instead of per 4 KiB.
   HugeVector<int32_t> pair_user;  // pair -> user id
   HugeVector<int32_t> pair_song;  // pair -> song id (catalog songs)

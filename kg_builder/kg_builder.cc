@@ -117,7 +117,7 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
   }
   const size_t blocks = range.size();
   // Hit at random, and up to 25 MB per block at 10^7 events in random order: on huge pages
-  // from 4 MiB on (common/huge_pages.h).
+  // from 1 MiB on (common/huge_pages.h).
   HugeVector<Sums> sums(static_cast<size_t>(std::min(pairs, block)));
   // later_first[b]: the first event any pass after block b reads.
   std::vector<size_t> later_first(blocks, n);

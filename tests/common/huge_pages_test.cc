@@ -27,9 +27,13 @@ bool AllZero(const uint8_t* p, size_t n) {
 
 TEST(HugePages, large_blocks_are_aligned_rounded_zero_and_writable) {
   ASSERT_TRUE(HugePagesEnabled()) << "the test environment must not set MELOGRAPH_HUGE_PAGES=0";
-  const size_t bytes = kHugePageThreshold + 12345;
+  const size_t bytes = 2 * kHugePageBytes + 12345;  // two whole huge pages and a bit of a third
   EXPECT_EQ(MappedBytes(bytes), 3 * kHugePageBytes);
-  EXPECT_EQ(MappedBytes(kHugePageThreshold), kHugePageThreshold);
+  EXPECT_EQ(MappedBytes(kHugePageThreshold + 1), kHugePageBytes)
+      << "just past the threshold: one huge page";
+  EXPECT_EQ(MappedBytes(kHugePageThreshold), kHugePageBytes)
+      << "at the threshold (1 MiB): one huge page";
+  EXPECT_EQ(MappedBytes(2 * kHugePageBytes), 2 * kHugePageBytes) << "whole huge pages: no rounding";
   EXPECT_EQ(MappedBytes(kHugePageThreshold - 1), kHugePageThreshold - 1) << "below the threshold: no rounding";
   auto* p = static_cast<uint8_t*>(MapMemory(bytes));
   ASSERT_NE(p, nullptr);

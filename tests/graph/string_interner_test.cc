@@ -71,12 +71,28 @@ TEST(StringInterner, reserve_sizes_the_table_once_and_keeps_ids) {
     ASSERT_EQ(reserved.Intern(key), grown.Intern(key));
     ASSERT_EQ(reserved.slot_count(), 131072u) << "rehashed at " << i;
   }
-  EXPECT_EQ(grown.slot_count(), 131072u);  // the same table in the end, reached by doubling
+  EXPECT_EQ(grown.slot_count(), 131072u);  // the same table in the end, reached by growing
   EXPECT_EQ(reserved.Find("song:0"), 0);
   EXPECT_EQ(reserved.Find("song:" + std::to_string(int64_t{49999} * 104729)), 49999);
   reserved.Reserve(10);  // smaller than the table: no change
   EXPECT_EQ(reserved.slot_count(), 131072u);
   EXPECT_EQ(reserved.Find("song:" + std::to_string(int64_t{123} * 104729)), 123);
+}
+
+// Growing doubles the table, except that it goes from 2^13 slots (192 KiB) straight to 2^16
+// (1.5 MiB, the first on huge pages): tables of 256 KiB to 1 MiB would each take fresh 4 KiB
+// pages. Ids and lookups do not depend on the sizes.
+TEST(StringInterner, growth_skips_the_tables_just_below_huge_pages) {
+  ASSERT_TRUE(HugePagesEnabled()) << "the test environment must not set MELOGRAPH_HUGE_PAGES=0";
+  StringInterner in;
+  std::vector<size_t> sizes{in.slot_count()};
+  for (int i = 0; i < 40000; ++i) {
+    ASSERT_EQ(in.Intern("artist:" + std::to_string(i)), i);
+    if (in.slot_count() != sizes.back()) sizes.push_back(in.slot_count());
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{1024, 2048, 4096, 8192, 65536, 131072}));
+  for (int i = 0; i < 40000; i += 13) ASSERT_EQ(in.Find("artist:" + std::to_string(i)), i);
+  EXPECT_EQ(in.Find("artist:40000"), -1);
 }
 
 }  // namespace

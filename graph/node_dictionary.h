@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,7 @@ struct TypeDictionary {
   std::optional<NodeId> Find(std::string_view id) const;
 
   // Builds a dictionary from ids in local-id order (computes the sorted permutation).
-  static TypeDictionary Build(const std::vector<std::string_view>& ids);
+  static TypeDictionary Build(std::span<const std::string_view> ids);
 };
 
 class NodeDictionary {

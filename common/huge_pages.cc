@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,14 @@ bool UsesHugePages(size_t bytes) { return bytes >= kHugePageThreshold && HugePag
 size_t MappedBytes(size_t bytes) {
   if (UsesHugePages(bytes)) return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
   return bytes;
+}
+
+size_t GrownTableSlots(size_t slots, size_t slot_bytes) {
+  const size_t doubled = 2 * slots;
+  const size_t bytes = doubled * slot_bytes;
+  if (bytes >= kHugePageThreshold / 4 && bytes < kHugePageThreshold && HugePagesEnabled())
+    return std::bit_ceil((kHugePageThreshold + slot_bytes - 1) / slot_bytes);
+  return doubled;
 }
 
 void* MapMemory(size_t bytes) {

@@ -45,6 +45,13 @@ bool UsesHugePages(size_t bytes);
 // What MapMemory(bytes) maps: bytes rounded up to 2 MiB when it gives huge pages.
 size_t MappedBytes(size_t bytes);
 void* MapMemory(size_t bytes);
+// The next size of a hash table of `slots` slots of `slot_bytes` bytes that doubles as it
+// grows: twice as many slots, except that tables of 256 KiB up to the threshold are skipped
+// for the first one past it (a power of two of slots), which is on huge pages. Those would
+// take fresh 4 KiB pages, ~3.2 ms per MiB of page faults on the VMs we measure, where the huge
+// one takes a fault per 2 MiB; a table that stops growing there holds up to 1.5 MiB more
+// (docs/BENCHMARKS.md, eighteenth session). Plain doubling with huge pages off.
+size_t GrownTableSlots(size_t slots, size_t slot_bytes);
 void UnmapMemory(void* p, size_t bytes);
 // Returns the whole pages inside [begin, end) to the system (MADV_DONTNEED), in any private
 // anonymous memory (a mapping or a heap block) that the caller owns and is done with while the

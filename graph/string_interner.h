@@ -57,7 +57,8 @@ class StringInterner {
     arena_.insert(arena_.end(), s.begin(), s.end());
     offsets_.push_back(static_cast<int64_t>(arena_.size()));
     slots_[slot] = Slot{tag, id, offset << 24 | s.size(), prefix};
-    if (static_cast<size_t>(id + 1) * 2 > slots_.size()) Rehash(GrownSize(slots_.size()));
+    if (static_cast<size_t>(id + 1) * 2 > slots_.size())
+      Rehash(GrownTableSlots(slots_.size(), sizeof(Slot)));
     return id;
   }
   int32_t Find(std::string_view s, uint64_t h) const {
@@ -99,18 +100,6 @@ class StringInterner {
   }
 
  private:
-  // The table after n slots: twice as large, except that a table of 256 KiB to 1 MiB is
-  // skipped for the first one on huge pages (2^16 slots, 1.5 MiB; common/huge_pages.h). Those
-  // two tables would take 288 fresh 4 KiB pages, ~3.7 ms of page faults on the VMs we
-  // measure, where the huge one takes one; a table that stops growing there holds up to
-  // 1.5 MiB more (docs/BENCHMARKS.md, eighteenth session). Plain doubling with huge pages off.
-  static size_t GrownSize(size_t n) {
-    const size_t doubled = 2 * n;
-    const size_t bytes = doubled * sizeof(Slot);
-    if (bytes >= kHugePageThreshold / 4 && bytes < kHugePageThreshold && HugePagesEnabled())
-      return std::bit_ceil((kHugePageThreshold + sizeof(Slot) - 1) / sizeof(Slot));
-    return doubled;
-  }
   static constexpr uint64_t kMaxLength = (uint64_t{1} << 24) - 1;
   static constexpr uint64_t kMaxArena = uint64_t{1} << 40;
   struct Slot {

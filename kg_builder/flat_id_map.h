@@ -80,7 +80,7 @@ class FlatIdMap {
   void Grow() {
     HugeVector<Slot> old;
     old.swap(slots_);
-    slots_.assign(old.size() * 2, Slot{0, 0, -1});
+    slots_.assign(GrownTableSlots(old.size(), sizeof(Slot)), Slot{0, 0, -1});  // a power of two
     mask_ = slots_.size() - 1;
     for (const Slot& s : old) {
       if (s.value < 0) continue;

@@ -44,6 +44,20 @@ TEST(HugePages, large_blocks_are_aligned_rounded_zero_and_writable) {
   UnmapMemory(p, bytes);
 }
 
+// Growing tables double, but skip the sizes from 256 KiB up to the 1 MiB threshold for the
+// first power of two of slots past it.
+TEST(HugePages, grown_tables_skip_the_sizes_just_below_the_threshold) {
+  ASSERT_TRUE(HugePagesEnabled());
+  EXPECT_EQ(GrownTableSlots(1024, 24), 2048u);
+  EXPECT_EQ(GrownTableSlots(4096, 24), 8192u);   // 192 KiB
+  EXPECT_EQ(GrownTableSlots(8192, 24), 65536u);  // not 384 or 768 KiB: 1.5 MiB
+  EXPECT_EQ(GrownTableSlots(65536, 24), 131072u);
+  EXPECT_EQ(GrownTableSlots(8192, 12), 16384u);    // 192 KiB
+  EXPECT_EQ(GrownTableSlots(16384, 12), 131072u);  // 1.5 MiB of 12-byte slots
+  EXPECT_EQ(GrownTableSlots(131072, 12), 262144u);
+  EXPECT_EQ(GrownTableSlots(size_t{1} << 20, 1), size_t{2} << 20);  // past the threshold: doubled
+}
+
 TEST(HugePages, small_blocks_are_plain_page_aligned_mappings) {
   auto* p = static_cast<uint8_t*>(MapMemory(10000));
   ASSERT_NE(p, nullptr);

@@ -216,6 +216,14 @@ KgBuildStats BuildKg(const KgBuildOptions& options) {
   stats.unknown_song_events = log.unknown_song_events;
   stats.first_unknown_song_events = log.first_unknown_song_events;
   stats.pairs = log.pair_count();
+  // From here only Get is used on the songs and the log's users, unless sessions are on (they
+  // look both up again): their hash tables (~70 MB at 10^7 events) go back now, so the page
+  // cache that takes train.tsv reuses their pages rather than fresh ones (docs/BENCHMARKS.md,
+  // eighteenth session).
+  if (options.session_gap_s == 0) {
+    catalog.songs.DropIndex();
+    log.users.DropIndex();
+  }
 
   const Split split = SplitInteractions(log, catalog.songs, options.split);
   stats.split = std::string(ToString(options.split.mode));

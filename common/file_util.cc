@@ -69,8 +69,12 @@ void AtomicFile::Flush() {
 
 void AtomicFile::Reserve(size_t n) {
   Flush();
-  if (n > capacity_) {
-    const size_t bytes = std::max(n, buffer_bytes_);
+  // The first buffer is at most 64 KiB (4 KiB pages: a small file touches a page or two);
+  // a file that outgrows it gets the whole buffer, from 1 MiB on a huge page.
+  constexpr size_t kFirstBufferBytes = size_t{64} << 10;
+  const size_t bytes =
+      std::max(n, capacity_ == 0 ? std::min(buffer_bytes_, kFirstBufferBytes) : buffer_bytes_);
+  if (bytes > capacity_) {
     buffer_ = AnonymousArray<char>(bytes, PageSize::kHuge);
     capacity_ = bytes;
   }

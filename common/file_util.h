@@ -56,9 +56,10 @@ class AtomicFile {
  private:
   void Flush();
   // Flushes, then makes room for n bytes. The buffer is allocated on first use (a file
-  // written in one large piece, an array, or a small one, a manifest, does not pay for a
-  // megabyte of fresh pages), in its own mapping: from 1 MiB on a huge page, one page fault
-  // instead of 256 (common/huge_pages.h).
+  // written in one large piece, an array, does not pay for a megabyte of fresh pages), in its
+  // own mapping: at most 64 KiB at first (a manifest touches a page), then, once the file
+  // outgrows that, buffer_bytes on a huge page from 1 MiB (one page fault instead of 256,
+  // common/huge_pages.h).
   void Reserve(size_t n);
   void Emit(const char* data, size_t size);  // to the sink, counted and checksummed
   struct Sink;

@@ -107,6 +107,41 @@ TEST(AtomicFile, any_first_call_on_a_fresh_file) {
   EXPECT_EQ(testing::ReadFile(dir.File("empty")), "");
 }
 
+// With the default buffer: a 64 KiB first buffer, then the whole 1 MiB one (on a huge page)
+// once the file outgrows it. Lines formatted in place, single characters and writes of every
+// size across both switches give the exact bytes and checksum.
+TEST(AtomicFile, default_buffer_grows_once_the_file_outgrows_the_first) {
+  testing::TempDir dir;
+  const std::string path = dir.File("big.tsv");
+  std::string expected;
+  {
+    AtomicFile f(path);
+    for (int i = 0; i < 60000; ++i) {
+      const std::string line =
+          "user:" + std::to_string(i * 7919) + "\tlistened\tsong:" + std::to_string(i) + "\n";
+      if (i % 3 == 0) {
+        std::memcpy(f.Space(line.size()), line.data(), line.size());
+        f.Advance(line.size());
+      } else if (i % 3 == 1) {
+        for (char c : line) f.Put(c);
+      } else {
+        f.Write(line);
+      }
+      expected += line;
+      if (i == 30000) {  // one write larger than the buffer: straight to the file, in order
+        const std::string block((size_t{1} << 20) + 17, 'b');
+        f.Write(block);
+        expected += block;
+      }
+    }
+    f.Commit();
+    EXPECT_EQ(f.bytes_written(), static_cast<int64_t>(expected.size()));
+    EXPECT_EQ(f.crc32(), Crc32(expected.data(), expected.size()));
+  }
+  ASSERT_GT(expected.size(), size_t{2} << 20);
+  EXPECT_EQ(testing::ReadFile(path), expected);
+}
+
 TEST(AtomicDirectory, replaces_directory_only_on_commit) {
   testing::TempDir dir;
   const std::string out = dir.File("graph");

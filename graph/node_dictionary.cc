@@ -31,22 +31,19 @@ class DictionaryArray {
     if (UsesHugePages(n * sizeof(T))) {
       mapped_ = AnonymousArray<T>(n, PageSize::kHuge);
       AdviseSmallTail(mapped_.data(), n * sizeof(T));
-      data_ = mapped_.data();
     } else {
       heap_.resize(n);
-      data_ = heap_.data();
     }
   }
-  T* data() { return data_; }
+  T* data() { return mapped_.size() > 0 ? mapped_.data() : heap_.data(); }
   ArrayRef<T> Release() && {
     if (mapped_.size() > 0) return ArrayRef<T>(std::move(mapped_));
     return ArrayRef<T>(std::move(heap_));
   }
 
  private:
-  AnonymousArray<T> mapped_;
+  AnonymousArray<T> mapped_;  // one of the two holds the array
   std::vector<T> heap_;
-  T* data_ = nullptr;
 };
 
 }  // namespace

@@ -4,6 +4,10 @@
 # the built graph by mmap (graph_bench --load: median of 5, with and without CRC verification).
 # Usage: bench/pipeline_bench.sh [preset=small] [workdir=/tmp/melograph-bench] [seed=1]
 #   REUSE_WORLD=1  keep an existing $workdir/world instead of generating it again
+#   FRESH_OUTPUT=1 delete the previous run's kg/ and graph/ first (untimed), then wait 3 s: a
+#                  first build into new directories, whose memory is all fresh (on a VM with
+#                  free page reporting the host has taken the freed pages back by then). By
+#                  default a rerun replaces them, and the tools drop their cached pages first.
 # Prints stable `key: value` lines. Needs a release build:
 #   cmake --preset release && cmake --build --preset release --target melograph graph_bench
 # Denominators: `events` = interaction edges (lines of events.tsv), `train_triples` = triples
@@ -29,6 +33,10 @@ if [ "${REUSE_WORLD:-0}" = 1 ] && [ -f "$work/world/events.tsv" ]; then
   generate_s=0; generate_cpu=0
 else
   measure generate "$mg" generate --preset "$preset" --seed "$seed" --out "$work/world" --quiet
+fi
+if [ "${FRESH_OUTPUT:-0}" = 1 ]; then
+  rm -rf "$work/kg" "$work/graph"
+  sleep 3
 fi
 measure buildkg "$mg" build-kg --events "$work/world/events.tsv" --catalog "$work/world/catalog" --out "$work/kg"
 measure buildgraph "$mg" build-graph --triples "$work/kg/train.tsv" --out "$work/graph"

@@ -6,11 +6,11 @@
 
 namespace melograph {
 
-proto::GraphFile WriteBytesFile(const std::string& path, const std::string& name,
-                                const std::string& element_type, int64_t element_count,
-                                std::span<const std::byte> bytes,
-                                const std::function<void(size_t, size_t)>& written) {
-  AtomicFile file(path, 4096);  // the array goes to the file as one write: no copy through a buffer
+namespace {
+proto::GraphFile WriteBytes(AtomicFile& file, const std::string& name,
+                            const std::string& element_type, int64_t element_count,
+                            std::span<const std::byte> bytes,
+                            const std::function<void(size_t, size_t)>& written) {
   if (!written) {
     file.Write(bytes.data(), bytes.size());
   } else {
@@ -28,6 +28,24 @@ proto::GraphFile WriteBytesFile(const std::string& path, const std::string& name
   record.set_size_bytes(file.bytes_written());
   record.set_crc32(file.crc32());
   return record;
+}
+}  // namespace
+
+// A 4 KiB buffer: the array goes to the file as one write, not copied through a buffer.
+proto::GraphFile WriteBytesFile(const std::string& path, const std::string& name,
+                                const std::string& element_type, int64_t element_count,
+                                std::span<const std::byte> bytes,
+                                const std::function<void(size_t, size_t)>& written) {
+  AtomicFile file(path, 4096);
+  return WriteBytes(file, name, element_type, element_count, bytes, written);
+}
+
+proto::GraphFile WriteBytesFile(AtomicDirectory& dir, const std::string& name,
+                                const std::string& element_type, int64_t element_count,
+                                std::span<const std::byte> bytes,
+                                const std::function<void(size_t, size_t)>& written) {
+  AtomicFile file(dir, name, 4096);
+  return WriteBytes(file, name, element_type, element_count, bytes, written);
 }
 
 std::shared_ptr<const MappedFile> MapCheckedFile(const std::string& dir,

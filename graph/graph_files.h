@@ -34,12 +34,18 @@ proto::GraphFile WriteBytesFile(const std::string& path, const std::string& name
                                 const std::string& element_type, int64_t element_count,
                                 std::span<const std::byte> bytes,
                                 const std::function<void(size_t, size_t)>& written = {});
+// The same, as the file `name` inside dir (synced by dir.Commit(), common/file_util.h).
+proto::GraphFile WriteBytesFile(AtomicDirectory& dir, const std::string& name,
+                                const std::string& element_type, int64_t element_count,
+                                std::span<const std::byte> bytes,
+                                const std::function<void(size_t, size_t)>& written = {});
 
 // With `release` (the AnonymousArray that holds `values`), each 4 MiB written is discarded
 // (AnonymousArray::Discard) right after the write: the page cache that takes the bytes then
 // reuses those pages instead of fresh ones. `values` reads as zero afterwards.
-template <typename T>
-proto::GraphFile WriteArrayFile(const std::string& path, const std::string& name,
+// `where` is a path or an AtomicDirectory& (the file is then `name` inside it).
+template <typename T, typename Where>
+proto::GraphFile WriteArrayFile(Where&& where, const std::string& name,
                                 const std::string& element_type, std::span<const T> values,
                                 AnonymousArray<T>* release = nullptr) {
   std::function<void(size_t, size_t)> written;
@@ -47,7 +53,7 @@ proto::GraphFile WriteArrayFile(const std::string& path, const std::string& name
     written = [release](size_t begin, size_t end) {
       release->Discard(begin / sizeof(T), end / sizeof(T));
     };
-  return WriteBytesFile(path, name, element_type, static_cast<int64_t>(values.size()),
+  return WriteBytesFile(where, name, element_type, static_cast<int64_t>(values.size()),
                         std::as_bytes(values), written);
 }
 

@@ -146,20 +146,17 @@ void Save(const Graph& graph, const std::string& dir, const GraphBuildInfo& info
   }
 
   auto add = [&](const proto::GraphFile& f) { *m.add_files() = f; };
-  add(WriteArrayFile(out.File("row_ptr.i64"), "row_ptr.i64", "int64", graph.row_ptr(),
-                     release.row_ptr));
-  add(WriteArrayFile(out.File("col_idx.i32"), "col_idx.i32", "int32", graph.col_idx(),
-                     release.col_idx));
-  add(WriteArrayFile(out.File("edge_relation.u16"), "edge_relation.u16", "uint16",
-                     graph.edge_relation(), release.edge_relation));
-  add(WriteArrayFile(out.File("edge_weight.f32"), "edge_weight.f32", "float32", graph.edge_weight(),
-                     release.edge_weight));
+  add(WriteArrayFile(out, "row_ptr.i64", "int64", graph.row_ptr(), release.row_ptr));
+  add(WriteArrayFile(out, "col_idx.i32", "int32", graph.col_idx(), release.col_idx));
+  add(WriteArrayFile(out, "edge_relation.u16", "uint16", graph.edge_relation(),
+                     release.edge_relation));
+  add(WriteArrayFile(out, "edge_weight.f32", "float32", graph.edge_weight(), release.edge_weight));
   for (size_t t = 0; t < graph.node_types().size(); ++t) {
     const std::string& name = graph.node_types()[t].name;
     const TypeDictionary& d = graph.dictionary().type(static_cast<TypeId>(t));
-    add(WriteArrayFile(out.File(IdsFile(name)), IdsFile(name), "bytes", d.blob.span()));
-    add(WriteArrayFile(out.File(OffsetsFile(name)), OffsetsFile(name), "int64", d.offsets.span()));
-    add(WriteArrayFile(out.File(SortedFile(name)), SortedFile(name), "int32", d.sorted.span()));
+    add(WriteArrayFile(out, IdsFile(name), "bytes", d.blob.span()));
+    add(WriteArrayFile(out, OffsetsFile(name), "int64", d.offsets.span()));
+    add(WriteArrayFile(out, SortedFile(name), "int32", d.sorted.span()));
   }
 
   auto* build = m.mutable_build();
@@ -171,9 +168,9 @@ void Save(const Graph& graph, const std::string& dir, const GraphBuildInfo& info
 
   std::string text;
   google::protobuf::TextFormat::PrintToString(m, &text);
-  WriteWholeFile(out.File("manifest.txt"), text);
+  WriteWholeFile(out, "manifest.txt", text);
   // The binary manifest is written last: a directory without it is never a graph.
-  WriteWholeFile(out.File(kManifest), m.SerializeAsString());
+  WriteWholeFile(out, kManifest, m.SerializeAsString());
   out.Commit();
 }
 

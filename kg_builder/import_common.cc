@@ -51,13 +51,13 @@ std::string ImportSummary::Text() const {
 void WriteImport(const ImportResult& result, const std::string& out_dir) {
   AtomicDirectory dir(out_dir);
   {
-    TripleWriter train(dir.File("train.tsv"));
+    TripleWriter train(dir, "train.tsv");
     for (const auto& line : result.header) train.Comment(line);
     for (const auto& t : result.train) train.Write(t.head, t.relation, t.tail, t.weight);
     train.Commit();
   }
   {
-    AtomicFile test(dir.File("test.tsv"));
+    AtomicFile test(dir, "test.tsv");
     std::string line;
     for (const auto& [user, item] : result.test) {
       line.assign(user).append(1, '\t').append(item).append(1, '\n');
@@ -66,7 +66,7 @@ void WriteImport(const ImportResult& result, const std::string& out_dir) {
     test.Commit();
   }
   if (!result.listen_counts.empty()) {
-    AtomicFile counts(dir.File("listen_counts.tsv"));
+    AtomicFile counts(dir, "listen_counts.tsv");
     counts.Write("# user\titem\tlisten_count\tsplit\n");
     std::string line;
     for (const auto& c : result.listen_counts) {
@@ -78,7 +78,7 @@ void WriteImport(const ImportResult& result, const std::string& out_dir) {
     counts.Commit();
   }
   if (!result.names.empty()) {
-    AtomicFile names(dir.File("names.tsv"));
+    AtomicFile names(dir, "names.tsv");
     names.Write("# key\tname\n");
     std::string line;
     for (const auto& [key, name] : result.names) {
@@ -87,8 +87,8 @@ void WriteImport(const ImportResult& result, const std::string& out_dir) {
     }
     names.Commit();
   }
-  for (const auto& [name, contents] : result.side_files) WriteWholeFile(dir.File(name), contents);
-  WriteWholeFile(dir.File("import.txt"), result.summary.Text());
+  for (const auto& [name, contents] : result.side_files) WriteWholeFile(dir, name, contents);
+  WriteWholeFile(dir, "import.txt", result.summary.Text());
   dir.Commit();
 }
 

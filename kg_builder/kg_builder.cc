@@ -202,7 +202,7 @@ KgBuildStats BuildKg(const KgBuildOptions& options) {
   BadLineBudget budget(options.max_bad_lines);
   KgBuildStats stats;
   AtomicDirectory out(options.out_dir);
-  TripleWriter train(out.File("train.tsv"));
+  TripleWriter train(out, "train.tsv");
   FileTripleSink sink(&train);
 
   Catalog catalog = ReadCatalog(options.catalog_dir, &budget, sink);
@@ -257,7 +257,7 @@ KgBuildStats BuildKg(const KgBuildOptions& options) {
   // Playlist follows (optional catalog file): training triples, held-out pairs to
   // test_playlists.tsv (kg_builder/playlist_follows.h).
   if (const std::string follows = FindCatalogFile(options.catalog_dir, "playlist_follows.tsv"); !follows.empty()) {
-    AtomicFile test_playlists(out.File("test_playlists.tsv"));
+    AtomicFile test_playlists(out, "test_playlists.tsv");
     stats.playlist_follows =
         SplitPlaylistFollows(follows, catalog.playlists, split.time_filter, split.cutoff, &budget,
                              sink, test_playlists, static_cast<size_t>(catalog.user_ids));
@@ -266,11 +266,11 @@ KgBuildStats BuildKg(const KgBuildOptions& options) {
   }
   train.Commit();
 
-  AtomicFile test(out.File("test.tsv"));
+  AtomicFile test(out, "test.tsv");
   stats.test_users = WriteTestPairs(log, catalog.songs, split, test);
   test.Commit();
   if (stats.sessions_on && split.time_filter) {
-    AtomicFile test_sessions(out.File("test_sessions.tsv"));
+    AtomicFile test_sessions(out, "test_sessions.tsv");
     WriteTestSessions(sessions, log, catalog.songs, split, test_sessions, session_stats);
     test_sessions.Commit();
   }
@@ -321,7 +321,7 @@ KgBuildStats BuildKg(const KgBuildOptions& options) {
     coded.SetSerializationDeterministic(true);
     if (!manifest.SerializeToCodedStream(&coded)) throw IoError("cannot serialise the build-kg manifest");
   }
-  WriteWholeFile(out.File("manifest.pb"), bytes);
+  WriteWholeFile(out, "manifest.pb", bytes);
   out.Commit();
   return stats;
 }

@@ -87,7 +87,7 @@ int64_t DrawRepeat(const Catalog& c, const std::vector<int64_t>& history, const 
 
 const char* EventName(int type) { return kEventNames[type]; }
 
-EventStats WriteEvents(const Catalog& c, const std::string& path) {
+EventStats WriteEvents(const Catalog& c, AtomicDirectory& dir, std::string_view name) {
   const WorldConfig& cfg = c.config;
   const int64_t start = cfg.time_start, end = cfg.time_end();
   const int64_t release_start = cfg.new_release_start();
@@ -97,7 +97,7 @@ EventStats WriteEvents(const Catalog& c, const std::string& path) {
   std::vector<int64_t> minute_counts(static_cast<size_t>((end - start) / 60 + 1), 0);
   std::vector<int64_t> session_starts, history;
   std::string prefix, line;
-  AtomicFile out(path);
+  AtomicFile out(dir, name);
   out.Write("# user_id\tsong_id\tevent\ttimestamp\tplayed_ms\tduration_ms\tscene\n");
 
   auto emit = [&](int64_t song, int type, int64_t ts, int64_t played_s, const char* scene) {

@@ -29,7 +29,9 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
+#include "common/file_util.h"
 #include "kg_builder/synthetic_catalog.h"
 
 namespace melograph::synthetic {
@@ -48,6 +50,7 @@ struct EventStats {
   int64_t positive_in_cluster = 0;      // ... whose song's cluster is one of the user's
 };
 
-EventStats WriteEvents(const Catalog& catalog, const std::string& path);
+// Writes the file `name` inside dir (synced by dir.Commit()).
+EventStats WriteEvents(const Catalog& catalog, AtomicDirectory& dir, std::string_view name);
 
 }  // namespace melograph::synthetic

@@ -83,7 +83,7 @@ WorldSummary GenerateWorld(const WorldConfig& config, const std::string& out_dir
   if (config.playlist_follows)
     playlist_follows = WritePlaylistFollows(catalog, playlists, JoinPath(catalog_dir, "playlist_follows.tsv"));
   const std::string events_name = config.gzip ? "events.tsv.gz" : "events.tsv";
-  const EventStats ev = WriteEvents(catalog, dir.File(events_name));
+  const EventStats ev = WriteEvents(catalog, dir, events_name);
 
   WorldSummary s;
   s.users = config.users;
@@ -165,7 +165,7 @@ WorldSummary GenerateWorld(const WorldConfig& config, const std::string& out_dir
   if (s.first_new_release_event != 0 && s.cutoff_0_8 > s.first_new_release_event)
     LogWarning("generate: the 0.8 quantile of event timestamps falls after the first new-release event; "
                "new releases may appear in training (too few events?)");
-  WriteWholeFile(dir.File("world.txt"), t);
+  WriteWholeFile(dir, "world.txt", t);
   dir.Commit();
   return s;
 }

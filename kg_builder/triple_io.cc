@@ -227,6 +227,9 @@ bool TripleReader::Parse(std::string_view line, const std::string_view* f, const
 TripleWriter::TripleWriter(std::string path)
     : file_(std::move(path)), weights_(size_t{1} << kWeightCacheBits) {}
 
+TripleWriter::TripleWriter(AtomicDirectory& dir, std::string_view name)
+    : file_(dir, name), weights_(size_t{1} << kWeightCacheBits) {}
+
 namespace {
 
 // Appends bytes at p, returns the end. Keys and relations are mostly under 17 bytes: those are

@@ -156,6 +156,8 @@ class TripleReader {
 class TripleWriter {
  public:
   explicit TripleWriter(std::string path);
+  // The file `name` inside dir (synced by dir.Commit(), common/file_util.h).
+  TripleWriter(AtomicDirectory& dir, std::string_view name);
   void Write(std::string_view head, std::string_view relation, std::string_view tail,
              double weight = 1.0);
   void Write(std::string_view head, std::string_view relation, std::string_view tail,

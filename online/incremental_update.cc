@@ -143,7 +143,7 @@ UpdateStats RunIncrementalUpdate(const UpdateOptions& o) {
   st.shards = num_shards;
   st.seconds_write = WallSeconds() - write_start;
   st.seconds = WallSeconds() - start;
-  WriteWholeFile(out.File("update.txt"), FormatUpdateStats(o, st));
+  WriteWholeFile(out, "update.txt", FormatUpdateStats(o, st));
   out.Commit();
   return st;
 }

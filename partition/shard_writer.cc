@@ -14,7 +14,7 @@ class FileSet {
  public:
   FileSet(AtomicDirectory& dir, std::string prefix) : dir_(dir), prefix_(std::move(prefix)) {}
   AtomicFile& Open(const std::string& name) {
-    files_.push_back(std::make_unique<AtomicFile>(dir_.File(prefix_ + name)));
+    files_.push_back(std::make_unique<AtomicFile>(dir_, prefix_ + name));
     names_.push_back(prefix_ + name);
     return *files_.back();
   }

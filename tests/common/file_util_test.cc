@@ -1,8 +1,14 @@
 #include "common/file_util.h"
 
 #include <gtest/gtest.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -157,6 +163,122 @@ TEST(AtomicDirectory, replaces_directory_only_on_commit) {
   d.Commit();
   EXPECT_FALSE(PathExists(out + "/old.bin"));
   EXPECT_EQ(testing::ReadFile(out + "/new.bin"), "y");
+}
+
+// A test pattern of `bytes` bytes, different at every position modulo 251.
+std::string Pattern(size_t bytes) {
+  std::string s(bytes, '\0');
+  for (size_t i = 0; i < bytes; ++i) s[i] = static_cast<char>('a' + i % 251 % 26);
+  return s;
+}
+
+std::vector<std::string> Listing(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    names.push_back(std::filesystem::relative(e.path(), dir).string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(AtomicDirectory, files_inside_are_written_in_place_and_made_durable_by_its_commit) {
+  testing::TempDir dir;
+  const std::string out = dir.File("graph");
+  // Larger than two write-behind steps, written in pieces of odd sizes.
+  const std::string big = Pattern(static_cast<size_t>(2 * kWriteBehindBytes + 12345));
+  AtomicDirectory d(out);
+  MakeDirectories(d.File("nodes"));
+  {
+    AtomicFile f(d, "nodes/big.bin");
+    for (size_t off = 0; off < big.size(); off += 777777)
+      f.Write(std::string_view(big).substr(off, 777777));
+    f.Commit();
+    EXPECT_EQ(f.bytes_written(), static_cast<int64_t>(big.size()));
+    EXPECT_EQ(f.crc32(), Crc32(big.data(), big.size()));
+  }
+  WriteWholeFile(d, "manifest.txt", "m\n");
+  {
+    AtomicFile dropped(d, "dropped.bin");  // never committed: removed by its destructor
+    dropped.Write("x");
+  }
+  // Written under their own names inside the temporary tree, no temporaries beside them, and
+  // nothing at the final path before the directory's Commit.
+  EXPECT_EQ(Listing(d.temp_path()),
+            (std::vector<std::string>{"manifest.txt", "nodes", "nodes/big.bin"}));
+  EXPECT_FALSE(PathExists(out));
+  d.Commit();
+  EXPECT_FALSE(PathExists(d.temp_path()));
+  EXPECT_EQ(Listing(out), (std::vector<std::string>{"manifest.txt", "nodes", "nodes/big.bin"}));
+  EXPECT_EQ(testing::ReadFile(out + "/nodes/big.bin"), big);
+  EXPECT_EQ(testing::ReadFile(out + "/manifest.txt"), "m\n");
+}
+
+TEST(AtomicDirectory, abandoned_or_failed_commit_keeps_the_previous_directory) {
+  testing::TempDir dir;
+  const std::string out = dir.File("kg");
+  MakeDirectories(out);
+  testing::WriteFile(out + "/train.tsv", "old");
+  {
+    AtomicDirectory d(out);
+    WriteWholeFile(d, "train.tsv", "new");
+  }  // destroyed without Commit
+  EXPECT_EQ(Listing(dir.path()), (std::vector<std::string>{"kg", "kg/train.tsv"}));
+  EXPECT_EQ(testing::ReadFile(out + "/train.tsv"), "old");
+  // A committed file that is gone by the directory's Commit: an IoError naming it, and the
+  // previous directory stays.
+  AtomicDirectory d(out);
+  WriteWholeFile(d, "train.tsv", "new");
+  std::filesystem::remove(d.File("train.tsv"));
+  try {
+    d.Commit();
+    FAIL() << "expected IoError";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find(d.File("train.tsv")), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(testing::ReadFile(out + "/train.tsv"), "old");
+}
+
+// Pages of `path` in the page cache (mincore on an untouched mapping).
+size_t CachedPages(const std::string& path) {
+  const MappedFile file(path);
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident((file.size() + page - 1) / page);
+  if (::mincore(const_cast<void*>(file.data()), file.size(), resident.data()) != 0)
+    throw std::runtime_error("mincore failed");
+  size_t n = 0;
+  for (unsigned char r : resident) n += r & 1;
+  return n;
+}
+
+TEST(AtomicDirectory, an_output_to_be_replaced_leaves_the_page_cache_but_stays_on_disk) {
+  testing::TempDir dir;
+  struct statfs fs;
+  ASSERT_EQ(::statfs(dir.path().c_str(), &fs), 0);
+  if (fs.f_type == TMPFS_MAGIC) GTEST_SKIP() << "tmpfs keeps its files in the page cache";
+  const std::string out = dir.File("kg");
+  const std::string old = Pattern(size_t{1} << 20);
+  {
+    AtomicDirectory d(out);
+    WriteWholeFile(d, "train.tsv", old);
+    d.Commit();  // synced: the cached pages are clean and can be dropped
+  }
+  const std::string single = dir.File("single.tsv");
+  WriteWholeFile(single, old);
+  ASSERT_EQ(testing::ReadFile(out + "/train.tsv"), old);  // cached now
+  ASSERT_GT(CachedPages(out + "/train.tsv"), 0u);
+  ASSERT_GT(CachedPages(single), 0u);
+  AtomicDirectory d(out);
+  EXPECT_EQ(CachedPages(out + "/train.tsv"), 0u);
+  AtomicFile f(single);
+  EXPECT_EQ(CachedPages(single), 0u);
+  // Still there, unchanged, until the new output is committed.
+  EXPECT_EQ(testing::ReadFile(out + "/train.tsv"), old);
+  EXPECT_EQ(testing::ReadFile(single), old);
+  WriteWholeFile(d, "train.tsv", "new");
+  d.Commit();
+  f.Write("new");
+  f.Commit();
+  EXPECT_EQ(testing::ReadFile(out + "/train.tsv"), "new");
+  EXPECT_EQ(testing::ReadFile(single), "new");
 }
 
 TEST(MappedFile, maps_contents_and_empty_files) {

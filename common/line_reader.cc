@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #ifdef __SSE2__
@@ -59,6 +60,8 @@ LineReader::LineReader(std::string path, size_t buffer_bytes)
 #ifdef POSIX_FADV_SEQUENTIAL
     posix_fadvise(source_->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
+    const char* keep = std::getenv("MELOGRAPH_KEEP_INPUT_CACHE");
+    drop_behind_ = keep == nullptr || std::string_view(keep) != "1";
     // A small file gets a buffer its size (at least 4 KiB), which a few 4 KiB pages hold. Any
     // larger one keeps the whole buffer: from 1 MiB that is one huge page, a single page fault,
     // cheaper than the 4 KiB pages of a file of more than 64 KiB (common/huge_pages.h). (A
@@ -112,6 +115,13 @@ size_t LineReader::Fill() {
       got = ::read(source_->fd, buffer_.data() + end_, want);
     } while (got < 0 && errno == EINTR);
     if (got < 0) throw IoError("cannot read " + path_ + ": " + std::strerror(errno));
+    file_read_ += got;
+    // Drop-behind: what has been read is in the buffer; its cached pages go back now (only a
+    // hint, errors are ignored; pages still dirty or mapped elsewhere stay).
+    if (drop_behind_ && file_read_ - file_dropped_ >= kDropBehindBytes) {
+      ::posix_fadvise(source_->fd, file_dropped_, file_read_ - file_dropped_, POSIX_FADV_DONTNEED);
+      file_dropped_ = file_read_;
+    }
   }
   if (got == 0) eof_ = true;
   end_ += static_cast<size_t>(got);

@@ -7,6 +7,14 @@
 // parsers' hot path, one scan of the text instead of a memchr for the newline and a second
 // pass for the tabs. Files ending in ".gz" are decompressed through zlib. Lines longer than
 // the buffer grow it. I/O failures throw IoError naming the file.
+//
+// A plain file's pages are dropped from the page cache behind the reader, every
+// kDropBehindBytes read (posix_fadvise DONTNEED): inputs are read once, so a 6 GB event log
+// does not push the node's working set out, and the memory it held goes straight back to the
+// reader's own allocations and outputs (on a VM that returns free memory to its host, memory
+// freed moments ago costs ~30x less to touch than memory never touched: docs/BENCHMARKS.md,
+// nineteenth session). A file under kDropBehindBytes keeps its cache; so does every file when
+// MELOGRAPH_KEEP_INPUT_CACHE=1 is in the environment (read per reader).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +26,8 @@
 #include "common/anonymous_array.h"
 
 namespace melograph {
+
+inline constexpr int64_t kDropBehindBytes = int64_t{8} << 20;
 
 class LineReader {
  public:
@@ -67,6 +77,9 @@ class LineReader {
   bool eof_ = false;
   int64_t line_number_ = 0;
   int64_t bytes_consumed_ = 0;
+  bool drop_behind_ = false;  // plain file, MELOGRAPH_KEEP_INPUT_CACHE unset
+  int64_t file_read_ = 0;     // bytes read from the file so far
+  int64_t file_dropped_ = 0;  // ... of which the cached pages have been dropped
 };
 
 // True if the path names a gzip file by extension.

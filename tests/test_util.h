@@ -2,6 +2,11 @@
 // the melograph binary and capturing its output.
 #pragma once
 
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,9 +16,42 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace melograph::testing {
+
+// Pages of the file's first `bytes` bytes (all of it if 0) in the page cache: mincore on a
+// mapping that is never touched.
+inline size_t CachedPages(const std::string& path, size_t bytes = 0) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("cannot open " + path);
+  struct stat st;
+  ::fstat(fd, &st);
+  const size_t size = bytes == 0 ? static_cast<size_t>(st.st_size) : bytes;
+  if (size == 0) {
+    ::close(fd);
+    return 0;
+  }
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) throw std::runtime_error("cannot map " + path);
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident((size + page - 1) / page);
+  const int rc = ::mincore(map, size, resident.data());
+  ::munmap(map, size);
+  if (rc != 0) throw std::runtime_error("mincore failed on " + path);
+  size_t n = 0;
+  for (unsigned char r : resident) n += r & 1;
+  return n;
+}
+
+// True where the page cache is the file system (tmpfs keeps every page).
+inline bool OnTmpfs(const std::string& path) {
+  struct statfs fs;
+  return ::statfs(path.c_str(), &fs) == 0 && fs.f_type == TMPFS_MAGIC;
+}
 
 class TempDir {
  public:

@@ -1,10 +1,6 @@
 #include "common/file_util.h"
 
 #include <gtest/gtest.h>
-#include <linux/magic.h>
-#include <sys/mman.h>
-#include <sys/vfs.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -237,23 +233,9 @@ TEST(AtomicDirectory, abandoned_or_failed_commit_keeps_the_previous_directory) {
   EXPECT_EQ(testing::ReadFile(out + "/train.tsv"), "old");
 }
 
-// Pages of `path` in the page cache (mincore on an untouched mapping).
-size_t CachedPages(const std::string& path) {
-  const MappedFile file(path);
-  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  std::vector<unsigned char> resident((file.size() + page - 1) / page);
-  if (::mincore(const_cast<void*>(file.data()), file.size(), resident.data()) != 0)
-    throw std::runtime_error("mincore failed");
-  size_t n = 0;
-  for (unsigned char r : resident) n += r & 1;
-  return n;
-}
-
 TEST(AtomicDirectory, an_output_to_be_replaced_leaves_the_page_cache_but_stays_on_disk) {
   testing::TempDir dir;
-  struct statfs fs;
-  ASSERT_EQ(::statfs(dir.path().c_str(), &fs), 0);
-  if (fs.f_type == TMPFS_MAGIC) GTEST_SKIP() << "tmpfs keeps its files in the page cache";
+  if (testing::OnTmpfs(dir.path())) GTEST_SKIP() << "tmpfs keeps its files in the page cache";
   const std::string out = dir.File("kg");
   const std::string old = Pattern(size_t{1} << 20);
   {
@@ -264,12 +246,12 @@ TEST(AtomicDirectory, an_output_to_be_replaced_leaves_the_page_cache_but_stays_o
   const std::string single = dir.File("single.tsv");
   WriteWholeFile(single, old);
   ASSERT_EQ(testing::ReadFile(out + "/train.tsv"), old);  // cached now
-  ASSERT_GT(CachedPages(out + "/train.tsv"), 0u);
-  ASSERT_GT(CachedPages(single), 0u);
+  ASSERT_GT(testing::CachedPages(out + "/train.tsv"), 0u);
+  ASSERT_GT(testing::CachedPages(single), 0u);
   AtomicDirectory d(out);
-  EXPECT_EQ(CachedPages(out + "/train.tsv"), 0u);
+  EXPECT_EQ(testing::CachedPages(out + "/train.tsv"), 0u);
   AtomicFile f(single);
-  EXPECT_EQ(CachedPages(single), 0u);
+  EXPECT_EQ(testing::CachedPages(single), 0u);
   // Still there, unchanged, until the new output is committed.
   EXPECT_EQ(testing::ReadFile(out + "/train.tsv"), old);
   EXPECT_EQ(testing::ReadFile(single), old);

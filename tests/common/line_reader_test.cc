@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 
 #include "common/error.h"
+#include "common/file_util.h"
 #include "common/text.h"
 #include "tests/test_util.h"
 
@@ -58,6 +60,50 @@ TEST(LineReader, reads_a_file_that_grows_past_its_size_at_open) {
   while (r.Next(line)) rest.emplace_back(line);
   EXPECT_EQ(rest, added);
   EXPECT_EQ(r.line_number(), 2003);
+}
+
+// Writes `lines` numbered lines of ~40 bytes through AtomicFile (so they are on disk and their
+// cached pages clean), returns the file's size.
+std::string NumberedLine(int i) {
+  return "user:" + std::to_string(i) + "\tlistened\tsong:" + std::to_string(i * 7 % 1000) + "\t1";
+}
+int64_t WriteNumberedLines(const std::string& path, int lines) {
+  AtomicFile f(path);
+  for (int i = 0; i < lines; ++i) f.Write(NumberedLine(i) + "\n");
+  f.Commit();
+  return f.bytes_written();
+}
+
+TEST(LineReader, drops_the_pages_it_has_read_from_the_page_cache) {
+  testing::TempDir dir;
+  if (testing::OnTmpfs(dir.path())) GTEST_SKIP() << "tmpfs keeps its files in the page cache";
+  const std::string path = dir.File("big.tsv");
+  const int n = 600000;
+  const int64_t size = WriteNumberedLines(path, n);
+  ASSERT_GT(size, 2 * kDropBehindBytes);
+  const auto head = static_cast<size_t>(kDropBehindBytes);  // the first step, surely dropped
+  for (const bool keep : {false, true}) {
+    SCOPED_TRACE(keep ? "MELOGRAPH_KEEP_INPUT_CACHE=1" : "default");
+    if (keep) ::setenv("MELOGRAPH_KEEP_INPUT_CACHE", "1", 1);
+    testing::ReadFile(path);  // all cached
+    ASSERT_GT(testing::CachedPages(path, head), 0u);
+    LineReader r(path);
+    std::string_view line;
+    int i = 0;
+    for (; r.Next(line); ++i)
+      if (line != NumberedLine(i)) {
+        ADD_FAILURE() << "line " << i + 1 << " reads '" << line << "'";
+        break;
+      }
+    EXPECT_EQ(i, n);
+    EXPECT_EQ(r.bytes_read(), size);
+    if (keep)
+      EXPECT_EQ(testing::CachedPages(path, head),
+                head / static_cast<size_t>(::sysconf(_SC_PAGESIZE)));
+    else
+      EXPECT_EQ(testing::CachedPages(path, head), 0u);
+    ::unsetenv("MELOGRAPH_KEEP_INPUT_CACHE");
+  }
 }
 
 TEST(LineReader, reads_gzip) {

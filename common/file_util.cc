@@ -198,13 +198,15 @@ void AtomicDirectory::SyncLater(const std::string& path) {
 }
 
 namespace {
-// fsync through a fresh descriptor (Linux syncs the file's dirty pages and inode whatever the
-// descriptor's mode); `what` names the file or directory in the error.
+// fsync through a fresh descriptor; `what` names the file or directory in the error. Some file
+// systems (FUSE and network ones among them) refuse to fsync a directory (EINVAL): that is not
+// an error of the output, whose files are synced already.
 void SyncPath(const std::string& path, int flags, const char* what) {
+  const bool directory = (flags & O_DIRECTORY) != 0;
   const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
   if (fd < 0)
     throw IoError(std::string("cannot open ") + what + " " + path + " to sync it: " + Errno());
-  if (::fsync(fd) != 0) {
+  if (::fsync(fd) != 0 && !(directory && (errno == EINVAL || errno == EBADF))) {
     const std::string reason = Errno();
     ::close(fd);
     throw IoError(std::string("cannot sync ") + what + " " + path + ": " + reason);
@@ -223,7 +225,7 @@ void AtomicDirectory::Commit() {
   // the directory entries that name them, before the tree becomes visible.
   std::vector<std::string> dirs{tmp_};
   for (const std::string& path : unsynced_) {
-    SyncPath(path, O_RDONLY, "file");
+    SyncPath(path, O_WRONLY, "file");
     dirs.push_back(ParentOf(path));
   }
   std::sort(dirs.begin(), dirs.end());

@@ -144,23 +144,6 @@ TEST(AtomicFile, default_buffer_grows_once_the_file_outgrows_the_first) {
   EXPECT_EQ(testing::ReadFile(path), expected);
 }
 
-TEST(AtomicDirectory, replaces_directory_only_on_commit) {
-  testing::TempDir dir;
-  const std::string out = dir.File("graph");
-  MakeDirectories(out);
-  testing::WriteFile(out + "/old.bin", "x");
-  {
-    AtomicDirectory d(out);
-    testing::WriteFile(d.File("new.bin"), "y");
-  }
-  EXPECT_TRUE(PathExists(out + "/old.bin"));
-  AtomicDirectory d(out);
-  testing::WriteFile(d.File("new.bin"), "y");
-  d.Commit();
-  EXPECT_FALSE(PathExists(out + "/old.bin"));
-  EXPECT_EQ(testing::ReadFile(out + "/new.bin"), "y");
-}
-
 // A test pattern of `bytes` bytes, different at every position modulo 251.
 std::string Pattern(size_t bytes) {
   std::string s(bytes, '\0');
@@ -174,6 +157,39 @@ std::vector<std::string> Listing(const std::string& dir) {
     names.push_back(std::filesystem::relative(e.path(), dir).string());
   std::sort(names.begin(), names.end());
   return names;
+}
+
+TEST(AtomicDirectory, replaces_directory_only_on_commit) {
+  testing::TempDir dir;
+  const std::string out = dir.File("graph");
+  MakeDirectories(out);
+  testing::WriteFile(out + "/old.bin", "x");
+  {
+    AtomicDirectory d(out);
+    testing::WriteFile(d.File("new.bin"), "y");
+    WriteWholeFile(d, "in_place.bin", "z");  // committed into it, synced by its Commit
+  }  // destroyed without Commit: the previous directory intact, nothing else left
+  EXPECT_EQ(Listing(dir.path()), (std::vector<std::string>{"graph", "graph/old.bin"}));
+  EXPECT_EQ(testing::ReadFile(out + "/old.bin"), "x");
+  {
+    // A committed file that is gone by the directory's Commit: an IoError naming it, and the
+    // previous directory stays.
+    AtomicDirectory d(out);
+    WriteWholeFile(d, "lost.bin", "z");
+    std::filesystem::remove(d.File("lost.bin"));
+    try {
+      d.Commit();
+      ADD_FAILURE() << "expected IoError";
+    } catch (const IoError& e) {
+      EXPECT_NE(std::string(e.what()).find(d.File("lost.bin")), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(Listing(dir.path()), (std::vector<std::string>{"graph", "graph/old.bin"}));
+  AtomicDirectory d(out);
+  testing::WriteFile(d.File("new.bin"), "y");
+  d.Commit();
+  EXPECT_FALSE(PathExists(out + "/old.bin"));
+  EXPECT_EQ(testing::ReadFile(out + "/new.bin"), "y");
 }
 
 TEST(AtomicDirectory, files_inside_are_written_in_place_and_made_durable_by_its_commit) {
@@ -206,31 +222,6 @@ TEST(AtomicDirectory, files_inside_are_written_in_place_and_made_durable_by_its_
   EXPECT_EQ(Listing(out), (std::vector<std::string>{"manifest.txt", "nodes", "nodes/big.bin"}));
   EXPECT_EQ(testing::ReadFile(out + "/nodes/big.bin"), big);
   EXPECT_EQ(testing::ReadFile(out + "/manifest.txt"), "m\n");
-}
-
-TEST(AtomicDirectory, abandoned_or_failed_commit_keeps_the_previous_directory) {
-  testing::TempDir dir;
-  const std::string out = dir.File("kg");
-  MakeDirectories(out);
-  testing::WriteFile(out + "/train.tsv", "old");
-  {
-    AtomicDirectory d(out);
-    WriteWholeFile(d, "train.tsv", "new");
-  }  // destroyed without Commit
-  EXPECT_EQ(Listing(dir.path()), (std::vector<std::string>{"kg", "kg/train.tsv"}));
-  EXPECT_EQ(testing::ReadFile(out + "/train.tsv"), "old");
-  // A committed file that is gone by the directory's Commit: an IoError naming it, and the
-  // previous directory stays.
-  AtomicDirectory d(out);
-  WriteWholeFile(d, "train.tsv", "new");
-  std::filesystem::remove(d.File("train.tsv"));
-  try {
-    d.Commit();
-    FAIL() << "expected IoError";
-  } catch (const IoError& e) {
-    EXPECT_NE(std::string(e.what()).find(d.File("train.tsv")), std::string::npos) << e.what();
-  }
-  EXPECT_EQ(testing::ReadFile(out + "/train.tsv"), "old");
 }
 
 TEST(AtomicDirectory, an_output_to_be_replaced_leaves_the_page_cache_but_stays_on_disk) {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/anonymous_array.h"
+#include "common/short_text.h"
 #include "graph/graph.h"
 #include "graph/string_interner.h"
 
@@ -156,7 +157,7 @@ class GraphBuilder {
   }
   std::vector<EdgeChunk> chunks_;
   std::vector<PendingEdge> pending_;
-  std::string pending_ids_;
+  TextBuffer pending_ids_;
   // The last interned head (type and id): triple files usually list one head's edges together
   // (a user's listens, a song's catalog relations), so a head equal to the previous edge's is
   // not hashed or probed again.

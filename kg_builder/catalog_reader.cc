@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/line_reader.h"
+#include "common/short_text.h"
 #include "common/text.h"
 #include "kg_builder/flat_id_map.h"
 
@@ -243,8 +244,8 @@ class CatalogReader {
     constexpr size_t kBatch = 64;
     Pending pending[kBatch];
     size_t count = 0;
-    std::string ids;  // the batch's id bytes
-    const auto id = [&](size_t at, size_t size) { return std::string_view(ids).substr(at, size); };
+    TextBuffer ids;  // the batch's id bytes
+    const auto id = [&](size_t at, size_t size) { return ids.substr(at, size); };
     const auto flush = [&] {
       for (size_t i = 0; i < count; ++i) {
         Pending& p = pending[i];

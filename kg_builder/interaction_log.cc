@@ -7,6 +7,7 @@
 #include "common/hash.h"
 #include "common/huge_pages.h"
 #include "common/line_reader.h"
+#include "common/short_text.h"
 #include "common/text.h"
 #include "kg_builder/events_reader.h"
 #include "kg_builder/flat_id_map.h"
@@ -281,7 +282,7 @@ class BatchedInteractionReader {
   size_t size_ = 0;
   int32_t last_user_ = -1;    // the last interned user and its id string
   std::string last_user_id_;
-  std::string ids_;  // user and song ids of the pending events
+  TextBuffer ids_;  // user and song ids of the pending events
 };
 
 }  // namespace

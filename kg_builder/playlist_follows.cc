@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/huge_pages.h"
 #include "common/line_reader.h"
+#include "common/short_text.h"
 #include "common/text.h"
 #include "kg_builder/flat_id_map.h"
 
@@ -43,7 +44,7 @@ PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringIn
   };
   Pending pending[kBatch];
   size_t pending_size = 0;
-  std::string ids;  // user and playlist ids of the pending lines
+  TextBuffer ids;  // user and playlist ids of the pending lines
   const auto id = [&](size_t offset, size_t size) { return std::string_view(ids.data() + offset, size); };
   const auto flush = [&] {
     for (size_t i = 0; i < pending_size; ++i) {

@@ -156,8 +156,7 @@ bool TripleReader::Parse(std::string_view line, const std::string_view* f, const
       reason = std::string("bad head key '") + std::string(f[0]) + "': " + why;
       return false;
     }
-    same_head_type =
-        SameText(r.head_type, std::string_view(last_head_).substr(0, last_head_type_size_));
+    same_head_type = SameText(r.head_type, last_head_.view().substr(0, last_head_type_size_));
   }
   const bool same_relation = SameText(f[1], last_relation_);
   if (!same_relation && !IsValidName(f[1])) {

@@ -21,6 +21,7 @@
 #include "common/error.h"
 #include "common/file_util.h"
 #include "common/line_reader.h"
+#include "common/short_text.h"
 
 namespace melograph {
 
@@ -146,10 +147,10 @@ class TripleReader {
   // The previous record's head key (and the length of its type), relation and tail type: Parse
   // skips checking them again. A tab never occurs in a field, so the initial values match
   // nothing.
-  std::string last_head_ = "\t";
+  RecentText last_head_{"\t"};
   size_t last_head_type_size_ = 0;
-  std::string last_relation_ = "\t";
-  std::string last_tail_type_ = "\t";
+  RecentText last_relation_{"\t"};
+  RecentText last_tail_type_{"\t"};
 };
 
 // Writes triples in the same format (".gz" paths compressed), atomically on Commit().

@@ -44,23 +44,34 @@ class TripleSink {
 
  private:
   void Count(std::string_view relation) {
-    // A handful of relations: a linear scan beats hashing; the last hit is checked first.
-    if (last_ < counts_.size() && SameText(counts_[last_].first, relation)) {
-      ++counts_[last_].second;
-      return;
-    }
-    for (size_t i = 0; i < counts_.size(); ++i) {
-      if (SameText(counts_[i].first, relation)) {
-        ++counts_[i].second;
-        last_ = i;
+    // A handful of relations: a linear scan beats hashing. The last hit is checked first, then
+    // the relation that followed it last time (a song's or a user's catalog triples come in a
+    // fixed order, listened and rejected alternate), so the scan is rare.
+    if (last_ < counts_.size()) {
+      if (SameText(counts_[last_].first, relation)) {
+        ++counts_[last_].second;
+        return;
+      }
+      const size_t next = next_[last_];
+      if (next < counts_.size() && SameText(counts_[next].first, relation)) {
+        ++counts_[next].second;
+        last_ = next;
         return;
       }
     }
-    counts_.emplace_back(std::string(relation), 1);
-    last_ = counts_.size() - 1;
+    size_t i = 0;
+    while (i < counts_.size() && !SameText(counts_[i].first, relation)) ++i;
+    if (i == counts_.size()) {
+      counts_.emplace_back(std::string(relation), 0);
+      next_.push_back(SIZE_MAX);
+    }
+    ++counts_[i].second;
+    if (last_ < counts_.size()) next_[last_] = i;
+    last_ = i;
   }
   std::vector<std::pair<std::string, int64_t>> counts_;
-  size_t last_ = 0;
+  std::vector<size_t> next_;  // next_[i]: the relation met after relation i last time
+  size_t last_ = SIZE_MAX;
 };
 
 class FileTripleSink : public TripleSink {

@@ -120,11 +120,14 @@ class Keys {
   std::string_view Tail(std::string_view type, std::string_view id) { return Make(tail_, type, id); }
 
  private:
-  static std::string_view Make(std::string& buf, std::string_view type, std::string_view id) {
-    buf.assign(type).append(1, ':').append(id);
-    return buf;
+  static std::string_view Make(TextBuffer& buf, std::string_view type, std::string_view id) {
+    buf.clear();
+    buf.append(type);
+    buf.push_back(':');
+    buf.append(id);
+    return buf.view();
   }
-  std::string head_, tail_;
+  TextBuffer head_, tail_;
 };
 
 class CatalogReader {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/short_text.h"
 #include "kg_builder/flat_id_map.h"
 
 namespace melograph {
@@ -53,12 +54,11 @@ std::vector<ArtistPair> CountSharedWorks(std::span<const ArtistWork> credits,
 DerivedStats WriteDerivedRelations(const Catalog& catalog, int32_t max_artists_per_work,
                                    TripleSink& sink) {
   DerivedStats stats;
-  std::string head, tail;
+  TypedKey head_key("artist"), tail_key("artist");
   const auto write = [&](const std::vector<ArtistPair>& pairs, const char* relation) {
     for (const ArtistPair& p : pairs) {
-      head.assign("artist:").append(catalog.artists.Get(p.head));
-      tail.assign("artist:").append(catalog.artists.Get(p.tail));
-      sink.Add(head, relation, tail, p.shared_works);
+      sink.Add(head_key.With(catalog.artists.Get(p.head)), relation,
+               tail_key.With(catalog.artists.Get(p.tail)), p.shared_works);
     }
     return static_cast<int64_t>(pairs.size());
   };

@@ -12,6 +12,7 @@
 #include "common/file_util.h"
 #include "common/hash.h"
 #include "common/huge_pages.h"
+#include "common/short_text.h"
 #include "common/text.h"
 #include "kg_builder/catalog_reader.h"
 #include "kg_builder/derived_relations.h"
@@ -123,7 +124,8 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
   std::vector<size_t> later_first(blocks, n);
   for (size_t b = blocks; b-- > 1;) later_first[b - 1] = std::min(later_first[b], range[b].first);
   int64_t training_events = 0;
-  std::string user, song;
+  TypedKey user_key("user"), song_key("song");
+  std::string_view user;
   int32_t user_id = -1;  // whose key `user` holds
   CompressCache compress(weights);
   for (int32_t begin = 0; begin < pairs; begin += block) {
@@ -156,9 +158,9 @@ int64_t WriteBehaviourTriples(const InteractionLog& log, const StringInterner& s
       if (split.is_test[p] || (s.positive <= 0 && s.negative >= 0)) continue;
       if (log.pair_user[p] != user_id) {  // a user's pairs mostly follow each other
         user_id = log.pair_user[p];
-        user.assign("user:").append(log.users.Get(user_id));
+        user = user_key.With(log.users.Get(user_id));
       }
-      song.assign("song:").append(songs.Get(log.pair_song[p]));
+      const std::string_view song = song_key.With(songs.Get(log.pair_song[p]));
       if (s.positive > 0) sink.Add(user, "listened", song, compress.Compress(s.positive), s.last_positive);
       if (s.negative < 0) sink.Add(user, "rejected", song, -compress.Compress(-s.negative), s.last_negative);
     }

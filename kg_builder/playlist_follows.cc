@@ -132,10 +132,11 @@ PlaylistFollowStats SplitPlaylistFollows(const std::string& path, const StringIn
 
   stats.pairs = static_cast<int64_t>(pairs.size());
   std::vector<uint8_t> user_has_test(static_cast<size_t>(users.size()), 0);
-  std::string user_key, playlist_key, line;
+  TypedKey user_keys("user"), playlist_keys("playlist");
+  std::string line;
   for (const Pair& p : pairs) {
-    user_key.assign("user:").append(users.Get(p.user));
-    playlist_key.assign("playlist:").append(playlists.Get(p.playlist));
+    const std::string_view user_key = user_keys.With(users.Get(p.user));
+    const std::string_view playlist_key = playlist_keys.With(playlists.Get(p.playlist));
     if (has_cutoff && p.first >= cutoff) {
       line.assign(user_key).append("\t").append(playlist_key).append("\n");
       test.Write(line);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "common/short_text.h"
 #include "common/text.h"
 #include "kg_builder/events_reader.h"
 
@@ -130,11 +131,10 @@ void WriteNextInSession(const SessionLog& log, const StringInterner& songs, cons
       prev = e.song;
     }
   }
-  std::string head, tail;
+  TypedKey head_key("song"), tail_key("song");
   for (const auto& [key, t] : transitions) {
-    head.assign("song:").append(songs.Get(key.first));
-    tail.assign("song:").append(songs.Get(key.second));
-    sink.Add(head, "next_in_session", tail, static_cast<double>(t.count), t.last);
+    sink.Add(head_key.With(songs.Get(key.first)), "next_in_session",
+             tail_key.With(songs.Get(key.second)), static_cast<double>(t.count), t.last);
   }
   stats.next_in_session_triples = static_cast<int64_t>(transitions.size());
 }

@@ -50,5 +50,33 @@ TEST(ShortText, recent_text_holds_the_last_text_short_or_long) {
   }
 }
 
+TEST(ShortText, typed_key_prefixes_each_id_with_its_type) {
+  TypedKey song("song");
+  EXPECT_EQ(song.With("s1"), "song:s1");
+  const std::string long_id(300, 'x');  // grows past the first buffer
+  EXPECT_EQ(song.With(long_id), "song:" + long_id);
+  EXPECT_EQ(song.With(""), "song:");
+  EXPECT_EQ(song.With("s328608"), "song:s328608");
+  TypedKey user("user");  // keys of two types side by side stay apart
+  const std::string_view u = user.With("u0");
+  EXPECT_EQ(song.With("s9"), "song:s9");
+  EXPECT_EQ(u, "user:u0");
+}
+
+TEST(ShortText, text_buffer_takes_single_characters) {
+  TextBuffer buffer;
+  std::string want;
+  for (int i = 0; i < 1000; ++i) {  // grows by push_back alone
+    buffer.push_back(static_cast<char>('a' + i % 26));
+    want.push_back(static_cast<char>('a' + i % 26));
+  }
+  EXPECT_EQ(buffer.view(), want);
+  buffer.clear();
+  buffer.append("artist");
+  buffer.push_back(':');
+  buffer.append("Kenshi Yonezu");
+  EXPECT_EQ(buffer.view(), "artist:Kenshi Yonezu");
+}
+
 }  // namespace
 }  // namespace melograph

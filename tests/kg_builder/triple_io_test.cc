@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -249,6 +250,28 @@ TEST(TripleWriter, writes_fields_of_every_length_exactly) {
     w.Commit();
   }
   EXPECT_EQ(testing::ReadFile(dir.File("o.tsv")), want);
+}
+
+// Timestamps of 10 digits (Unix seconds 2001-2286) take a digit-parallel path, every other
+// value std::to_chars: both must write exactly the decimal text, at and around the edges.
+TEST(TripleWriter, timestamps_are_written_in_decimal_at_every_digit_count) {
+  testing::TempDir dir;
+  std::vector<int64_t> stamps = {0,           7,          99,          999999999,  1000000000,
+                                 1000000001,  1234567890, 1710039971,  9999999999, 10000000000,
+                                 12345678901, -1,         -1000000000, INT64_MAX,  INT64_MIN};
+  for (int64_t t = 1000000000; t < 10000000000; t += 123456789) stamps.push_back(t);
+  for (int64_t t = 1700000000; t < 1700000000 + 100001; t += 997)
+    stamps.push_back(t);  // each digit
+  std::string want;
+  {
+    TripleWriter w(dir.File("t.tsv"));
+    for (const int64_t t : stamps) {
+      w.Write("user:u1", "listened", "song:s2", 2.0, t);
+      want += "user:u1\tlistened\tsong:s2\t2\t" + std::to_string(t) + "\n";
+    }
+    w.Commit();
+  }
+  EXPECT_EQ(testing::ReadFile(dir.File("t.tsv")), want);
 }
 
 TEST(TripleWriter, weights_are_the_shortest_float_text_whatever_was_written_before) {

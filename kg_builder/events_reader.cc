@@ -7,7 +7,7 @@ namespace melograph {
 namespace {
 
 // Parses an optional non-negative millisecond count; empty gives -1.
-bool ParseMillis(std::string_view s, int64_t* out) {
+[[gnu::always_inline]] inline bool ParseMillis(std::string_view s, int64_t* out) {
   if (s.empty()) {
     *out = -1;
     return true;

@@ -59,6 +59,13 @@ constexpr NameTable kNameChar;
   return true;
 }
 
+// The first n <= s.size() bytes of s: string_view::substr without its bounds check, which
+// GCC with LTO kept as a call, ~2.6 per line in TripleReader::Parse (1.7% of build-graph's
+// instructions).
+[[gnu::always_inline]] inline std::string_view Front(std::string_view s, size_t n) {
+  return std::string_view(s.data(), n);
+}
+
 }  // namespace
 
 bool IsValidName(std::string_view s) {
@@ -150,15 +157,15 @@ bool TripleReader::Parse(std::string_view line, const std::string_view* f, const
   // the search for its ':' nor the check of its type (types hold no ':', so this is its first).
   const auto has_type = [](std::string_view key, std::string_view type) {
     return !type.empty() && key.size() > type.size() + 1 && key[type.size()] == ':' &&
-           SameText(key.substr(0, type.size()), type);
+           SameText(Front(key, type.size()), type);
   };
   const bool same_head = SameText(f[0], last_head_);
   bool same_head_type = same_head;
   if (same_head) {
-    r.head_type = f[0].substr(0, last_head_type_size_);
-  } else if (const std::string_view last_type = last_head_.view().substr(0, last_head_type_size_);
+    r.head_type = Front(f[0], last_head_type_size_);
+  } else if (const std::string_view last_type = Front(last_head_.view(), last_head_type_size_);
              has_type(f[0], last_type)) {
-    r.head_type = f[0].substr(0, last_type.size());
+    r.head_type = Front(f[0], last_type.size());
     same_head_type = true;
   } else {
     if (!SplitKey(f[0], r.head_type, id, &why)) {
@@ -177,7 +184,7 @@ bool TripleReader::Parse(std::string_view line, const std::string_view* f, const
   const std::string_view tail = f[2];
   const bool same_tail_type = has_type(tail, last_tail_type_);
   if (same_tail_type) {
-    r.tail_type = tail.substr(0, last_tail_type_.view().size());
+    r.tail_type = Front(tail, last_tail_type_.view().size());
   } else if (!SplitKey(tail, r.tail_type, id, &why)) {
     column = static_cast<int64_t>(starts[2]) + 1;
     reason = std::string("bad tail key '") + std::string(tail) + "': " + why;

@@ -132,7 +132,7 @@ class StringInterner {
     const auto byte = [p](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])} << (8 * i); };
     return byte(0) | byte(n / 2) | byte(n - 1);
   }
-  static uint64_t Hash(std::string_view s) {
+  [[gnu::always_inline]] static uint64_t Hash(std::string_view s) {
     const char* p = s.data();
     size_t n = s.size();
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);

@@ -97,11 +97,6 @@ class TypedKey {
 class RecentText {
  public:
   explicit RecentText(std::string_view initial = {}) { assign(initial); }
-  RecentText(const RecentText& o) { assign(o.view()); }
-  RecentText& operator=(const RecentText& o) {
-    if (this != &o) assign(o.view());
-    return *this;
-  }
   std::string_view view() const {
     return size_ <= kInline ? std::string_view(inline_, size_) : std::string_view(heap_);
   }
@@ -116,7 +111,7 @@ class RecentText {
 
  private:
   static constexpr size_t kInline = 48;
-  char inline_[kInline];
+  char inline_[kInline] = {};  // zeroed: the implicit copy reads all of it
   size_t size_ = 0;
   std::string heap_;  // longer texts
 };
